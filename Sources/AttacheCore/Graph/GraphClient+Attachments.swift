@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Foundation
+import NIOFoundationCompat
+import NIOHTTP1
+import Crypto
+import NIOCore
+import _NIOFileSystem
+
+extension GraphClient {
+    /// The attachments of an item, metadata only (`$select`, never `contentBytes`).
+    public func attachments(of item: ItemReference) async throws -> [AttachmentInfo] {
+        struct Page: Decodable {
+            var value: [AttachmentInfo]
+            var nextLink: String?
+            enum CodingKeys: String, CodingKey {
+                case value
+                case nextLink = "@odata.nextLink"
+            }
+        }
+        let operation = "list the attachments of \(item)"
+        var result: [AttachmentInfo] = []
+        var next: String? = itemURL(item, "attachments") + "?$select=id," + AttachmentInfo.metadataSelect.joined(separator: ",")
+        while let url = next {
+            let reply = try await send(.GET, url, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
+            let page = try decode(Page.self, from: reply, operation: operation)
+            result += page.value
+            next = page.nextLink
+        }
+        return result
+    }
+
+    /// One attachment's metadata: `GET …/attachments/{id}?$select=lastModifiedDateTime,name,contentType,size,isInline`.
+    public func attachment(_ attachmentID: String, of item: ItemReference) async throws -> AttachmentInfo {
+        let operation = "read attachment \(ItemReference.abbreviate(attachmentID)) of \(item)"
+        let url = itemURL(item, "attachments", Self.escapeSegment(attachmentID)) + "?$select=" + AttachmentInfo.metadataSelect.joined(separator: ",")
+        let reply = try await send(.GET, url, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
+        var info = try decode(AttachmentInfo.self, from: reply, operation: operation)
+        if info.id.isEmpty { info.id = attachmentID }
+        return info
+    }
+
+    /// Streams `…/attachments/{id}/$value` into `path` (created or replaced, mode 0644) and
+    /// returns the byte count and SHA-256 of what was written; memory stays one chunk.
+    /// Pass `nil` to only count and hash.
+    public func downloadAttachment(_ attachmentID: String, of item: ItemReference, to path: String?) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
+        let operation = "download attachment \(ItemReference.abbreviate(attachmentID)) of \(item)"
+        let url = itemURL(item, "attachments", Self.escapeSegment(attachmentID), "$value")
+        let response = try await execute(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            throw Self.errorFromReply(.init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation)
+        }
+        var hasher = SHA256()
+        var count: Int64 = 0
+        do {
+            if let path {
+                try await FileSystem.shared.withFileHandle(
+                    forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)
+                ) { handle in
+                    for try await chunk in response.body {
+                        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                        _ = try await handle.write(contentsOf: chunk, toAbsoluteOffset: count)
+                        count += Int64(chunk.readableBytes)
+                    }
+                }
+            } else {
+                for try await chunk in response.body {
+                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                    count += Int64(chunk.readableBytes)
+                }
+            }
+        } catch let error as FileSystemError {
+            throw error
+        } catch {
+            throw Self.transportError(error, operation: operation)
+        }
+        return (count, hasher.finalize().hexString, response.headers.first(name: "Content-Type"))
+    }
+
+    /// Removes an attachment from its item.
+    public func deleteAttachment(_ attachmentID: String, of item: ItemReference) async throws {
+        let operation = "delete attachment \(ItemReference.abbreviate(attachmentID)) of \(item)"
+        _ = try await send(.DELETE, itemURL(item, "attachments", Self.escapeSegment(attachmentID)), authorization: .bearer, operation: operation)
+    }
+
+    /// Attaches a small file in one request: `POST …/attachments` with a
+    /// `#microsoft.graph.fileAttachment` whose `contentBytes` are the file in base64.
+    public func postAttachment(name: String, contentType: String, contents: ByteBuffer, to item: ItemReference) async throws -> AttachmentInfo {
+        let operation = "attach \"\(name)\" to \(item)"
+        var body = ByteBuffer()
+        body.reserveCapacity(contents.readableBytes * 4 / 3 + 256)
+        body.writeString("{\"@odata.type\":\"#microsoft.graph.fileAttachment\",\"name\":")
+        body.writeString(Self.jsonString(name))
+        body.writeString(",\"contentType\":")
+        body.writeString(Self.jsonString(contentType))
+        body.writeString(",\"contentBytes\":\"")
+        body.writeString(Data(buffer: contents, byteTransferStrategy: .noCopy).base64EncodedString())
+        body.writeString("\"}")
+        let reply = try await send(
+            .POST, itemURL(item, "attachments"), authorization: .bearer, headers: Self.jsonHeaders,
+            body: .bytes(body), operation: operation)
+        return try decode(AttachmentInfo.self, from: reply, operation: operation)
+    }
+
+    /// Looks for an attachment this upload may already have made, after its final reply
+    /// was lost: same name, a size at least the file's (Outlook reports more than the byte
+    /// count), modified no earlier than `since` (less a little clock skew). Newest wins.
+    public func findAttachment(named name: String, minimumSize: Int64, modifiedSince since: Date, on item: ItemReference) async throws -> AttachmentInfo? {
+        let skew: TimeInterval = 5
+        return try await attachments(of: item)
+            .filter { info in
+                guard info.name == name, (info.size ?? 0) >= minimumSize else { return false }
+                guard let modified = info.lastModifiedDateTime.flatMap(GraphDate.parse) else { return false }
+                return modified >= since.addingTimeInterval(-skew)
+            }
+            .max { (a, b) in (a.lastModifiedDateTime ?? "") < (b.lastModifiedDateTime ?? "") }
+    }
+
+    static func jsonString(_ value: String) -> String {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lower-case hex, as `sha256sum` prints it.
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOCore
+
+extension GraphClient {
+    /// The properties a list asks for: enough for a row, no bodies.
+    static func listSelect(for kind: ItemKind) -> [String] {
+        switch kind {
+        case .message: ["id", "subject", "createdDateTime", "lastModifiedDateTime", "receivedDateTime", "isDraft", "hasAttachments"]
+        case .event: ["id", "subject", "start", "end", "location", "lastModifiedDateTime", "hasAttachments"]
+        }
+    }
+
+    /// Lists messages or events, following `@odata.nextLink` until `limit` items.
+    ///
+    /// - Parameters:
+    ///   - pageSize: `$top` of each page.
+    ///   - expandAttachments: also fetch each item's attachment metadata (`$expand`), for counts.
+    public func items(_ kind: ItemKind, limit: Int = 200, pageSize: Int = 50, expandAttachments: Bool = false) async throws -> [OutlookItem] {
+        var url = "\(baseURL)/\(mailbox)/\(kind.collection)?$select=\(Self.listSelect(for: kind).joined(separator: ","))&$top=\(pageSize)"
+        if expandAttachments {
+            url += "&$expand=attachments($select=id,name,contentType,size,isInline,lastModifiedDateTime)"
+        }
+        let operation = "list \(kind.collection)"
+        var items: [OutlookItem] = []
+        var next: String? = url
+        while let pageURL = next, items.count < limit {
+            let reply = try await send(.GET, pageURL, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
+            let page = try decode(ItemPage.self, from: reply, operation: operation)
+            items += page.value.map { $0.item(kind: kind) }
+            next = page.nextLink
+        }
+        return Array(items.prefix(limit))
+    }
+
+    /// One message or event; `404` when there is none with that id.
+    public func item(_ reference: ItemReference) async throws -> OutlookItem {
+        let url = itemURL(reference) + "?$select=" + Self.listSelect(for: reference.kind).joined(separator: ",")
+        let operation = "find \(reference)"
+        let reply = try await send(.GET, url, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
+        return try decode(WireItem.self, from: reply, operation: operation).item(kind: reference.kind)
+    }
+
+    /// Creates a draft message with this subject, to attach files to.
+    public func createDraft(subject: String) async throws -> OutlookItem {
+        struct Draft: Encodable {
+            var subject: String
+            var body: Body
+            struct Body: Encodable {
+                var contentType = "text"
+                var content = ""
+            }
+        }
+        let operation = "create a draft \"\(subject)\""
+        let reply = try await send(
+            .POST, "\(baseURL)/\(mailbox)/messages", authorization: .bearer, headers: Self.jsonHeaders,
+            body: Self.jsonBody(Draft(subject: subject, body: .init())), operation: operation)
+        return try decode(WireItem.self, from: reply, operation: operation).item(kind: .message)
+    }
+}
+
+/// One page of a Graph collection.
+struct ItemPage: Decodable {
+    var value: [WireItem]
+    var nextLink: String?
+
+    enum CodingKeys: String, CodingKey {
+        case value
+        case nextLink = "@odata.nextLink"
+    }
+}
+
+/// A message or event as Graph writes it.
+struct WireItem: Decodable {
+    struct Location: Decodable {
+        var displayName: String?
+    }
+
+    var id: String
+    var subject: String?
+    var createdDateTime: String?
+    var lastModifiedDateTime: String?
+    var receivedDateTime: String?
+    var isDraft: Bool?
+    var hasAttachments: Bool?
+    var start: DateTimeTimeZone?
+    var end: DateTimeTimeZone?
+    var location: Location?
+    var attachments: [AttachmentInfo]?
+
+    func item(kind: ItemKind) -> OutlookItem {
+        OutlookItem(
+            id: id, kind: kind, subject: subject, createdDateTime: createdDateTime,
+            lastModifiedDateTime: lastModifiedDateTime, receivedDateTime: receivedDateTime, isDraft: isDraft,
+            hasAttachments: hasAttachments, start: start, end: end,
+            location: location?.displayName.flatMap { $0.isEmpty ? nil : $0 }, attachments: attachments)
+    }
+}

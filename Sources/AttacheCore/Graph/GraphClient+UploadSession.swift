@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Foundation
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOCore
+import _NIOFileSystem
+
+extension GraphClient {
+    /// `POST …/attachments/createUploadSession` with the seed's body:
+    /// `{"AttachmentItem": {"attachmentType": "file", "name": N, "size": S}}`.
+    public func createUploadSession(name: String, size: Int64, on item: ItemReference) async throws -> UploadSession {
+        struct Body: Encodable {
+            struct Item: Encodable {
+                var attachmentType = "file"
+                var name: String
+                var size: Int64
+            }
+            var AttachmentItem: Item
+        }
+        let operation = "create an upload session for \"\(name)\" on \(item)"
+        let reply = try await send(
+            .POST, itemURL(item, "attachments", "createUploadSession"), authorization: .bearer,
+            headers: Self.jsonHeaders, body: Self.jsonBody(Body(AttachmentItem: .init(name: name, size: size))),
+            operation: operation)
+        let session = try decode(SessionReply.self, from: reply, operation: operation)
+        guard let url = session.uploadUrl, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw GraphError(kind: .malformedReply, message: "no uploadUrl in the upload session", operation: operation)
+        }
+        return UploadSession(
+            uploadURL: UploadURL(url),
+            expirationDateTime: session.expirationDateTime,
+            nextExpectedRanges: try Self.ranges(session.nextExpectedRanges ?? ["0-"], operation: operation))
+    }
+
+    /// `PUT` one range of the open file to the upload URL, streamed from disk in 64 KiB
+    /// pieces. `onBytesSent` hears of each piece as it is handed to the connection.
+    public func putRange(
+        _ range: Range<Int64>,
+        of file: ReadFileHandle,
+        totalSize: Int64,
+        to uploadURL: UploadURL,
+        fileName: String,
+        onBytesSent: @escaping @Sendable (Int64) -> Void = { _ in }
+    ) async throws -> RangeReply {
+        let operation = "upload bytes \(range.lowerBound)-\(range.upperBound - 1) of \"\(fileName)\""
+        var headers: HTTPHeaders = [
+            "Content-Type": "application/octet-stream",
+            "Content-Range": "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(totalSize)",
+        ]
+        headers.add(name: "Content-Length", value: "\(range.count)")
+        let chunks = CountingChunks(base: file.readChunks(in: range, chunkLength: .kibibytes(64)), onChunk: onBytesSent)
+        let reply = try await send(
+            .PUT, uploadURL.secretValue, authorization: .preAuthenticated, headers: headers,
+            body: .stream(chunks, length: .known(Int64(range.count))), operation: operation, timeout: rangeTimeout)
+        if reply.status == 201 {
+            return .completed(attachmentID: reply.headers.first(name: "Location").flatMap(AttachmentLocation.attachmentID(from:)))
+        }
+        return .accepted(try sessionStatus(from: reply, operation: operation))
+    }
+
+    /// `GET` the upload URL: which bytes the session still expects.
+    public func sessionStatus(_ uploadURL: UploadURL, fileName: String) async throws -> UploadSessionStatus {
+        let operation = "ask the upload session of \"\(fileName)\" where it stands"
+        let reply = try await send(.GET, uploadURL.secretValue, authorization: .preAuthenticated, headers: ["Accept": "application/json"], operation: operation)
+        return try sessionStatus(from: reply, operation: operation)
+    }
+
+    /// `DELETE` the upload URL: cancels the session and drops what it holds (204).
+    public func deleteSession(_ uploadURL: UploadURL, fileName: String) async throws {
+        let operation = "cancel the upload session of \"\(fileName)\""
+        _ = try await send(.DELETE, uploadURL.secretValue, authorization: .preAuthenticated, operation: operation)
+    }
+
+    func sessionStatus(from reply: Reply, operation: String) throws -> UploadSessionStatus {
+        let session = try decode(SessionReply.self, from: reply, operation: operation)
+        guard let entries = session.nextExpectedRanges else {
+            throw GraphError(kind: .malformedReply, message: "no NextExpectedRanges in the reply", operation: operation)
+        }
+        return UploadSessionStatus(expirationDateTime: session.expirationDateTime, nextExpectedRanges: try Self.ranges(entries, operation: operation))
+    }
+
+    static func ranges(_ entries: [String], operation: String) throws -> ExpectedRanges {
+        do {
+            return try ExpectedRanges(parsing: entries)
+        } catch {
+            throw GraphError(kind: .malformedReply, message: error.description, operation: operation)
+        }
+    }
+}
+
+/// File chunks on their way into a request body, counted as they go.
+struct CountingChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
+    typealias Element = ByteBuffer
+    let base: Base
+    let onChunk: @Sendable (Int64) -> Void
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let onChunk: @Sendable (Int64) -> Void
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let chunk = try await base.next() else { return nil }
+            onChunk(Int64(chunk.readableBytes))
+            return chunk
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), onChunk: onChunk)
+    }
+}

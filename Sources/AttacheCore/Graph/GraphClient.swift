@@ -1,0 +1,293 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import NIOHTTP1
+
+/// A typed client for the parts of Microsoft Graph that attache uses.
+///
+/// The bearer token goes only to URLs under ``baseURL``; upload URLs are pre-authenticated
+/// and get no `Authorization` header. Errors come as ``GraphError`` (or `CancellationError`).
+public struct GraphClient: Sendable {
+    /// The Graph root, such as `https://graph.microsoft.com/v1.0` or `http://127.0.0.1:PORT/v1.0`.
+    public let baseURL: String
+    /// The mailbox path under the root: `me`.
+    public let mailbox: String
+    /// How long a JSON request may take.
+    public var requestTimeout: TimeAmount = .seconds(60)
+    /// How long one ranged `PUT` (up to 4 MiB) may take.
+    public var rangeTimeout: TimeAmount = .seconds(300)
+
+    let http: HTTPClient
+    let credentials: any AccessTokenProvider
+    let logger: Logger
+
+    public init(baseURL: String, http: HTTPClient, credentials: any AccessTokenProvider, logger: Logger, mailbox: String = "me") {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.http = http
+        self.credentials = credentials
+        self.logger = logger
+        self.mailbox = mailbox
+    }
+
+    /// `scheme://host[:port]` of ``baseURL``.
+    public var origin: String { Self.origin(of: baseURL) }
+
+    /// Makes an `HTTPClient` configured for Graph: no redirects (a redirect could carry the
+    /// token elsewhere), bounded connect time. The caller shuts it down.
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: .seconds(120))
+        )
+        configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        configuration.httpVersion = .automatic
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    // MARK: URLs
+
+    /// `base/me/messages/{id}` and below, each segment percent-encoded.
+    func itemURL(_ item: ItemReference, _ tail: String...) -> String {
+        var url = "\(baseURL)/\(mailbox)/\(item.kind.collection)/\(Self.escapeSegment(item.id))"
+        for segment in tail { url += "/" + segment }
+        return url
+    }
+
+    static func escapeSegment(_ segment: String) -> String {
+        var out = ""
+        for byte in segment.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "="):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    static func origin(of url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        return String(url[..<end]).lowercased()
+    }
+
+    // MARK: Sending
+
+    struct Reply {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    enum Authorization {
+        /// A Graph URL: send the bearer token.
+        case bearer
+        /// An upload URL: it carries its own token; send none.
+        case preAuthenticated
+    }
+
+    /// Sends one request and reads the whole reply (up to `replyLimit` bytes).
+    /// Non-2xx replies become ``GraphError`` with the server's code and message.
+    func send(
+        _ method: HTTPMethod,
+        _ url: String,
+        authorization: Authorization,
+        headers: HTTPHeaders = [:],
+        body: HTTPClientRequest.Body? = nil,
+        operation: String,
+        timeout: TimeAmount? = nil,
+        replyLimit: Int = 32 * 1024 * 1024
+    ) async throws -> Reply {
+        let response = try await execute(
+            method, url, authorization: authorization, headers: headers, body: body, operation: operation, timeout: timeout)
+        let bytes: ByteBuffer
+        do {
+            bytes = try await response.body.collect(upTo: replyLimit)
+        } catch {
+            throw Self.transportError(error, operation: operation)
+        }
+        let reply = Reply(status: Int(response.status.code), headers: response.headers, body: bytes)
+        guard (200..<300).contains(reply.status) else {
+            var error = Self.errorFromReply(reply, operation: operation)
+            error.isUploadSession = authorization == .preAuthenticated
+            throw error
+        }
+        return reply
+    }
+
+    /// Sends one request and hands back the response with its body unread, for streaming.
+    func execute(
+        _ method: HTTPMethod,
+        _ url: String,
+        authorization: Authorization,
+        headers: HTTPHeaders = [:],
+        body: HTTPClientRequest.Body? = nil,
+        operation: String,
+        timeout: TimeAmount? = nil
+    ) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers = headers
+        request.body = body
+        switch authorization {
+        case .bearer:
+            // The token goes to the Graph root only, never to another host named in a reply.
+            guard Self.origin(of: url) == origin else {
+                throw GraphError(kind: .malformedReply, message: "the server pointed to another host", operation: operation)
+            }
+            let token: String
+            do {
+                token = try await credentials.accessToken()
+            } catch {
+                throw GraphError(kind: .status(401), code: "NoToken", message: "\(error)", operation: operation)
+            }
+            request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
+        case .preAuthenticated:
+            request.headers.remove(name: "Authorization")
+        }
+        request.headers.replaceOrAdd(name: "User-Agent", value: "attache/\(AttacheVersion.current)")
+        let started = ContinuousClock.now
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: timeout ?? requestTimeout, logger: logger)
+        } catch {
+            throw Self.transportError(error, operation: operation)
+        }
+        logger.debug(
+            "graph request",
+            metadata: [
+                "method": "\(method.rawValue)",
+                "target": "\(authorization == .bearer ? Self.pathForLog(url) : "upload session")",
+                "status": "\(response.status.code)",
+                "ms": "\((ContinuousClock.now - started).milliseconds)",
+            ])
+        return response
+    }
+
+    /// The path and query of a Graph URL (no host); never used for upload URLs.
+    static func pathForLog(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        return String(rest[(rest.firstIndex(of: "/") ?? rest.endIndex)...])
+    }
+
+    static func transportError(_ error: any Error, operation: String) -> any Error {
+        if error is CancellationError || Task.isCancelled { return CancellationError() }
+        if let graphError = error as? GraphError { return graphError }
+        if let clientError = error as? HTTPClientError {
+            if clientError == .cancelled { return CancellationError() }
+            let reason: String
+            switch clientError {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: reason = "timed out"
+            case .remoteConnectionClosed: reason = "the server closed the connection"
+            default: reason = "\(clientError)"
+            }
+            return GraphError(kind: .noReply, message: reason, operation: operation)
+        }
+        if let ioError = error as? IOError {
+            let reason: String
+            switch ioError.errnoCode {
+            case ECONNREFUSED: reason = "connection refused"
+            case ECONNRESET: reason = "connection reset"
+            case EPIPE: reason = "connection broken"
+            default: reason = "\(ioError)"
+            }
+            return GraphError(kind: .noReply, message: reason, operation: operation)
+        }
+        let text = "\(error)"
+        if text.localizedCaseInsensitiveContains("refused") {
+            return GraphError(kind: .noReply, message: "connection refused", operation: operation)
+        }
+        return GraphError(kind: .noReply, message: UploadURL.redact(text), operation: operation)
+    }
+
+    static func errorFromReply(_ reply: Reply, operation: String) -> GraphError {
+        struct Envelope: Decodable {
+            struct Body: Decodable {
+                var code: String?
+                var message: String?
+                var innerError: Inner?
+            }
+            struct Inner: Decodable {
+                var requestId: String?
+                enum CodingKeys: String, CodingKey { case requestId = "request-id" }
+            }
+            var error: Body?
+        }
+        let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(buffer: reply.body))
+        let requestID = reply.headers.first(name: "request-id") ?? envelope?.error?.innerError?.requestId
+        var message = envelope?.error?.message
+        if envelope?.error == nil, reply.body.readableBytes > 0 {
+            // Not a Graph error body: keep a short, printable excerpt.
+            let text = String(buffer: reply.body).prefix(160)
+            message = UploadURL.redact(String(text.filter { !$0.isNewline }))
+        }
+        return GraphError(
+            kind: .status(reply.status),
+            code: envelope?.error?.code,
+            message: message,
+            requestID: requestID,
+            retryAfter: reply.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter),
+            operation: operation
+        )
+    }
+
+    /// `Retry-After` in seconds (Graph never sends the date form to attache's requests,
+    /// but it is legal HTTP: read it too).
+    static func parseRetryAfter(_ value: String) -> Duration? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed), seconds >= 0 {
+            return .milliseconds(Int64(seconds * 1000))
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        if let date = formatter.date(from: trimmed) {
+            return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+        }
+        return nil
+    }
+
+    // MARK: JSON
+
+    static let decoder = JSONDecoder()
+
+    func decode<T: Decodable>(_ type: T.Type, from reply: Reply, operation: String) throws -> T {
+        do {
+            return try Self.decoder.decode(type, from: Data(buffer: reply.body))
+        } catch {
+            throw GraphError(kind: .malformedReply, message: Self.describe(decodingError: error), operation: operation)
+        }
+    }
+
+    static func describe(decodingError error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "not JSON" }
+        switch error {
+        case .keyNotFound(let key, _): return "no \"\(key.stringValue)\" in the reply"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "unexpected value at \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\""
+        case .dataCorrupted: return "not JSON"
+        @unknown default: return "not JSON"
+        }
+    }
+
+    static func jsonBody(_ value: some Encodable) -> HTTPClientRequest.Body {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain structs of strings and numbers cannot fail.
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return .bytes(ByteBuffer(data: data))
+    }
+
+    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
+}

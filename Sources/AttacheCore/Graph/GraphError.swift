@@ -1,0 +1,91 @@
+/// A Graph request that did not succeed: what attache was doing, what the server said
+/// (status, Graph `code` and `message`, `request-id`), and what to do about it.
+///
+/// It never carries a URL: Graph URLs hold ids users did not ask to see, and upload URLs
+/// hold a secret.
+public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The server answered with this error status.
+        case status(Int)
+        /// No answer came (refused, reset, timed out).
+        case noReply
+        /// An answer came that could not be read.
+        case malformedReply
+    }
+
+    public var kind: Kind
+    /// Graph's error `code`, such as `ErrorItemNotFound`.
+    public var code: String?
+    /// Graph's error `message`, or what went wrong on the wire.
+    public var message: String?
+    /// The `request-id` the server gave, for support requests.
+    public var requestID: String?
+    /// The server's `Retry-After`, when it sent one.
+    public var retryAfter: Duration?
+    /// What attache was doing, as a phrase: `create an upload session on message AAMk…`.
+    public var operation: String
+    /// The request went to an upload URL (which carries its own token), not to Graph.
+    public var isUploadSession: Bool
+
+    public init(
+        kind: Kind, code: String? = nil, message: String? = nil, requestID: String? = nil,
+        retryAfter: Duration? = nil, operation: String, isUploadSession: Bool = false
+    ) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.requestID = requestID
+        self.retryAfter = retryAfter
+        self.operation = operation
+        self.isUploadSession = isUploadSession
+    }
+
+    /// The HTTP status, when there was one.
+    public var status: Int? {
+        if case .status(let status) = kind { return status }
+        return nil
+    }
+
+    /// The failure as the upload state machine weighs it.
+    public var requestFailure: RequestFailure {
+        switch kind {
+        case .status(let status): .status(status, code: code, message: message, retryAfter: retryAfter)
+        case .noReply: .noReply(message ?? "connection lost")
+        case .malformedReply: .malformedReply(message ?? "unreadable reply")
+        }
+    }
+
+    public var description: String {
+        var text = "could not \(operation): "
+        switch kind {
+        case .status(let status):
+            text += "HTTP \(status)"
+            if let code { text += " \(code)" }
+            if let message, !message.isEmpty { text += " (\(message.trimmingTrailingPeriod()))" }
+        case .noReply:
+            text += "no reply from the server (\(message ?? "connection lost"))"
+        case .malformedReply:
+            text += "the server's reply could not be read (\(message ?? "unknown format"))"
+        }
+        if let hint { text += "; \(hint)" }
+        return text
+    }
+
+    /// What the user can do, where the status says it.
+    public var hint: String? {
+        if isUploadSession, case .status = kind { return nil }
+        switch kind {
+        case .status(401): return "the token was refused: pass a valid one with --token or ATTACHE_TOKEN"
+        case .status(403): return "the token lacks the permission (Mail.ReadWrite for messages, Calendars.ReadWrite for events)"
+        case .status(429), .status(503): return "the server is throttling; try again later"
+        case .noReply: return "is the server running, and is --graph right?"
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    func trimmingTrailingPeriod() -> String {
+        hasSuffix(".") ? String(dropLast()) : self
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The durable record of transfers, in SQLite (mode 0600) under the state directory.
+///
+/// Each step of an upload is written before the next one starts, so a process killed at
+/// any instant leaves a row that says where the session stands.
+public struct TransferJournal: Sendable {
+    private let database: DatabaseQueue
+    private let logger: Logger
+
+    /// Opens (or creates) the journal at `path`.
+    public init(path: String, logger: Logger) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // Create it 0600 before SQLite does, so it is never readable by others, even briefly.
+        let fd = open(path, O_CREAT | O_RDWR, 0o600)
+        if fd >= 0 { close(fd) }
+        chmod(path, 0o600)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "attache.journal"
+        self.database = try DatabaseQueue(path: path, configuration: configuration)
+        self.logger = logger
+        try Self.migrator.migrate(database)
+    }
+
+    /// An in-memory journal, for tests and for runs that keep no state.
+    public init(inMemoryWith logger: Logger) throws {
+        self.database = try DatabaseQueue()
+        self.logger = logger
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: transfers") { db in
+            try db.create(table: TransferRecord.databaseTableName) { t in
+                t.primaryKey("id", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.column("filePath", .text).notNull()
+                t.column("fileName", .text).notNull()
+                t.column("fileSize", .integer).notNull()
+                t.column("fileModified", .double).notNull()
+                t.column("fingerprint", .text).notNull()
+                t.column("graphBase", .text).notNull()
+                t.column("itemKind", .text).notNull()
+                t.column("itemID", .text).notNull()
+                t.column("method", .text).notNull()
+                t.column("rangeLength", .integer).notNull()
+                t.column("uploadURL", .text)
+                t.column("sessionExpires", .text)
+                t.column("sessionStartedAt", .datetime)
+                t.column("confirmedBytes", .integer).notNull().defaults(to: 0)
+                t.column("state", .text).notNull().indexed()
+                t.column("lastError", .text)
+                t.column("attachmentID", .text)
+            }
+        }
+        return migrator
+    }
+
+    /// Records a new transfer and returns it with its id.
+    public func begin(
+        file: LocalFile, item: ItemReference, plan: UploadPlan, graphBase: String, fingerprint: String
+    ) async throws -> TransferRecord {
+        let now = Date()
+        let rangeLength: Int64 = if case .uploadSession(let length) = plan { length } else { 0 }
+        let record = TransferRecord(
+            id: Self.newID(), createdAt: now, updatedAt: now, filePath: file.path, fileName: file.name,
+            fileSize: file.size, fileModified: file.modified, fingerprint: fingerprint, graphBase: graphBase,
+            itemKind: item.kind, itemID: item.id, method: plan.method, rangeLength: rangeLength, uploadURL: nil,
+            sessionExpires: nil, sessionStartedAt: nil, confirmedBytes: 0, state: .queued, lastError: nil, attachmentID: nil)
+        try await database.write { db in try record.insert(db) }
+        return record
+    }
+
+    /// Applies `change` to the row `id` and stamps it.
+    public func update(_ id: String, _ change: @escaping @Sendable (inout TransferRecord) -> Void) async throws {
+        try await database.write { db in
+            guard var record = try TransferRecord.fetchOne(db, key: id) else { return }
+            change(&record)
+            record.updatedAt = Date()
+            try record.update(db)
+        }
+    }
+
+    public func record(_ id: String) async throws -> TransferRecord? {
+        try await database.read { db in try TransferRecord.fetchOne(db, key: id) }
+    }
+
+    /// Rows whose id starts with `prefix` (ids can be given shortened, like git's).
+    public func records(matching prefix: String) async throws -> [TransferRecord] {
+        try await database.read { db in
+            try TransferRecord.filter(Column("id").like("\(prefix.replacingOccurrences(of: "%", with: ""))%")).fetchAll(db)
+        }
+    }
+
+    /// Transfers that can still be resumed or cancelled, oldest first.
+    public func unfinished() async throws -> [TransferRecord] {
+        try await database.read { db in
+            try TransferRecord
+                .filter(TransferRecord.State.allCases.filter(\.isUnfinished).map(\.rawValue).contains(Column("state")))
+                .order(Column("createdAt"))
+                .fetchAll(db)
+        }
+    }
+
+    /// The most recent transfers, newest first.
+    public func recent(limit: Int = 50) async throws -> [TransferRecord] {
+        try await database.read { db in
+            try TransferRecord.order(Column("createdAt").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// `t` and 8 hex digits: short enough to type, unique enough for one user's journal.
+    static func newID() -> String {
+        "t" + String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8)
+    }
+}

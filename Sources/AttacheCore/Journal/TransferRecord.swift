@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+/// One transfer as the journal keeps it: enough to resume it after a crash, cancel it from
+/// another process, or tell the user what became of it.
+public struct TransferRecord: Codable, Hashable, Sendable, FetchableRecord, PersistableRecord, Identifiable {
+    public static let databaseTableName = "transfer"
+
+    public enum State: String, Codable, Hashable, Sendable, CaseIterable {
+        case queued, uploading, interrupted, done, failed, cancelled
+
+        /// Still has a future: it can be resumed or cancelled.
+        public var isUnfinished: Bool {
+            self == .queued || self == .uploading || self == .interrupted
+        }
+    }
+
+    public var id: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var filePath: String
+    public var fileName: String
+    public var fileSize: Int64
+    public var fileModified: Double
+    /// SHA-256 of the size and the first and last 64 KiB: notices a file replaced before a resume.
+    public var fingerprint: String
+    /// The Graph root the transfer went to, or `embedded` for the built-in emulator.
+    public var graphBase: String
+    public var itemKind: ItemKind
+    public var itemID: String
+    /// `post` or `session`.
+    public var method: String
+    public var rangeLength: Int64
+    /// The session's pre-authenticated URL. A secret: the journal file is 0600.
+    public var uploadURL: UploadURL?
+    public var sessionExpires: String?
+    public var sessionStartedAt: Date?
+    public var confirmedBytes: Int64
+    public var state: State
+    public var lastError: String?
+    public var attachmentID: String?
+
+    public var item: ItemReference { ItemReference(kind: itemKind, id: itemID) }
+
+    public var localFile: LocalFile {
+        LocalFile(path: filePath, name: fileName, size: fileSize, modified: fileModified)
+    }
+}

@@ -1,0 +1,25 @@
+/// Durations and rates as transfer tools print them.
+public enum TransferFormat {
+    /// `0:07`, `12:34`, `1:02:03`.
+    public static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let total = Int(seconds.rounded(.up))
+        let hours = total / 3600
+        let minutes = (total % 3600) / 60
+        let secs = total % 60
+        if hours > 0 { return "\(hours):\(String(minutes).leftPadded(to: 2)):\(String(secs).leftPadded(to: 2))" }
+        return "\(minutes):\(String(secs).leftPadded(to: 2))"
+    }
+
+    /// `12.3 MiB/s`.
+    public static func rate(_ bytesPerSecond: Double?) -> String {
+        guard let bytesPerSecond, bytesPerSecond.isFinite, bytesPerSecond > 0 else { return "--" }
+        return "\(ByteCount(Int64(bytesPerSecond)))/s"
+    }
+
+    /// `1.2s`, `850ms`.
+    public static func elapsed(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        return "\(ByteCount.oneDecimal(seconds))s"
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A file on disk that is about to be attached, checked before any request is made.
+public struct LocalFile: Hashable, Sendable, Codable {
+    /// The absolute path.
+    public var path: String
+    /// The name the attachment gets: the last path component.
+    public var name: String
+    public var size: Int64
+    /// Modification time, seconds since 1970, to notice a file that changed before a resume.
+    public var modified: Double
+
+    public init(path: String, name: String, size: Int64, modified: Double) {
+        self.path = path
+        self.name = name
+        self.size = size
+        self.modified = modified
+    }
+
+    /// Checks that `path` names a readable regular file no bigger than Outlook takes.
+    /// - Throws: ``InputFileError`` saying what is wrong with the file, by name.
+    public static func inspect(_ path: String, currentDirectory: String = FileManager.default.currentDirectoryPath) throws(InputFileError) -> LocalFile {
+        let absolute = path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
+        var info = stat()
+        guard stat(absolute, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw InputFileError(.notFound, path: path) }
+            if code == EACCES { throw InputFileError(.unreadable, path: path, detail: "permission denied") }
+            throw InputFileError(.unreadable, path: path, detail: String(cString: strerror(code)))
+        }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFDIR { throw InputFileError(.isDirectory, path: path) }
+        guard type == S_IFREG else { throw InputFileError(.notRegularFile, path: path) }
+        guard access(absolute, R_OK) == 0 else { throw InputFileError(.unreadable, path: path, detail: "permission denied") }
+        let size = Int64(info.st_size)
+        guard size <= AttachmentLimits.maximumFileSize else { throw InputFileError(.tooLarge(size), path: path) }
+        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        return LocalFile(path: absolute, name: (absolute as NSString).lastPathComponent, size: size, modified: modified)
+    }
+
+    /// The MIME type for the attachment, from the extension.
+    public var contentType: String { ContentType.forFileName(name) }
+}
+
+/// A file that cannot be attached, and why: the message names the file as the user typed it.
+public struct InputFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: Hashable, Sendable {
+        case notFound
+        case isDirectory
+        case notRegularFile
+        case unreadable
+        case tooLarge(Int64)
+        case changed
+    }
+
+    public var code: Code
+    public var path: String
+    public var detail: String?
+
+    public init(_ code: Code, path: String, detail: String? = nil) {
+        self.code = code
+        self.path = path
+        self.detail = detail
+    }
+
+    public var description: String {
+        switch code {
+        case .notFound: "'\(path)': no such file"
+        case .isDirectory: "'\(path)' is a directory; attach the files in it one by one"
+        case .notRegularFile: "'\(path)' is not a regular file"
+        case .unreadable: "'\(path)' cannot be read (\(detail ?? "permission denied"))"
+        case .tooLarge(let size):
+            "'\(path)' is \(ByteCount(size)) (\(size) bytes); Outlook takes at most 150 MiB (\(AttachmentLimits.maximumFileSize) bytes) per attachment"
+        case .changed: "'\(path)' changed since its upload began (\(detail ?? "size or time differ")); start it again"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// What went wrong with one request, reduced to what the upload state machine needs to decide.
+public enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
+    /// No reply came: the connection broke, was refused or timed out. The server may or may
+    /// not have acted on the request.
+    case noReply(String)
+    /// The server answered with an error status.
+    case status(Int, code: String?, message: String?, retryAfter: Duration?)
+    /// The server answered with success but a reply that cannot be read.
+    case malformedReply(String)
+
+    /// 429, 503 and other 5xx: the server asks to be tried again later.
+    var isTransientStatus: Bool {
+        guard case .status(let status, _, _, _) = self else { return false }
+        return status == 408 || status == 429 || (500...599).contains(status)
+    }
+
+    /// Worth another try after a wait: no reply, a timeout, throttling or a server error.
+    var isRetryable: Bool {
+        if case .noReply = self { return true }
+        return isTransientStatus
+    }
+
+    var retryAfter: Duration? {
+        guard case .status(_, _, _, let retryAfter) = self else { return nil }
+        return retryAfter
+    }
+
+    var status: Int? {
+        guard case .status(let status, _, _, _) = self else { return nil }
+        return status
+    }
+
+    var code: String? {
+        guard case .status(_, let code, _, _) = self else { return nil }
+        return code
+    }
+
+    public var description: String {
+        switch self {
+        case .noReply(let reason):
+            return "no reply from the server (\(reason))"
+        case .status(let status, let code, let message, _):
+            var text = "HTTP \(status)"
+            if let code { text += " \(code)" }
+            if let message, !message.isEmpty { text += ": \(message)" }
+            return text
+        case .malformedReply(let reason):
+            return "the server's reply could not be read (\(reason))"
+        }
+    }
+}

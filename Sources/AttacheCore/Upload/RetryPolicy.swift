@@ -1,0 +1,52 @@
+/// How long to wait before trying again, and how many times.
+///
+/// Exponential back-off with full jitter, capped; a server's `Retry-After` is honoured
+/// as the floor of the wait, never shortened.
+public struct RetryPolicy: Hashable, Sendable {
+    /// Consecutive failures tolerated before the transfer fails.
+    public var maximumAttempts: Int
+    /// The wait before the first retry, before jitter.
+    public var baseDelay: Duration
+    /// No wait computed by back-off exceeds this.
+    public var maximumDelay: Duration
+
+    public init(maximumAttempts: Int = 6, baseDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30)) {
+        self.maximumAttempts = maximumAttempts
+        self.baseDelay = baseDelay
+        self.maximumDelay = maximumDelay
+    }
+
+    /// Retries nothing: the first failure is final.
+    public static let never = RetryPolicy(maximumAttempts: 1, baseDelay: .zero, maximumDelay: .zero)
+
+    /// The wait before retry number `attempt` (1 for the first retry).
+    ///
+    /// `retryAfter`, when the server sent one, is the least the wait can be.
+    public func delay(
+        forAttempt attempt: Int,
+        retryAfter: Duration?,
+        using generator: inout some RandomNumberGenerator
+    ) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 20)
+        let ceiling = min(baseDelay * (1 << exponent), maximumDelay)
+        let ceilingMillis = max(ceiling.milliseconds, 0)
+        // Full jitter, but never less than half the step, so retries still back off.
+        let jittered = Duration.milliseconds(ceilingMillis / 2 + Int64.random(in: 0...(ceilingMillis / 2 + 1), using: &generator))
+        if let retryAfter, retryAfter > jittered { return retryAfter }
+        return jittered
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Seconds as a `Double`, for rates and display.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import Logging
+
+/// Runs uploads for one mailbox, at most `concurrency` at once (Outlook allows four
+/// concurrent requests per app and mailbox), and publishes every change as a
+/// ``TransferEvent`` to each subscriber of ``events()``.
+public actor TransferQueue {
+    private struct Entry {
+        var snapshot: TransferSnapshot
+        var resuming: TransferRecord?
+        var stop = StopSignal()
+        var task: Task<Void, Never>?
+        var meter = RateMeter()
+    }
+
+    private let uploader: AttachmentUploader
+    /// Transfers allowed to run at once.
+    public let concurrency: Int
+    private let logger: Logger
+    private let clock = ContinuousClock()
+    private let epoch: ContinuousClock.Instant
+
+    private var entries: [TransferID: Entry] = [:]
+    private var order: [TransferID] = []
+    private var nextID = 1
+    private var subscribers: [UUID: AsyncStream<TransferEvent>.Continuation] = [:]
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    private let updates: AsyncStream<(TransferID, TransferUpdate)>
+    private let updateSink: AsyncStream<(TransferID, TransferUpdate)>.Continuation
+    private var consumer: Task<Void, Never>?
+
+    public init(uploader: AttachmentUploader, concurrency: Int = 4, logger: Logger) {
+        self.uploader = uploader
+        self.concurrency = max(1, concurrency)
+        self.logger = logger
+        self.epoch = clock.now
+        (updates, updateSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    deinit {
+        updateSink.finish()
+        consumer?.cancel()
+    }
+
+    /// Seconds since the queue was made: the clock of ``TransferSnapshot``'s times.
+    public nonisolated var now: Double {
+        (ContinuousClock.now - epoch).seconds
+    }
+
+    // MARK: Commands
+
+    /// Adds a transfer; it starts as soon as a slot is free. Pass `resuming` to continue a
+    /// journaled transfer instead of starting afresh.
+    @discardableResult
+    public func enqueue(_ job: UploadJob, resuming record: TransferRecord? = nil) -> TransferID {
+        startConsumerIfNeeded()
+        let id = nextID
+        nextID += 1
+        var snapshot = TransferSnapshot(id: id, job: job)
+        snapshot.recordID = record?.id
+        if let record {
+            snapshot.confirmedBytes = record.confirmedBytes
+            snapshot.confirmedRanges = record.confirmedBytes > 0 ? [0..<record.confirmedBytes] : []
+        }
+        entries[id] = Entry(snapshot: snapshot, resuming: record)
+        order.append(id)
+        publish(id)
+        pump()
+        return id
+    }
+
+    /// Cancels a queued or running transfer: its session is deleted.
+    public func cancel(_ id: TransferID) {
+        guard var entry = entries[id], !entry.snapshot.phase.isTerminal else { return }
+        if let task = entry.task {
+            entry.stop.request(.cancel)
+            task.cancel()
+        } else {
+            entry.snapshot.phase = .cancelled
+            entry.snapshot.finishedAt = now
+            entries[id] = entry
+            publish(id)
+            checkIdle()
+        }
+    }
+
+    /// Stops everything, keeping sessions so a later `attache resume` can finish them.
+    public func interruptAll() {
+        for id in order {
+            guard var entry = entries[id], !entry.snapshot.phase.isTerminal else { continue }
+            if let task = entry.task {
+                entry.stop.request(.interrupt)
+                task.cancel()
+            } else {
+                entry.snapshot.phase = .interrupted
+                entries[id] = entry
+                publish(id)
+            }
+        }
+        checkIdle()
+    }
+
+    /// Queues a failed, cancelled or interrupted transfer again, as a fresh upload.
+    @discardableResult
+    public func retry(_ id: TransferID) -> Bool {
+        guard var entry = entries[id] else { return false }
+        switch entry.snapshot.phase {
+        case .failed, .cancelled, .interrupted:
+            break
+        default:
+            return false
+        }
+        entry.snapshot = TransferSnapshot(id: id, job: entry.snapshot.job)
+        entry.resuming = nil
+        entry.stop = StopSignal()
+        entry.task = nil
+        entry.meter = RateMeter()
+        entries[id] = entry
+        publish(id)
+        pump()
+        return true
+    }
+
+    /// Forgets a finished transfer.
+    @discardableResult
+    public func remove(_ id: TransferID) -> Bool {
+        guard let entry = entries[id], entry.snapshot.phase.isTerminal else { return false }
+        entries[id] = nil
+        order.removeAll { $0 == id }
+        broadcast(.removed(id))
+        return true
+    }
+
+    // MARK: Observing
+
+    /// The transfers, in the order they were queued.
+    public var snapshots: [TransferSnapshot] {
+        order.compactMap { entries[$0]?.snapshot }
+    }
+
+    public func snapshot(_ id: TransferID) -> TransferSnapshot? {
+        entries[id]?.snapshot
+    }
+
+    /// A stream of every change from now on, starting with the current state of each transfer.
+    public func events() -> AsyncStream<TransferEvent> {
+        let (stream, continuation) = AsyncStream<TransferEvent>.makeStream(bufferingPolicy: .unbounded)
+        let key = UUID()
+        for snapshot in snapshots { continuation.yield(.changed(snapshot)) }
+        subscribers[key] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(key) }
+        }
+        return stream
+    }
+
+    /// Returns when no transfer is queued or running.
+    public func waitUntilIdle() async {
+        if isIdle { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    // MARK: Internals
+
+    private var isIdle: Bool {
+        entries.values.allSatisfy { $0.snapshot.phase.isTerminal }
+    }
+
+    private func unsubscribe(_ key: UUID) {
+        subscribers[key] = nil
+    }
+
+    private func startConsumerIfNeeded() {
+        guard consumer == nil else { return }
+        let updates = self.updates
+        consumer = Task { [weak self] in
+            for await (id, update) in updates {
+                await self?.apply(update, to: id)
+            }
+        }
+    }
+
+    private func pump() {
+        var running = entries.values.filter { $0.task != nil && !$0.snapshot.phase.isTerminal }.count
+        for id in order where running < concurrency {
+            guard var entry = entries[id], entry.task == nil, entry.snapshot.phase == .queued else { continue }
+            entry.snapshot.phase = .starting
+            entry.snapshot.startedAt = now
+            let job = entry.snapshot.job
+            let record = entry.resuming
+            let stop = entry.stop
+            let uploader = self.uploader
+            let sink = self.updateSink
+            entry.task = Task {
+                _ = await uploader.run(job, resuming: record, stop: stop) { update in
+                    sink.yield((id, update))
+                }
+            }
+            entries[id] = entry
+            running += 1
+            publish(id)
+        }
+    }
+
+    private func apply(_ update: TransferUpdate, to id: TransferID) {
+        guard var entry = entries[id] else { return }
+        let t = now
+        let size = entry.snapshot.fileSize
+        switch update {
+        case .journaled(let recordID):
+            entry.snapshot.recordID = recordID
+        case .starting:
+            entry.snapshot.phase = .starting
+            entry.snapshot.inFlightBytes = 0
+        case .sessionOpened(let expected):
+            entry.snapshot.phase = .uploading
+            entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
+            entry.snapshot.confirmedRanges = expected.confirmed(total: size)
+            entry.snapshot.inFlightBytes = 0
+        case .bytesSent(let count):
+            if case .starting = entry.snapshot.phase {} else { entry.snapshot.phase = .uploading }
+            entry.snapshot.inFlightBytes += count
+            entry.snapshot.bytesSent += count
+            entry.meter.record(total: entry.snapshot.bytesSent, at: t)
+            entry.snapshot.bytesPerSecond = entry.meter.bytesPerSecond
+        case .confirmed(let expected):
+            entry.snapshot.phase = .uploading
+            entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
+            entry.snapshot.confirmedRanges = expected.confirmed(total: size)
+            entry.snapshot.inFlightBytes = 0
+        case .retrying(let delay, let attempt, let reason):
+            entry.snapshot.phase = .retrying(retryAt: t + delay.seconds, attempt: attempt, reason: reason)
+            entry.snapshot.inFlightBytes = 0
+        case .checking(let what):
+            entry.snapshot.phase = .checking(what)
+            entry.snapshot.inFlightBytes = 0
+        case .finished(let outcome):
+            switch outcome {
+            case .attached(let info):
+                entry.snapshot.phase = .attached(info)
+                entry.snapshot.confirmedBytes = size
+                entry.snapshot.confirmedRanges = size > 0 ? [0..<size] : []
+            case .failed(let reason):
+                entry.snapshot.phase = .failed(reason)
+            case .cancelled:
+                entry.snapshot.phase = .cancelled
+            case .interrupted:
+                entry.snapshot.phase = .interrupted
+            }
+            entry.snapshot.inFlightBytes = 0
+            entry.snapshot.finishedAt = t
+            entry.task = nil
+        }
+        entries[id] = entry
+        publish(id)
+        if case .finished = update {
+            pump()
+            checkIdle()
+        }
+    }
+
+    private func publish(_ id: TransferID) {
+        guard let snapshot = entries[id]?.snapshot else { return }
+        broadcast(.changed(snapshot))
+    }
+
+    private func broadcast(_ event: TransferEvent) {
+        for continuation in subscribers.values { continuation.yield(event) }
+    }
+
+    private func checkIdle() {
+        guard isIdle else { return }
+        let waiters = idleWaiters
+        idleWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Identifies a transfer within one ``TransferQueue``.
+public typealias TransferID = Int
+
+/// Everything a front end shows about one transfer, as of its last event.
+public struct TransferSnapshot: Hashable, Sendable, Identifiable {
+    public enum Phase: Hashable, Sendable {
+        case queued
+        /// Creating the session or sending the single `POST`.
+        case starting
+        case uploading
+        /// Asking the session where it stands, or looking for an attachment already made.
+        case checking(String)
+        /// Waiting until `retryAt` (seconds on the queue's clock) after `reason`.
+        case retrying(retryAt: Double, attempt: Int, reason: String)
+        case attached(AttachmentInfo)
+        case failed(String)
+        case cancelled
+        case interrupted
+
+        /// The transfer has ended and will not change unless retried.
+        public var isTerminal: Bool {
+            switch self {
+            case .attached, .failed, .cancelled, .interrupted: true
+            default: false
+            }
+        }
+
+        /// Running: holding one of the queue's slots.
+        public var isActive: Bool {
+            switch self {
+            case .starting, .uploading, .checking, .retrying: true
+            default: false
+            }
+        }
+    }
+
+    public let id: TransferID
+    public var job: UploadJob
+    public var phase: Phase = .queued
+    /// The journal row's id, once recorded.
+    public var recordID: String?
+    /// Bytes the server has confirmed.
+    public var confirmedBytes: Int64 = 0
+    /// The runs of the file the server holds, for a bar that shows them.
+    public var confirmedRanges: [Range<Int64>] = []
+    /// Bytes of the request in flight handed to the connection so far.
+    public var inFlightBytes: Int64 = 0
+    /// Every byte sent, retries included.
+    public var bytesSent: Int64 = 0
+    /// Moving-average throughput, bytes per second.
+    public var bytesPerSecond: Double?
+    /// Seconds on the queue's clock.
+    public var startedAt: Double?
+    public var finishedAt: Double?
+
+    public init(id: TransferID, job: UploadJob) {
+        self.id = id
+        self.job = job
+    }
+
+    public var fileSize: Int64 { job.file.size }
+
+    /// Where the bar stands: confirmed bytes plus what is in flight, never past the end.
+    public var progressBytes: Int64 {
+        min(fileSize, confirmedBytes + inFlightBytes)
+    }
+
+    public var fractionDone: Double {
+        if case .attached = phase { return 1 }
+        guard fileSize > 0 else { return 0 }
+        return Double(progressBytes) / Double(fileSize)
+    }
+
+    /// Seconds left at the current rate, while uploading.
+    public var secondsRemaining: Double? {
+        guard phase == .uploading, let rate = bytesPerSecond, rate > 1 else { return nil }
+        return Double(fileSize - progressBytes) / rate
+    }
+}
+
+/// A change in a ``TransferQueue``.
+public enum TransferEvent: Hashable, Sendable {
+    case changed(TransferSnapshot)
+    case removed(TransferID)
+}

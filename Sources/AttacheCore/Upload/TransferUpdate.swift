@@ -1,0 +1,44 @@
+import Foundation
+
+/// What the uploader says about one transfer as it goes; the queue folds these into a
+/// ``TransferSnapshot``.
+public enum TransferUpdate: Sendable, Hashable {
+    /// The journal row exists (its id names the transfer for `status`, `resume`, `cancel`).
+    case journaled(recordID: String)
+    /// Creating the session, or sending the single `POST`.
+    case starting
+    /// A new upload session; the server expects these ranges.
+    case sessionOpened(ExpectedRanges)
+    /// These many bytes of the current request were handed to the connection.
+    case bytesSent(Int64)
+    /// The server confirmed it holds everything outside these ranges.
+    case confirmed(ExpectedRanges)
+    /// Waiting `delay` before trying again, because of `reason`.
+    case retrying(delay: Duration, attempt: Int, reason: String)
+    /// Asking the session where it stands, or looking for an attachment already made.
+    case checking(String)
+    /// The transfer ended.
+    case finished(TransferOutcome)
+}
+
+/// How a transfer ended.
+public enum TransferOutcome: Sendable, Hashable {
+    case attached(AttachmentInfo)
+    case failed(String)
+    case cancelled
+    /// Stopped with its session kept for `attache resume`.
+    case interrupted
+
+    public var isSuccess: Bool {
+        if case .attached = self { return true }
+        return false
+    }
+}
+
+/// Why a running transfer is being stopped.
+public enum StopReason: Sendable, Hashable {
+    /// The user cancelled it: delete the session.
+    case cancel
+    /// The process is going away: keep the session for a resume.
+    case interrupt
+}

@@ -1,0 +1,36 @@
+/// Why an upload ended without an attachment.
+public enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
+    /// The server refused a request in a way another try would not change.
+    case rejected(RequestFailure)
+    /// Transient failures went on past the retry policy's limit.
+    case gaveUp(RequestFailure, attempts: Int)
+    /// Upload sessions kept disappearing (expired, or deleted by someone else).
+    case sessionsKeptExpiring(Int)
+    /// The server kept expecting bytes the client had already sent, or none at all.
+    case serverDisagrees(String)
+    /// A new session's upload URL refused its first request (wrong token, already expired).
+    case uploadURLRefused(RequestFailure)
+
+    public var description: String {
+        switch self {
+        case .rejected(let failure):
+            return "the server refused it: \(failure)"
+        case .gaveUp(let failure, let attempts):
+            return "gave up after \(attempts) tries: \(failure)"
+        case .sessionsKeptExpiring(let count):
+            return "the upload session expired \(count) times before the file was complete"
+        case .serverDisagrees(let detail):
+            return "the server and attache disagree on what has been uploaded (\(detail))"
+        case .uploadURLRefused(let failure):
+            return "the upload URL the server gave refused the first range (\(failure)); the session was expired or its token wrong"
+        }
+    }
+
+    /// The last request failure behind this outcome, if any.
+    public var requestFailure: RequestFailure? {
+        switch self {
+        case .rejected(let failure), .gaveUp(let failure, _), .uploadURLRefused(let failure): failure
+        case .sessionsKeptExpiring, .serverDisagrees: nil
+        }
+    }
+}

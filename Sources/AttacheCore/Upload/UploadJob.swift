@@ -1,0 +1,28 @@
+/// One file going to one item: what the uploader needs to do the work.
+public struct UploadJob: Hashable, Sendable {
+    public var file: LocalFile
+    public var item: ItemReference
+    public var plan: UploadPlan
+    /// A subject or title to show beside the item id, when the caller knows it.
+    public var itemTitle: String?
+
+    public init(file: LocalFile, item: ItemReference, plan: UploadPlan, itemTitle: String? = nil) {
+        self.file = file
+        self.item = item
+        self.plan = plan
+        self.itemTitle = itemTitle
+    }
+
+    /// Plans `file` for `item` with `rangeLength`.
+    /// - Throws: ``InputFileError`` for a file over 150 MB.
+    public init(file: LocalFile, item: ItemReference, rangeLength: Int64 = AttachmentLimits.defaultRangeLength, itemTitle: String? = nil) throws {
+        let plan: UploadPlan
+        do {
+            plan = try UploadPlan.forFile(size: file.size, rangeLength: rangeLength)
+        } catch {
+            if case .tooLarge(let size) = error { throw InputFileError(.tooLarge(size), path: file.path) }
+            throw error
+        }
+        self.init(file: file, item: item, plan: plan, itemTitle: itemTitle)
+    }
+}

@@ -1,0 +1,72 @@
+/// How the emulator runs: where it listens, where it keeps its data, whom it lets in.
+public struct EmulatorConfiguration: Sendable {
+    /// A bearer token the emulator accepts, for whom, with which permissions.
+    public struct StaticToken: Sendable, Hashable {
+        public var token: String
+        /// The user it signs in: object id or UPN.
+        public var user: String
+        public var scopes: Set<String>
+
+        public init(token: String, user: String, scopes: Set<String> = StaticToken.allScopes) {
+            self.token = token
+            self.user = user
+            self.scopes = scopes
+        }
+
+        public static let allScopes: Set<String> = ["Mail.ReadWrite", "Calendars.ReadWrite", "User.Read", "offline_access"]
+        public static let readOnlyScopes: Set<String> = ["Mail.Read", "Calendars.Read", "User.Read"]
+    }
+
+    /// Which items the store starts with, the first time it opens a data directory.
+    public enum Fixture: String, Sendable, Hashable, CaseIterable {
+        /// A demo user with a few drafts and events, some with non-ASCII subjects.
+        case demo
+        /// The two accounts, the message `AAMkADI5MAAIT3drCAAA=` and the event
+        /// `AAMkADU5CCmSAAA=` of the seed walkthrough, so its requests can be replayed verbatim.
+        case walkthrough
+    }
+
+    /// The token the demo user signs in with, for local use and tests.
+    public static let developerToken = "attache-dev-token"
+    /// The demo user's UPN.
+    public static let demoUser = "demo@attache.test"
+
+    public var host: String
+    /// 0 picks a free port.
+    public var port: Int
+    /// Where the store lives; `nil` makes a temporary directory removed on stop.
+    public var dataDirectory: String?
+    public var fixtures: Set<Fixture>
+    public var tokens: [StaticToken]
+    /// How long an upload session lives after it is created.
+    public var sessionLifetime: Duration
+    /// The scheme, host and port written into `uploadUrl`, `Location` and `@odata.nextLink`;
+    /// `nil` uses the request's own `Host`.
+    public var publicOrigin: String?
+    /// The largest JSON body `POST …/attachments` accepts: 4 MiB of base64 plus room for the envelope.
+    public var maximumRequestBody: Int
+    /// The largest range one `PUT` may carry.
+    public var maximumRangeLength: Int64
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        dataDirectory: String? = nil,
+        fixtures: Set<Fixture> = [.demo],
+        tokens: [StaticToken] = [StaticToken(token: developerToken, user: demoUser)],
+        sessionLifetime: Duration = .seconds(3600),
+        publicOrigin: String? = nil,
+        maximumRequestBody: Int = 4 * 1024 * 1024 + 64 * 1024,
+        maximumRangeLength: Int64 = 4 * 1024 * 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.fixtures = fixtures
+        self.tokens = tokens
+        self.sessionLifetime = sessionLifetime
+        self.publicOrigin = publicOrigin
+        self.maximumRequestBody = maximumRequestBody
+        self.maximumRangeLength = maximumRangeLength
+    }
+}

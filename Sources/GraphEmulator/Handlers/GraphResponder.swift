@@ -1,0 +1,196 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Answers every request the emulator serves: parses the path into a ``GraphRoute``,
+/// checks who is asking, and hands over to the handler for that route. Failures come out
+/// as Graph error bodies, each reply with a `request-id`.
+struct GraphResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    /// Who a bearer token signs in, and with what permissions.
+    struct Grant: Sendable {
+        var user: UserRow
+        var scopes: Set<String>
+    }
+
+    let store: MailboxStore
+    let configuration: EmulatorConfiguration
+    let stats: EmulatorStats
+    let locks = KeyedLock()
+    let logger: Logger
+
+    static let requestIDField = HTTPField.Name("request-id")!
+    static let clientRequestIDField = HTTPField.Name("client-request-id")!
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let requestID = EmulatorIDs.requestID()
+        let clientRequestID = request.headers[Self.clientRequestIDField]
+        var response: Response
+        do {
+            response = try await dispatch(request, context: context)
+        } catch let error as GraphErrorResponse {
+            response = error.response(requestID: requestID, clientRequestID: clientRequestID)
+        } catch {
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            response = GraphErrorResponse(.internalServerError, "generalException", "An internal server error occurred.")
+                .response(requestID: requestID, clientRequestID: clientRequestID)
+        }
+        response.headers[Self.requestIDField] = requestID
+        if let clientRequestID { response.headers[Self.clientRequestIDField] = clientRequestID }
+        logger.info(
+            "\(request.method) \(Self.pathForLog(request.uri.path)) → \(response.status.code)",
+            metadata: ["request-id": "\(requestID)"])
+        return response
+    }
+
+    /// The path with upload-session keys masked: logs never carry a way into a session.
+    static func pathForLog(_ path: String) -> String {
+        guard let range = path.range(of: "AttachmentSessions(", options: .caseInsensitive) else { return path }
+        return String(path[..<range.upperBound]) + "…)"
+    }
+
+    private func dispatch(_ request: Request, context: Context) async throws -> Response {
+        guard let route = GraphRoute.parse(request.uri.path) else {
+            let last = request.uri.path.split(separator: "/").last.map(String.init) ?? ""
+            throw GraphErrorResponse(.badRequest, "BadRequest", "Resource not found for the segment '\(GraphRoute.percentDecode(last))'.")
+        }
+        let query = ODataQuery(rawQuery: request.uri.query)
+        switch (route, request.method) {
+        case (.uploadSession(let user, let kind, let itemID, let sessionID), _):
+            return try await uploadSession(
+                request, user: user, kind: kind, itemID: itemID, sessionID: sessionID, query: query, context: context)
+        case (.control(let path), _):
+            return try await control(request, path: path, query: query)
+        default:
+            break
+        }
+
+        let grant = try authenticate(request)
+        switch (route, request.method) {
+        case (.items(let mailbox, let kind), .get):
+            return try await listItems(request, mailbox: mailbox, kind: kind, query: query, grant: grant)
+        case (.items(let mailbox, let kind), .post):
+            return try await createItem(request, mailbox: mailbox, kind: kind, grant: grant)
+        case (.item(let mailbox, let kind, let id), .get):
+            return try await getItem(request, mailbox: mailbox, kind: kind, id: id, query: query, grant: grant)
+        case (.attachments(let mailbox, let kind, let id), .get):
+            return try await listAttachments(request, mailbox: mailbox, kind: kind, itemID: id, query: query, grant: grant)
+        case (.attachments(let mailbox, let kind, let id), .post):
+            return try await postAttachment(request, mailbox: mailbox, kind: kind, itemID: id, grant: grant)
+        case (.attachment(let mailbox, let kind, let id, let attachmentID), .get):
+            return try await getAttachment(
+                request, mailbox: mailbox, kind: kind, itemID: id, attachmentID: attachmentID, query: query, grant: grant)
+        case (.attachment(let mailbox, let kind, let id, let attachmentID), .delete):
+            return try await deleteAttachment(mailbox: mailbox, kind: kind, itemID: id, attachmentID: attachmentID, grant: grant)
+        case (.attachmentValue(let mailbox, let kind, let id, let attachmentID), .get):
+            return try await attachmentValue(mailbox: mailbox, kind: kind, itemID: id, attachmentID: attachmentID, grant: grant, context: context)
+        case (.createUploadSession(let mailbox, let kind, let id), .post):
+            return try await createUploadSession(request, mailbox: mailbox, kind: kind, itemID: id, grant: grant)
+        default:
+            throw GraphErrorResponse(.methodNotAllowed, "ErrorInvalidRequest", "The OData request is not supported.")
+        }
+    }
+
+    // MARK: Who is asking
+
+    func authenticate(_ request: Request) throws -> Grant {
+        guard let header = request.headers[.authorization], !header.isEmpty else {
+            throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "Access token is not a bearer token.")
+        }
+        guard let grant = grants[String(parts[1])] else {
+            throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+        }
+        return grant
+    }
+
+    /// The tokens of the configuration, resolved to their users once at start.
+    var grants: [String: Grant] { grantTable.grants }
+    let grantTable: GrantTable
+
+    /// The mailbox a path names; only its owner may reach it.
+    func owner(of mailbox: GraphRoute.Mailbox, grant: Grant) async throws -> UserRow {
+        switch mailbox {
+        case .me:
+            return grant.user
+        case .user(let key):
+            guard let user = try await store.user(matching: key) else {
+                throw GraphErrorResponse(.notFound, "ErrorInvalidUser", "The requested user '\(key)' is invalid.")
+            }
+            guard user.id == grant.user.id else { throw GraphErrorResponse.accessDenied }
+            return user
+        }
+    }
+
+    func require(_ grant: Grant, read kind: ItemKind) throws {
+        guard !grant.scopes.isDisjoint(with: kind.readScopes) else { throw GraphErrorResponse.accessDenied }
+    }
+
+    func require(_ grant: Grant, write kind: ItemKind) throws {
+        guard grant.scopes.contains(kind.writeScope) else { throw GraphErrorResponse.accessDenied }
+    }
+
+    /// The item a path names, checked for existence, ownership and permission.
+    func item(_ mailbox: GraphRoute.Mailbox, _ kind: ItemKind, _ id: String, grant: Grant, write: Bool) async throws -> (UserRow, ItemRow) {
+        if write { try require(grant, write: kind) } else { try require(grant, read: kind) }
+        let owner = try await owner(of: mailbox, grant: grant)
+        guard let item = try await store.item(id: id, owner: owner.id, kind: kind) else {
+            throw GraphErrorResponse.notFound()
+        }
+        return (owner, item)
+    }
+
+    // MARK: Replies
+
+    /// `scheme://host:port` for URLs written into replies.
+    func origin(of request: Request) -> String {
+        if let publicOrigin = configuration.publicOrigin { return publicOrigin }
+        let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+        return "http://\(authority)"
+    }
+
+    func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized())))
+    }
+
+    /// Percent-encodes an OData key for `@odata.context`, as Graph does (`@` → `%40`, `=` → `%3D`).
+    static func escapeKey(_ key: String) -> String {
+        var out = ""
+        for byte in key.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
+
+/// The configured tokens, resolved to users once the store is seeded.
+struct GrantTable: Sendable {
+    var grants: [String: GraphResponder.Grant]
+
+    static func resolve(_ tokens: [EmulatorConfiguration.StaticToken], in store: MailboxStore) async throws -> GrantTable {
+        var grants: [String: GraphResponder.Grant] = [:]
+        for token in tokens {
+            guard let user = try await store.user(matching: token.user) else { continue }
+            grants[token.token] = .init(user: user, scopes: token.scopes)
+        }
+        return GrantTable(grants: grants)
+    }
+}

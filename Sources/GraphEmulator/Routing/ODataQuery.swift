@@ -1,0 +1,48 @@
+import Foundation
+
+/// The OData system query options the emulator honours: `$select`, `$top`, `$skip`, and
+/// `$expand=attachments($select=…)`.
+struct ODataQuery: Hashable, Sendable {
+    var select: [String]?
+    var top: Int?
+    var skip: Int?
+    var expandAttachments = false
+    var expandSelect: [String]?
+    /// Any other parameter (such as `authtoken`), decoded.
+    var parameters: [String: String] = [:]
+
+    init(rawQuery: String?) {
+        guard let rawQuery, !rawQuery.isEmpty else { return }
+        for pair in rawQuery.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = GraphRoute.percentDecode(String(parts[0]).replacingOccurrences(of: "+", with: " "))
+            let value = parts.count > 1 ? GraphRoute.percentDecode(String(parts[1]).replacingOccurrences(of: "+", with: " ")) : ""
+            switch name.lowercased() {
+            case "$select": select = Self.list(value)
+            case "$top": top = Int(value)
+            case "$skip": skip = Int(value)
+            case "$expand": parseExpand(value)
+            default: parameters[name] = value
+            }
+        }
+    }
+
+    private mutating func parseExpand(_ value: String) {
+        // attachments or attachments($select=a,b)
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("attachments") else { return }
+        expandAttachments = true
+        guard let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") else { return }
+        let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
+        for option in inner.split(separator: ";") {
+            let parts = option.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "$select" {
+                expandSelect = Self.list(String(parts[1]))
+            }
+        }
+    }
+
+    static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

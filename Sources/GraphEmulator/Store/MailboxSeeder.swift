@@ -1,0 +1,61 @@
+import Foundation
+
+/// Fills an empty store with the items a newcomer (or a test) expects to find.
+enum MailboxSeeder {
+    static let demoUser = UserRow(
+        id: "5b8e0f5a-3c7d-4b9e-a1f2-0c6d9e8b7a41", tenantID: "0d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+        userPrincipalName: EmulatorConfiguration.demoUser, displayName: "Demo User")
+
+    static let walkthroughMessageOwner = UserRow(
+        id: "a8e8e219-4931-95c1-b73d-62626fd79c32", tenantID: "72aa88bf-76f0-494f-91ab-2d7cd730db47",
+        userPrincipalName: "megan@walkthrough.test", displayName: "Megan Bowen")
+    static let walkthroughEventOwner = UserRow(
+        id: "d3b9214b-dd8b-441d-b7dc-c446c9fa0e69", tenantID: "98a79ebe-74bf-4e07-a017-7b410848cb32",
+        userPrincipalName: "adele@walkthrough.test", displayName: "Adele Vance")
+
+    static func seed(_ store: MailboxStore, fixtures: Set<EmulatorConfiguration.Fixture>, now: Date = Date()) async throws {
+        if fixtures.contains(.demo), try await store.user(id: demoUser.id) == nil {
+            try await store.insert(user: demoUser)
+            for item in demoItems(owner: demoUser.id, now: now) { try await store.insert(item: item) }
+        }
+        if fixtures.contains(.walkthrough), try await store.user(id: walkthroughMessageOwner.id) == nil {
+            try await store.insert(user: walkthroughMessageOwner)
+            try await store.insert(user: walkthroughEventOwner)
+            try await store.insert(
+                item: message("AAMkADI5MAAIT3drCAAA=", owner: walkthroughMessageOwner.id, subject: "Flower photos", at: now))
+            try await store.insert(
+                item: event(
+                    "AAMkADU5CCmSAAA=", owner: walkthroughEventOwner.id, subject: "Garden visit",
+                    start: now.addingTimeInterval(86_400), hours: 2, location: "Conservatory", at: now))
+        }
+    }
+
+    static func demoItems(owner: String, now: Date) -> [ItemRow] {
+        let hour: TimeInterval = 3600
+        let day: TimeInterval = 86_400
+        return [
+            message(EmulatorIDs.item(), owner: owner, subject: "Quarterly report — Q3 figures", at: now.addingTimeInterval(-2 * hour)),
+            message(EmulatorIDs.item(), owner: owner, subject: "Relatório trimestral: números de setembro", at: now.addingTimeInterval(-5 * hour)),
+            message(EmulatorIDs.item(), owner: owner, subject: "旅行の写真 (Kyoto trip photos)", at: now.addingTimeInterval(-day)),
+            message(EmulatorIDs.item(), owner: owner, subject: "Café ☕ menu for the offsite", at: now.addingTimeInterval(-2 * day)),
+            message(EmulatorIDs.item(), owner: owner, subject: "Signed contract scan for legal", at: now.addingTimeInterval(-3 * day)),
+            event(EmulatorIDs.item(), owner: owner, subject: "Design review: attache TUI", start: now.addingTimeInterval(day), hours: 1, location: "Room 4.12", at: now),
+            event(EmulatorIDs.item(), owner: owner, subject: "Offsite in Lisboa 🇵🇹", start: now.addingTimeInterval(7 * day), hours: 8, location: "LX Factory", at: now),
+            event(EmulatorIDs.item(), owner: owner, subject: "Réunion d'équipe hebdomadaire", start: now.addingTimeInterval(2 * day), hours: 1, location: "Teams", at: now),
+            event(EmulatorIDs.item(), owner: owner, subject: "会議: 予算の見直し", start: now.addingTimeInterval(3 * day), hours: 1.5, location: "東京オフィス", at: now),
+        ]
+    }
+
+    static func message(_ id: String, owner: String, subject: String, at date: Date) -> ItemRow {
+        ItemRow(
+            id: id, ownerID: owner, kind: ItemKind.message.rawValue, subject: subject, bodyContent: "", createdAt: date,
+            modifiedAt: date, receivedAt: date, isDraft: true, startAt: nil, endAt: nil, location: nil, recipients: nil)
+    }
+
+    static func event(_ id: String, owner: String, subject: String, start: Date, hours: Double, location: String, at date: Date) -> ItemRow {
+        ItemRow(
+            id: id, ownerID: owner, kind: ItemKind.event.rawValue, subject: subject, bodyContent: "", createdAt: date,
+            modifiedAt: date, receivedAt: nil, isDraft: false, startAt: start, endAt: start.addingTimeInterval(hours * 3600),
+            location: location, recipients: nil)
+    }
+}

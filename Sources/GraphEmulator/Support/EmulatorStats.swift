@@ -1,0 +1,23 @@
+import Synchronization
+
+/// Counters a test reads through `GET /_emulator/stats` to see what crossed the wire.
+final class EmulatorStats: Sendable {
+    struct Counters: Sendable {
+        var postAttachmentRequests = 0
+        var createSessionRequests = 0
+        var putRequests = 0
+        var putBytes: Int64 = 0
+        var rejectedRanges = 0
+        var completedSessions = 0
+        var deletedSessions = 0
+        var bearerOnUploadURL = 0
+    }
+
+    private let counters = Mutex(Counters())
+
+    func update(_ change: (inout Counters) -> Void) {
+        counters.withLock { change(&$0) }
+    }
+
+    var snapshot: Counters { counters.withLock { $0 } }
+}

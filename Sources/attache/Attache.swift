@@ -1,0 +1,23 @@
+import ArgumentParser
+import AttacheCore
+
+/// `attache`: attach files of any size up to 150 MB to Outlook messages and events.
+@main
+struct Attache: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attache",
+        abstract: "Attach files up to 150 MB to Outlook messages and events through Microsoft Graph.",
+        discussion: """
+            Files under 3 MB go in one request; larger ones through an upload session, in ranged
+            PUTs that resume after a failure. With no --graph, attache starts its embedded Graph
+            emulator with a demo mailbox, so every command works without an account.
+
+            \(ExitCodes.helpText)
+            """,
+        version: AttacheVersion.current,
+        subcommands: [
+            ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
+            CancelCommand.self, ServeCommand.self,
+        ]
+    )
+}

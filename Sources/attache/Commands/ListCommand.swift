@@ -1,0 +1,75 @@
+import ArgumentParser
+import AttacheCore
+import Foundation
+
+/// `attache ls messages|events`: the items attachments can go to, with their ids.
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List messages or events, with their ids and attachment counts.")
+
+    enum Collection: String, ExpressibleByArgument, CaseIterable {
+        case messages, events
+        var kind: ItemKind { self == .messages ? .message : .event }
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "messages or events.")
+    var collection: Collection
+
+    @Option(help: "List at most this many.")
+    var limit: Int = 100
+
+    @Flag(help: "One JSON object per item on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() async throws {
+        let logger = global.logger()
+        let items: [OutlookItem]
+        do {
+            items = try await GraphConnection.with(global, logger: logger) { connection in
+                try await connection.graph.items(collection.kind, limit: limit, expandAttachments: true)
+            }
+        } catch let error as GraphError {
+            Console.error(error.description)
+            throw ExitCode(Console.exitCode(for: error))
+        }
+        if json {
+            for item in items { Console.json(Self.jsonObject(item)) }
+            return
+        }
+        if items.isEmpty {
+            Console.err("no \(collection.rawValue)")
+            return
+        }
+        let idWidth = items.map(\.id.count).max() ?? 2
+        Console.out("ID".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  " + "DATE            " + "  ATT  SUBJECT")
+        for item in items {
+            let date = item.displayDate.map(Self.formatDate) ?? "-"
+            let count = item.attachments?.count ?? (item.hasAttachments == true ? 1 : 0)
+            Console.out(
+                item.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
+                    + date.padding(toLength: 16, withPad: " ", startingAt: 0) + "  "
+                    + String(count).leftPadded(to: 3, with: " ") + "  " + (item.subject ?? ""))
+        }
+    }
+
+    static func jsonObject(_ item: OutlookItem) -> [String: Any?] {
+        [
+            "id": item.id, "kind": item.kind.rawValue, "subject": item.subject,
+            "date": item.displayDate.map(GraphDate.format), "isDraft": item.isDraft,
+            "attachmentCount": item.attachments?.count, "location": item.location,
+        ]
+    }
+
+    /// `2026-11-25 09:54` in UTC: stable for scripts and tests.
+    static func formatDate(_ date: Date) -> String {
+        let text = GraphDate.format(date)
+        return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import AttacheCore
+import Foundation
+import GraphEmulator
+import Logging
+
+/// `attache serve`: runs the Graph emulator in the foreground.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the local Graph emulator (messages, events, attachments, upload sessions).",
+        discussion: """
+            Prints `listening on http://HOST:PORT` as its first line. The Graph root is that
+            address plus /v1.0; the demo user's token is `attache-dev-token` unless --token says
+            otherwise. Stops on Ctrl-C or SIGTERM.
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(help: ArgumentHelp("Where the mailbox is kept (default: the state directory's emulator/).", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("State directory, as for the other commands.", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("The demo user's bearer token.", valueName: "token"))
+    var token: String = EmulatorConfiguration.developerToken
+
+    @Option(help: ArgumentHelp("Items to start with: demo, walkthrough (the seed's ids), or none.", valueName: "name"))
+    var fixture: [String] = ["demo"]
+
+    @Option(help: ArgumentHelp("Seconds an upload session lives.", valueName: "seconds"))
+    var sessionLifetime: Int = 3600
+
+    @Flag(help: "Do not log each request to stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard sessionLifetime > 0 else { throw ValidationError("--session-lifetime must be positive") }
+        for name in fixture where name != "none" && EmulatorConfiguration.Fixture(rawValue: name) == nil {
+            throw ValidationError("--fixture must be demo, walkthrough or none")
+        }
+    }
+
+    func run() async throws {
+        let dataDirectory = dataDir ?? AttachePaths(stateDirectory: stateDir).emulatorData
+        var logger = Logger(label: "attache.serve") { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        logger.logLevel = quiet ? .warning : .info
+        let configuration = EmulatorConfiguration(
+            host: host, port: port, dataDirectory: dataDirectory,
+            fixtures: Set(fixture.compactMap(EmulatorConfiguration.Fixture.init(rawValue:))),
+            tokens: [.init(token: token, user: EmulatorConfiguration.demoUser)],
+            sessionLifetime: .seconds(sessionLifetime))
+        let emulator: RunningEmulator
+        do {
+            emulator = try await GraphEmulator.start(configuration, logger: logger)
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(ExitCodes.failed)
+        }
+        Console.out("listening on \(emulator.origin)")
+        Console.out("graph root: \(emulator.graphBaseURL)  data: \(dataDirectory)")
+        let (stops, stop) = AsyncStream<Int32>.makeStream()
+        let trap = SignalTrap { signal in stop.yield(signal) }
+        for await _ in stops { break }
+        trap.cancel()
+        await emulator.stop()
+        Console.err("stopped")
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import AttacheCore
+import Foundation
+
+/// `attache status`: what the journal knows of transfers.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "List unfinished transfers (or, with --all, recent ones) from the journal.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Also list finished transfers (the 50 most recent).")
+    var all = false
+
+    @Flag(help: "One JSON object per transfer on stdout.")
+    var json = false
+
+    func run() async throws {
+        let logger = global.logger()
+        let journal = try GraphConnection.journal(global, logger: logger)
+        let records = all ? try await journal.recent() : try await journal.unfinished()
+        if json {
+            for record in records { Console.json(Self.jsonObject(record)) }
+            return
+        }
+        if records.isEmpty {
+            Console.err(all ? "no transfers in the journal" : "no unfinished transfers")
+            return
+        }
+        Console.out("TRANSFER   STATE        DONE                     FILE → ITEM")
+        for record in records {
+            let done = "\(ByteCount(record.confirmedBytes))/\(ByteCount(record.fileSize))"
+            var line = "\(record.id.padding(toLength: 9, withPad: " ", startingAt: 0))  "
+                + "\(record.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))  "
+                + "\(done.padding(toLength: 23, withPad: " ", startingAt: 0))  \(record.fileName) → \(record.item)"
+            if let error = record.lastError, record.state == .failed { line += "  (\(error))" }
+            Console.out(line)
+        }
+    }
+
+    static func jsonObject(_ record: TransferRecord) -> [String: Any?] {
+        [
+            "transfer": record.id, "state": record.state.rawValue, "file": record.filePath, "name": record.fileName,
+            "size": record.fileSize, "confirmedBytes": record.confirmedBytes, "method": record.method,
+            "item": ["kind": record.itemKind.rawValue, "id": record.itemID], "attachmentId": record.attachmentID,
+            "error": record.lastError, "graph": record.graphBase, "hasSession": record.uploadURL != nil,
+            "created": GraphDate.format(record.createdAt), "updated": GraphDate.format(record.updatedAt),
+        ]
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import AttacheCore
+import Foundation
+
+/// `attache upload FILE... --message ID | --event ID | --new-draft SUBJECT`.
+struct UploadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upload",
+        abstract: "Attach files to a message or an event.",
+        discussion: """
+            Each file takes its own path: under 3 MB one POST, from 3 MB to 150 MB an upload session
+            in ranges of --chunk-size bytes. Every file is checked before anything is sent; a file
+            that cannot be attached stops the whole command, so no item is left half-done.
+            Ctrl-C stops and keeps the sessions: `attache resume` finishes them.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The files to attach.", completion: .file())
+    var files: [String]
+
+    @Option(help: ArgumentHelp("Attach to this message.", valueName: "id"))
+    var message: String?
+
+    @Option(help: ArgumentHelp("Attach to this event.", valueName: "id"))
+    var event: String?
+
+    @Option(help: ArgumentHelp("Create a draft with this subject and attach to it.", valueName: "subject"))
+    var newDraft: String?
+
+    @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB.", valueName: "bytes"))
+    var chunkSize: Int64 = AttachmentLimits.defaultRangeLength
+
+    @Option(help: "Transfers at once (Outlook allows 4 concurrent requests per mailbox).")
+    var parallel: Int = 4
+
+    @Flag(help: "One JSON object per file on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one file") }
+        let targets = [message, event, newDraft].compactMap { $0 }
+        guard targets.count == 1 else { throw ValidationError("give exactly one of --message, --event or --new-draft") }
+        do {
+            try UploadPlan.validate(rangeLength: chunkSize)
+        } catch {
+            throw ValidationError("--chunk-size: \(error)")
+        }
+        guard (1...8).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 8") }
+    }
+
+    var targetDescription: String {
+        if let message { return "message \(message)" }
+        if let event { return "event \(event)" }
+        return "a new draft"
+    }
+
+    func run() async throws {
+        let logger = global.logger()
+        // Check every file first: a bad one stops everything before a single request.
+        var checked: [LocalFile] = []
+        var problems: [InputFileError] = []
+        for path in files {
+            do {
+                checked.append(try LocalFile.inspect(path))
+            } catch {
+                problems.append(error)
+            }
+        }
+        guard problems.isEmpty else {
+            for problem in problems {
+                Console.error("cannot attach to \(targetDescription): \(problem); nothing was attached")
+            }
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let journal = try GraphConnection.journal(global, logger: logger)
+        let code: Int32 = try await GraphConnection.with(global, logger: logger) { connection in
+            let target: (ItemReference, String?)
+            do {
+                target = try await resolveTarget(connection.graph)
+            } catch let error as GraphError {
+                if error.status == 404 {
+                    Console.error(
+                        "\(targetDescription) not found; nothing was attached (list ids with `attache ls \(event == nil ? "messages" : "events")`)")
+                } else {
+                    Console.error("\(error); nothing was attached")
+                }
+                return Console.exitCode(for: error)
+            }
+            let jobs = try checked.map { file in
+                (try UploadJob(file: file, item: target.0, rangeLength: chunkSize, itemTitle: target.1), TransferRecord?.none)
+            }
+            let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, logger: logger)
+            return await runner.run(jobs).exitCode
+        }
+        if code != ExitCodes.success { throw ExitCode(code) }
+    }
+
+    /// The item to attach to: looked up (so a wrong id fails before any upload), or created.
+    func resolveTarget(_ graph: GraphClient) async throws -> (ItemReference, String?) {
+        if let newDraft {
+            let draft = try await graph.createDraft(subject: newDraft)
+            if !json { Console.err("created draft \"\(newDraft)\": message \(draft.id)") }
+            return (draft.reference, draft.subject)
+        }
+        let reference: ItemReference = message.map(ItemReference.message) ?? .event(event ?? "")
+        let item = try await graph.item(reference)
+        return (reference, item.subject)
+    }
+}

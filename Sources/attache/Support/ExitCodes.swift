@@ -1,0 +1,32 @@
+import ArgumentParser
+
+/// The exit codes of every command, as `attache --help` and README list them.
+enum ExitCodes {
+    static let success: Int32 = 0
+    /// A transfer or request failed (server error, refused range, network gave out), or was cancelled.
+    static let failed: Int32 = 1
+    /// An item, attachment or transfer named on the command line does not exist.
+    static let notFound: Int32 = 3
+    /// The token was refused (401) or lacks the permission (403).
+    static let unauthorized: Int32 = 4
+    /// The server could not be reached.
+    static let unreachable: Int32 = 5
+    /// A file cannot be attached: missing, a directory, unreadable, over 150 MB, or changed.
+    static let badInput: Int32 = 6
+    /// Bad flags or arguments (swift-argument-parser's own code).
+    static let usage: Int32 = 64
+    /// Interrupted (Ctrl-C or SIGTERM); sessions are kept for `attache resume`.
+    static let interrupted: Int32 = 130
+
+    static let helpText = """
+        EXIT CODES
+          0    success
+          1    a transfer or request failed, or was cancelled
+          3    the item, attachment or transfer does not exist
+          4    the token was refused or lacks the permission
+          5    the server could not be reached
+          6    a file cannot be attached (missing, directory, unreadable, over 150 MB, changed)
+          64   bad flags or arguments
+          130  interrupted; unfinished uploads wait for `attache resume`
+        """
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+@testable import AttacheCore
+
+@Suite("Retry, rates, formatting")
+struct SupportTests {
+    @Test func backOffGrowsAndStaysCapped() {
+        let policy = RetryPolicy(maximumAttempts: 10, baseDelay: .milliseconds(100), maximumDelay: .seconds(2))
+        var generator = SystemRandomNumberGenerator()
+        for attempt in 1...10 {
+            let ceiling = min(100 * (1 << (attempt - 1)), 2000)
+            for _ in 0..<50 {
+                let delay = policy.delay(forAttempt: attempt, retryAfter: nil, using: &generator)
+                #expect(delay >= .milliseconds(ceiling / 2))
+                #expect(delay <= .milliseconds(ceiling + 1))
+            }
+        }
+    }
+
+    @Test func retryAfterIsAFloor() {
+        let policy = RetryPolicy(baseDelay: .milliseconds(10))
+        var generator = SystemRandomNumberGenerator()
+        #expect(policy.delay(forAttempt: 1, retryAfter: .seconds(9), using: &generator) == .seconds(9))
+    }
+
+    @Test func rateIsAMovingAverage() {
+        var meter = RateMeter(window: 5)
+        #expect(meter.bytesPerSecond == nil)
+        for second in 0...10 {
+            meter.record(total: Int64(second) * 1_000_000, at: Double(second))
+        }
+        #expect(meter.bytesPerSecond == 1_000_000)
+        #expect(meter.secondsRemaining(for: 3_000_000) == 3)
+        // A stall shows up within the window.
+        meter.record(total: 10_000_000, at: 13)
+        #expect((meter.bytesPerSecond ?? 0) < 1_000_000)
+    }
+
+    @Test func byteCounts() {
+        #expect("\(ByteCount(0))" == "0 B")
+        #expect("\(ByteCount(1023))" == "1023 B")
+        #expect("\(ByteCount(1024))" == "1.0 KiB")
+        #expect("\(ByteCount(3_483_322))" == "3.3 MiB")
+        #expect("\(ByteCount(157_286_400))" == "150.0 MiB")
+    }
+
+    @Test func clocks() {
+        #expect(TransferFormat.clock(0) == "0:00")
+        #expect(TransferFormat.clock(7.2) == "0:08")
+        #expect(TransferFormat.clock(3723) == "1:02:03")
+        #expect(TransferFormat.clock(.infinity) == "--:--")
+        #expect(TransferFormat.rate(nil) == "--")
+        #expect(TransferFormat.rate(1_048_576) == "1.0 MiB/s")
+    }
+
+    @Test func graphErrorsSayWhatToDoAndNeverCarryAURL() {
+        let error = GraphError(kind: .status(403), code: "ErrorAccessDenied", message: "Access is denied.", requestID: "r-1", operation: "create an upload session for \"a.bin\" on message M")
+        #expect(error.description == "could not create an upload session for \"a.bin\" on message M: HTTP 403 ErrorAccessDenied (Access is denied); the token lacks the permission (Mail.ReadWrite for messages, Calendars.ReadWrite for events)")
+        let offline = GraphError(kind: .noReply, message: "connection refused", operation: "list messages")
+        #expect(offline.description.contains("is the server running"))
+        #expect(offline.requestFailure == .noReply("connection refused"))
+    }
+
+    @Test func noReplyErrorsHideUploadURLs() {
+        let error = GraphClient.transportError(
+            NSError(domain: "x", code: 1, userInfo: [NSLocalizedDescriptionKey: "failed http://h/api/v2.0/Users('u')/Messages('m')/AttachmentSessions('s')?authtoken=SECRET"]),
+            operation: "upload")
+        #expect(!"\(error)".contains("SECRET"))
+    }
+
+    @Test func itemReferencesAbbreviateLongIDs() {
+        #expect("\(ItemReference.message("short"))" == "message short")
+        let long = String(repeating: "A", count: 40) + "Z="
+        #expect("\(ItemReference.event(long))" == "event AAAAAAAAAAAA…AAAAAAZ=")
+    }
+
+    @Test func contentTypes() {
+        #expect(ContentType.forFileName("Report.PDF") == "application/pdf")
+        #expect(ContentType.forFileName("flower") == "application/octet-stream")
+        #expect(ContentType.forFileName(".bashrc") == "application/octet-stream")
+    }
+}
