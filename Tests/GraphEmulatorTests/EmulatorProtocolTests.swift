@@ -207,12 +207,12 @@ struct EmulatorProtocolTests {
     }
 
     @Test func expiredSessionsAreGone() async throws {
-        try await EmulatorHarness.with(EmulatorConfiguration(sessionLifetime: .milliseconds(300))) { harness in
+        try await EmulatorHarness.with(EmulatorConfiguration(sessionLifetime: .seconds(3))) { harness in
             let id = try await harness.firstItem()
             let size = 4 * Self.mb
             let url = try await harness.createSession(on: id, size: size)
             #expect(try await harness.send(.GET, url).status == 200)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3200))
             let expired = try await harness.put(url, bytes: testBytes(count: size), range: 0..<1000, total: size)
             #expect(expired.status == 404)
             #expect(try await harness.openSessions().isEmpty)

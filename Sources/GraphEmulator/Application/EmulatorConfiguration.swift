@@ -26,6 +26,12 @@ public struct EmulatorConfiguration: Sendable {
         case walkthrough
     }
 
+    /// Misbehaviour on purpose, for tests of how clients cope.
+    public enum Fault: String, Sendable, Hashable, CaseIterable {
+        /// `createUploadSession` hands out upload URLs whose `authtoken` is wrong.
+        case wrongUploadToken
+    }
+
     /// The token the demo user signs in with, for local use and tests.
     public static let developerToken = "attache-dev-token"
     /// The demo user's UPN.
@@ -47,6 +53,7 @@ public struct EmulatorConfiguration: Sendable {
     public var maximumRequestBody: Int
     /// The largest range one `PUT` may carry.
     public var maximumRangeLength: Int64
+    public var faults: Set<Fault>
 
     public init(
         host: String = "127.0.0.1",
@@ -57,7 +64,8 @@ public struct EmulatorConfiguration: Sendable {
         sessionLifetime: Duration = .seconds(3600),
         publicOrigin: String? = nil,
         maximumRequestBody: Int = 4 * 1024 * 1024 + 64 * 1024,
-        maximumRangeLength: Int64 = 4 * 1024 * 1024
+        maximumRangeLength: Int64 = 4 * 1024 * 1024,
+        faults: Set<Fault> = []
     ) {
         self.host = host
         self.port = port
@@ -68,5 +76,6 @@ public struct EmulatorConfiguration: Sendable {
         self.publicOrigin = publicOrigin
         self.maximumRequestBody = maximumRequestBody
         self.maximumRangeLength = maximumRangeLength
+        self.faults = faults
     }
 }

@@ -46,7 +46,8 @@ extension GraphResponder {
             expiresAt: GraphTimestamp.storable(now.addingTimeInterval(configuration.sessionLifetime.timeInterval)), received: 0)
         try await store.insert(session: session)
         let origin = origin(of: request)
-        let uploadURL = "\(origin)/api/v2.0/Users('\(owner.qualifiedID)')/\(kind.pascalCollection)('\(item.id)')/AttachmentSessions('\(session.id)')?authtoken=\(token)"
+        let handedOut = configuration.faults.contains(.wrongUploadToken) ? EmulatorIDs.authToken() : token
+        let uploadURL = "\(origin)/api/v2.0/Users('\(owner.qualifiedID)')/\(kind.pascalCollection)('\(item.id)')/AttachmentSessions('\(session.id)')?authtoken=\(handedOut)"
         return json(
             .object([
                 ("@odata.context", .string("\(origin)/v1.0/$metadata#microsoft.graph.uploadSession")),
