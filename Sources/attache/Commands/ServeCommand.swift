@@ -36,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds an upload session lives.", valueName: "seconds"))
     var sessionLifetime: Int = 3600
 
+    @Option(help: ArgumentHelp("Misbehave on purpose, for testing clients: wrongUploadToken.", valueName: "fault"))
+    var fault: [String] = []
+
     @Flag(help: "Do not log each request to stderr.")
     var quiet = false
 
@@ -44,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard sessionLifetime > 0 else { throw ValidationError("--session-lifetime must be positive") }
         for name in fixture where name != "none" && EmulatorConfiguration.Fixture(rawValue: name) == nil {
             throw ValidationError("--fixture must be demo, walkthrough or none")
+        }
+        for name in fault where EmulatorConfiguration.Fault(rawValue: name) == nil {
+            throw ValidationError("--fault must be one of: \(EmulatorConfiguration.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -59,7 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, dataDirectory: dataDirectory,
             fixtures: Set(fixture.compactMap(EmulatorConfiguration.Fixture.init(rawValue:))),
             tokens: [.init(token: token, user: EmulatorConfiguration.demoUser)],
-            sessionLifetime: .seconds(sessionLifetime))
+            sessionLifetime: .seconds(sessionLifetime),
+            faults: Set(fault.compactMap(EmulatorConfiguration.Fault.init(rawValue:))))
         let emulator: RunningEmulator
         do {
             emulator = try await GraphEmulator.start(configuration, logger: logger)

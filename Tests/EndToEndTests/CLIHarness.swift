@@ -1,0 +1,229 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import GraphEmulator
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
+
+/// Runs the real `attache` binary as a subprocess against an emulator on loopback.
+struct CLIHarness {
+    let emulator: RunningEmulator
+    let stateDirectory: String
+    let workDirectory: String
+
+    static let token = EmulatorConfiguration.developerToken
+
+    /// The built executable: `$ATTACHE_BIN`, else beside the test bundle.
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["ATTACHE_BIN"] { return path }
+        var candidates = [Bundle.main.bundleURL.appendingPathComponent("attache").path]
+        var url = URL(fileURLWithPath: #filePath)
+        while url.pathComponents.count > 1 {
+            url.deleteLastPathComponent()
+            candidates.append(url.appendingPathComponent(".build/debug/attache").path)
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }()
+
+    static func start(_ configuration: EmulatorConfiguration = EmulatorConfiguration()) async throws -> CLIHarness {
+        var logger = Logger(label: "test.emulator")
+        logger.logLevel = .critical
+        let emulator = try await GraphEmulator.start(configuration, logger: logger)
+        let base = NSTemporaryDirectory() + "attache-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: base + "/state", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: base + "/files", withIntermediateDirectories: true)
+        return CLIHarness(emulator: emulator, stateDirectory: base + "/state", workDirectory: base + "/files")
+    }
+
+    static func with<T>(_ configuration: EmulatorConfiguration = EmulatorConfiguration(), _ body: (CLIHarness) async throws -> T) async throws -> T {
+        let harness = try await start(configuration)
+        defer { try? FileManager.default.removeItem(atPath: (harness.workDirectory as NSString).deletingLastPathComponent) }
+        do {
+            let result = try await body(harness)
+            await harness.emulator.stop()
+            return result
+        } catch {
+            await harness.emulator.stop()
+            throw error
+        }
+    }
+
+    /// `--graph … --token … --state-dir …`: the options every run against this emulator takes.
+    var connection: [String] {
+        ["--graph", emulator.graphBaseURL, "--token", Self.token, "--state-dir", stateDirectory]
+    }
+
+    // MARK: Running the binary
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        var jsonLines: [[String: Any]] {
+            stdout.split(separator: "\n").compactMap { line in
+                try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            }
+        }
+    }
+
+    /// Runs `attache ARGS` (with the connection options added after the subcommand).
+    func attache(_ subcommand: String, _ arguments: [String] = [], environment: [String: String] = [:]) async throws -> Result {
+        try await Self.run([subcommand] + connection + arguments, environment: environment)
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = []) async throws -> Result {
+        let process = try launch(arguments, environment: environment, prefix: prefix)
+        return try await process.finish()
+    }
+
+    /// A running `attache` whose output is collected as it comes.
+    final class Running: @unchecked Sendable {
+        // Only the termination handler and `finish` touch the buffers, under `lock`.
+        let process: Process
+        private let lock = NSLock()
+        private var out = Data()
+        private var err = Data()
+
+        init(process: Process, stdout: Pipe, stderr: Pipe) {
+            self.process = process
+            stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self else { return }
+                self.lock.withLock { self.out.append(data) }
+            }
+            stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self else { return }
+                self.lock.withLock { self.err.append(data) }
+            }
+        }
+
+        var stdoutSoFar: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+
+        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+        func finish() async throws -> Result {
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            // Let the last reads land.
+            try await Task.sleep(for: .milliseconds(50))
+            return lock.withLock {
+                Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+            }
+        }
+    }
+
+    static func launch(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = []) throws -> Running {
+        let process = Process()
+        if prefix.isEmpty {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: prefix[0])
+            process.arguments = Array(prefix.dropFirst()) + [binary] + arguments
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["ATTACHE_TOKEN"] = nil
+        env["NO_COLOR"] = "1"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let running = Running(process: process, stdout: stdout, stderr: stderr)
+        try process.run()
+        return running
+    }
+
+    func launch(_ subcommand: String, _ arguments: [String]) throws -> Running {
+        try Self.launch([subcommand] + connection + arguments)
+    }
+
+    // MARK: Files
+
+    /// Writes `size` bytes of a fixed pseudo-random pattern and returns the path and SHA-256.
+    func makeFile(_ name: String, size: Int, seed: UInt64 = 1) throws -> (path: String, sha256: String) {
+        let path = workDirectory + "/" + name
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        var hasher = SHA256()
+        var state = seed | 1
+        var remaining = size
+        while remaining > 0 {
+            let count = min(remaining, 1 << 20)
+            var chunk = [UInt8](repeating: 0, count: count)
+            chunk.withUnsafeMutableBytes { raw in
+                let words = raw.bindMemory(to: UInt64.self)
+                for index in words.indices {
+                    state ^= state << 13
+                    state ^= state >> 7
+                    state ^= state << 17
+                    words[index] = state
+                }
+                for index in (words.count * 8)..<count {
+                    state ^= state << 13
+                    state ^= state >> 7
+                    state ^= state << 17
+                    raw[index] = UInt8(truncatingIfNeeded: state)
+                }
+            }
+            hasher.update(data: chunk)
+            try handle.write(contentsOf: chunk)
+            remaining -= count
+        }
+        try handle.close()
+        return (path, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+
+    // MARK: Asking the emulator directly
+
+    func http(_ method: HTTPMethod, _ url: String) async throws -> (status: Int, body: Data) {
+        var request = HTTPClientRequest(url: url.hasPrefix("http") ? url : emulator.graphBaseURL + url)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return (Int(response.status.code), Data(buffer: body))
+    }
+
+    func json(_ path: String) async throws -> [String: Any] {
+        let reply = try await http(.GET, path)
+        return (try JSONSerialization.jsonObject(with: reply.body) as? [String: Any]) ?? [:]
+    }
+
+    func firstItem(_ collection: String) async throws -> String {
+        let value = try #require(try await json("/me/\(collection)?$select=id&$top=1")["value"] as? [[String: Any]])
+        return try #require(value.first?["id"] as? String)
+    }
+
+    func attachments(_ collection: String, _ item: String) async throws -> [[String: Any]] {
+        try #require(try await json("/me/\(collection)/\(item)/attachments?$select=id,name,size,contentType")["value"] as? [[String: Any]])
+    }
+
+    /// The SHA-256 and length of `$value`, streamed.
+    func valueDigest(_ collection: String, _ item: String, _ attachment: String) async throws -> (sha256: String, bytes: Int, status: Int) {
+        var request = HTTPClientRequest(url: emulator.graphBaseURL + "/me/\(collection)/\(item)/attachments/\(attachment)/$value")
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
+        var hasher = SHA256()
+        var count = 0
+        for try await chunk in response.body {
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            count += chunk.readableBytes
+        }
+        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), count, Int(response.status.code))
+    }
+
+    func stats() async throws -> [String: Int] {
+        (try await json(emulator.origin + "/_emulator/stats") as? [String: Int]) ?? [:]
+    }
+
+    func openSessions() async throws -> [[String: Any]] {
+        (try await json(emulator.origin + "/_emulator/sessions")["value"] as? [[String: Any]]) ?? []
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+@Suite("The other commands")
+struct CommandsTests {
+    @Test func listsAsTextAndAsJSON() async throws {
+        try await CLIHarness.with { harness in
+            let text = try await harness.attache("ls", ["messages"])
+            #expect(text.status == 0)
+            let lines = text.stdout.split(separator: "\n")
+            #expect(lines.count == 6)
+            #expect(lines[0].hasPrefix("ID "))
+            #expect(lines[0].hasSuffix("DATE              ATT  SUBJECT"))
+            #expect(text.stdout.contains("  0  旅行の写真 (Kyoto trip photos)"))
+            let json = try await harness.attache("ls", ["events", "--json"])
+            #expect(json.jsonLines.count == 4)
+            #expect(json.jsonLines.allSatisfy { $0["kind"] as? String == "event" && ($0["id"] as? String)?.hasPrefix("AAMkAD") == true })
+        }
+    }
+
+    @Test func getShowsMetadataAndStreamsTheRawBytes() async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("events")
+            let file = try harness.makeFile("agenda.pdf", size: 3_500_000, seed: 5)
+            let uploaded = try await harness.attache("upload", [file.path, "--event", item, "--json"])
+            let attachment = try #require(uploaded.jsonLines.first?["attachmentId"] as? String)
+            let list = try await harness.attache("get", ["--event", item])
+            #expect(list.stdout.contains("\(attachment)     3.3 MiB  application/pdf           agenda.pdf"))
+            let metadata = try await harness.attache("get", ["--event", item, attachment, "--json"])
+            let json = try #require(metadata.jsonLines.first)
+            #expect(json["name"] as? String == "agenda.pdf")
+            #expect(json["size"] as? Int == 3_500_000)
+            let out = harness.workDirectory + "/copy.pdf"
+            let raw = try await harness.attache("get", ["--event", item, attachment, "--raw", "-o", out])
+            #expect(raw.status == 0)
+            #expect(raw.stdout == "saved 3500000 bytes to \(out) (sha256 \(file.sha256))\n")
+            let missing = try await harness.attache("get", ["--event", item, "AAMkADnothing="])
+            #expect(missing.status == 3)
+            #expect(missing.stderr == "attache: error: attachment AAMkADnothing= of event \(item.prefix(12))…\(item.suffix(8)) not found\n")
+        }
+    }
+
+    @Test func serveListensAndStopsOnSIGTERM() async throws {
+        let directory = NSTemporaryDirectory() + "attache-serve-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try CLIHarness.launch(["serve", "--port", "0", "--data-dir", directory, "--quiet"])
+        var origin: String?
+        for _ in 0..<500 {
+            if let line = server.stdoutSoFar.split(separator: "\n").first, line.hasPrefix("listening on http://127.0.0.1:") {
+                origin = String(line.dropFirst("listening on ".count))
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let base = try #require(origin)
+        let listed = try await CLIHarness.run(["ls", "messages", "--graph", base + "/v1.0", "--token", "attache-dev-token", "--state-dir", directory + "/state"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.split(separator: "\n").count == 6)
+        server.signal(SIGTERM)
+        let stopped = try await server.finish()
+        #expect(stopped.status == 0)
+        #expect(stopped.stdout.hasPrefix("listening on \(base)\n"))
+    }
+
+    @Test func noSecretInOutputOrLogs() async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("big.bin", size: 7 * 1024 * 1024)
+            let log = harness.workDirectory + "/trace.log"
+            let result = try await harness.attache("upload", [file.path, "--message", item, "--json", "--log-level", "trace", "--log-file", log])
+            #expect(result.status == 0)
+            let logged = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(logged.contains("graph request"))
+            for text in [result.stdout, result.stderr, logged] {
+                #expect(!text.contains(CLIHarness.token))
+                #expect(!text.contains("authtoken"))
+                #expect(!text.contains("AttachmentSessions('"))
+            }
+            let journal = try FileManager.default.attributesOfItem(atPath: harness.stateDirectory + "/journal.sqlite")
+            #expect(journal[.posixPermissions] as? Int == 0o600)
+        }
+    }
+}

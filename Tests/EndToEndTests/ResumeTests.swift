@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Stopping an upload midway (Ctrl-C, SIGTERM, or a kill -9) and finishing it with
+/// `attache resume`: the server's `NextExpectedRanges` decide what is sent again.
+@Suite("Interrupt, resume, cancel")
+struct ResumeTests {
+    static let size = 100 * 1024 * 1024
+    static let chunk = 327_680
+
+    /// Starts an upload in ranges of 320 KiB and returns once the server holds at least `bytes`.
+    func startAndWait(_ harness: CLIHarness, file: String, item: String, until bytes: Int) async throws -> CLIHarness.Running {
+        let running = try harness.launch("upload", [file, "--message", item, "--chunk-size", "\(Self.chunk)", "--json"])
+        for _ in 0..<1000 {
+            let received = try await harness.openSessions().first?["received"] as? Int ?? 0
+            if received >= bytes { return running }
+            guard running.process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("the upload never got to \(bytes) bytes")
+        return running
+    }
+
+    func resumeAndCheck(_ harness: CLIHarness, file: (path: String, sha256: String), item: String) async throws {
+        let status = try await harness.attache("status", ["--json"])
+        let row = try #require(status.jsonLines.first)
+        #expect(status.jsonLines.count == 1)
+        #expect(row["hasSession"] as? Bool == true)
+        let confirmedBefore = try #require(row["confirmedBytes"] as? Int)
+        let heldBefore = try #require(try await harness.openSessions().first?["received"] as? Int)
+        #expect(confirmedBefore <= heldBefore)
+        let sentBefore = try await harness.stats()["putBytes"] ?? 0
+
+        let resumed = try await harness.attache("resume", ["--json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let line = try #require(resumed.jsonLines.first)
+        #expect(line["status"] as? String == "attached")
+        #expect(line["transfer"] as? String == row["transfer"] as? String)
+        let digest = try await harness.valueDigest("messages", item, try #require(line["attachmentId"] as? String))
+        #expect(digest.sha256 == file.sha256)
+        // Only what the server lacked went again: the total is the file plus at most one range.
+        let sent = try await harness.stats()["putBytes"] ?? 0
+        #expect(sent - sentBefore == Self.size - heldBefore)
+        #expect(sent <= Self.size + Self.chunk)
+        #expect(try await harness.attachments("messages", item).count == 1)
+        #expect(try await harness.openSessions().isEmpty)
+        #expect(try await harness.attache("status", ["--json"]).stdout.isEmpty)
+    }
+
+    @Test("Ctrl-C keeps the session; resume finishes it", arguments: [SIGINT, SIGTERM])
+    func interruptThenResume(signal: Int32) async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("large.bin", size: Self.size, seed: 11)
+            let running = try await startAndWait(harness, file: file.path, item: item, until: 10 * 1024 * 1024)
+            running.signal(signal)
+            let stopped = try await running.finish()
+            #expect(stopped.status == 130, "\(stopped.stderr)")
+            #expect(stopped.stderr.contains("attache: interrupted 'large.bin' at "))
+            #expect(stopped.stderr.contains("`attache resume t"))
+            #expect(stopped.jsonLines.first?["status"] as? String == "interrupted")
+            #expect(try await harness.openSessions().count == 1)
+            try await resumeAndCheck(harness, file: file, item: item)
+        }
+    }
+
+    @Test func killNineThenResume() async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("large.bin", size: Self.size, seed: 12)
+            let running = try await startAndWait(harness, file: file.path, item: item, until: 20 * 1024 * 1024)
+            running.signal(SIGKILL)
+            _ = try await running.finish()
+            let status = try await harness.attache("status", ["--json"])
+            #expect(status.jsonLines.first?["state"] as? String == "uploading")
+            try await resumeAndCheck(harness, file: file, item: item)
+        }
+    }
+
+    @Test func cancelDeletesTheSessionOfAnInterruptedUpload() async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("large.bin", size: Self.size, seed: 13)
+            let running = try await startAndWait(harness, file: file.path, item: item, until: 5 * 1024 * 1024)
+            running.signal(SIGINT)
+            _ = try await running.finish()
+            #expect(try await harness.openSessions().count == 1)
+            let cancelled = try await harness.attache("cancel", ["--all"])
+            #expect(cancelled.status == 0, "\(cancelled.stderr)")
+            #expect(cancelled.stdout.contains("('large.bin' → message "))
+            #expect(cancelled.stdout.contains("session deleted"))
+            #expect(try await harness.openSessions().isEmpty)
+            #expect(try await harness.stats()["deletedSessions"] == 1)
+            let status = try await harness.attache("status", ["--all", "--json"])
+            #expect(status.jsonLines.first?["state"] as? String == "cancelled")
+            #expect(try await harness.attache("resume", []).stderr.contains("nothing to resume"))
+            #expect(try await harness.attachments("messages", item).isEmpty)
+        }
+    }
+
+    @Test func aFileChangedSinceIsNotResumed() async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("large.bin", size: Self.size, seed: 14)
+            let running = try await startAndWait(harness, file: file.path, item: item, until: 5 * 1024 * 1024)
+            running.signal(SIGINT)
+            _ = try await running.finish()
+            _ = try harness.makeFile("large.bin", size: Self.size, seed: 15)
+            let resumed = try await harness.attache("resume", [])
+            #expect(resumed.status == 1)
+            #expect(resumed.stderr.contains("large.bin' changed since its upload began"))
+            #expect(try await harness.attachments("messages", item).isEmpty)
+            #expect(try await harness.openSessions().isEmpty)
+        }
+    }
+}
