@@ -78,13 +78,19 @@ public struct TransferJournal: Sendable {
     }
 
     /// Applies `change` to the row `id` and stamps it.
+    ///
+    /// The write completes even when the calling task is cancelled (GRDB would refuse it):
+    /// how a transfer stopped is exactly what a cancelled task needs to record.
     public func update(_ id: String, _ change: @escaping @Sendable (inout TransferRecord) -> Void) async throws {
-        try await database.write { db in
-            guard var record = try TransferRecord.fetchOne(db, key: id) else { return }
-            change(&record)
-            record.updatedAt = Date()
-            try record.update(db)
-        }
+        let database = self.database
+        try await Task {
+            try await database.write { db in
+                guard var record = try TransferRecord.fetchOne(db, key: id) else { return }
+                change(&record)
+                record.updatedAt = Date()
+                try record.update(db)
+            }
+        }.value
     }
 
     public func record(_ id: String) async throws -> TransferRecord? {
