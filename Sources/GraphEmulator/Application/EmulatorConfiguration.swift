@@ -54,6 +54,8 @@ public struct EmulatorConfiguration: Sendable {
     /// The largest range one `PUT` may carry.
     public var maximumRangeLength: Int64
     public var faults: Set<Fault>
+    /// Added before each ranged `PUT` is answered: a slow link, for watching progress.
+    public var rangeDelay: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -65,7 +67,8 @@ public struct EmulatorConfiguration: Sendable {
         publicOrigin: String? = nil,
         maximumRequestBody: Int = 4 * 1024 * 1024 + 64 * 1024,
         maximumRangeLength: Int64 = 4 * 1024 * 1024,
-        faults: Set<Fault> = []
+        faults: Set<Fault> = [],
+        rangeDelay: Duration = .zero
     ) {
         self.host = host
         self.port = port
@@ -77,5 +80,6 @@ public struct EmulatorConfiguration: Sendable {
         self.maximumRequestBody = maximumRequestBody
         self.maximumRangeLength = maximumRangeLength
         self.faults = faults
+        self.rangeDelay = rangeDelay
     }
 }

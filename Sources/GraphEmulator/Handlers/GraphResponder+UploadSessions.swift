@@ -165,6 +165,7 @@ extension GraphResponder {
         }
 
         let written = try await receive(request.body, into: store.partPath(sessionID: session.id), at: range.start, limit: length, sessionID: session.id)
+        if configuration.rangeDelay > .zero { try await Task.sleep(for: configuration.rangeDelay) }
         stats.update { $0.putBytes += written }
         guard written == length else {
             try await store.setReceived(range.start + written, sessionID: session.id)

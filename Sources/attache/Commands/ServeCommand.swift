@@ -39,12 +39,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Misbehave on purpose, for testing clients: wrongUploadToken.", valueName: "fault"))
     var fault: [String] = []
 
+    @Option(help: ArgumentHelp("Milliseconds to wait before answering each ranged PUT (a slow link).", valueName: "ms"))
+    var rangeDelay: Int = 0
+
     @Flag(help: "Do not log each request to stderr.")
     var quiet = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard sessionLifetime > 0 else { throw ValidationError("--session-lifetime must be positive") }
+        guard rangeDelay >= 0 else { throw ValidationError("--range-delay cannot be negative") }
         for name in fixture where name != "none" && EmulatorConfiguration.Fixture(rawValue: name) == nil {
             throw ValidationError("--fixture must be demo, walkthrough or none")
         }
@@ -66,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
             fixtures: Set(fixture.compactMap(EmulatorConfiguration.Fixture.init(rawValue:))),
             tokens: [.init(token: token, user: EmulatorConfiguration.demoUser)],
             sessionLifetime: .seconds(sessionLifetime),
-            faults: Set(fault.compactMap(EmulatorConfiguration.Fault.init(rawValue:))))
+            faults: Set(fault.compactMap(EmulatorConfiguration.Fault.init(rawValue:))),
+            rangeDelay: .milliseconds(rangeDelay))
         let emulator: RunningEmulator
         do {
             emulator = try await GraphEmulator.start(configuration, logger: logger)
