@@ -27,7 +27,6 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CNCurses",
-            pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]
         ),
         .target(
@@ -59,10 +58,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AttacheTUI",
+            dependencies: [
+                "AttacheCore",
+                "CNCurses",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "attache",
             dependencies: [
                 "AttacheCore",
+                "AttacheTUI",
                 "GraphEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,6 +81,10 @@ let package = Package(
         .testTarget(
             name: "AttacheCoreTests",
             dependencies: ["AttacheCore"]
+        ),
+        .testTarget(
+            name: "AttacheTUITests",
+            dependencies: ["AttacheTUI", "AttacheCore"]
         ),
         .testTarget(
             name: "GraphEmulatorTests",
@@ -89,7 +102,8 @@ let package = Package(
                 "GraphEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            exclude: ["Snapshots"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,1 +1,59 @@
+// ncursesw for Swift: the wide-character API, and small inline accessors for what Swift
+// cannot import (macros and globals). Called only from the TUI's ncurses backend, on the
+// main actor.
+#ifndef ATTACHE_CNCURSES_SHIM_H
+#define ATTACHE_CNCURSES_SHIM_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+
+#include <locale.h>
+#include <langinfo.h>
 #include <ncursesw/curses.h>
+
+static inline WINDOW *attache_stdscr(void) { return stdscr; }
+static inline int attache_lines(void) { return LINES; }
+static inline int attache_cols(void) { return COLS; }
+static inline int attache_colors(void) { return COLORS; }
+static inline int attache_color_pairs(void) { return COLOR_PAIRS; }
+
+static inline attr_t attache_a_normal(void) { return A_NORMAL; }
+static inline attr_t attache_a_bold(void) { return A_BOLD; }
+static inline attr_t attache_a_dim(void) { return A_DIM; }
+static inline attr_t attache_a_reverse(void) { return A_REVERSE; }
+static inline attr_t attache_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t attache_color_pair(int pair) { return COLOR_PAIR(pair); }
+
+static inline void attache_getmaxyx(WINDOW *window, int *rows, int *columns) {
+    int y, x;
+    getmaxyx(window, y, x);
+    *rows = y;
+    *columns = x;
+}
+
+static inline int attache_key_resize(void) { return KEY_RESIZE; }
+static inline int attache_key_up(void) { return KEY_UP; }
+static inline int attache_key_down(void) { return KEY_DOWN; }
+static inline int attache_key_left(void) { return KEY_LEFT; }
+static inline int attache_key_right(void) { return KEY_RIGHT; }
+static inline int attache_key_npage(void) { return KEY_NPAGE; }
+static inline int attache_key_ppage(void) { return KEY_PPAGE; }
+static inline int attache_key_home(void) { return KEY_HOME; }
+static inline int attache_key_end(void) { return KEY_END; }
+static inline int attache_key_enter(void) { return KEY_ENTER; }
+static inline int attache_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int attache_key_btab(void) { return KEY_BTAB; }
+static inline int attache_key_dc(void) { return KEY_DC; }
+static inline int attache_key_code_yes(void) { return KEY_CODE_YES; }
+
+/// Draws a UTF-8 string at (row, column) with attributes; ncursesw decodes it per the locale.
+static inline void attache_put(int row, int column, const char *utf8, attr_t attributes) {
+    attrset(attributes);
+    mvaddstr(row, column, utf8);
+}
+
+#endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AttacheCore
+import AttacheTUI
 
 /// `attache`: attach files of any size up to 150 MB to Outlook messages and events.
 @main
@@ -8,16 +9,18 @@ struct Attache: AsyncParsableCommand {
         commandName: "attache",
         abstract: "Attach files up to 150 MB to Outlook messages and events through Microsoft Graph.",
         discussion: """
-            Files under 3 MB go in one request; larger ones through an upload session, in ranged
-            PUTs that resume after a failure. With no --graph, attache starts its embedded Graph
-            emulator with a demo mailbox, so every command works without an account.
+            With no subcommand, attache opens its terminal UI. Files under 3 MB go in one request;
+            larger ones through an upload session, in ranged PUTs that resume after a failure.
+            With no --graph, attache starts its embedded Graph emulator with a demo mailbox, so
+            everything works without an account.
 
             \(ExitCodes.helpText)
             """,
         version: AttacheVersion.current,
         subcommands: [
-            ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
+            ScreenCommand.self, ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
             CancelCommand.self, ServeCommand.self,
-        ]
+        ],
+        defaultSubcommand: ScreenCommand.self
     )
 }

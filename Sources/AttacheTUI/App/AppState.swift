@@ -1,0 +1,123 @@
+import AttacheCore
+import Foundation
+
+/// Everything the screen shows, as a plain value: keys and events change it, views draw it.
+public struct AppState: Sendable {
+    public enum Pane: Int, CaseIterable, Hashable, Sendable {
+        case items, details, transfers
+    }
+
+    /// What the list of one tab holds.
+    public enum Loadable<Value: Sendable & Hashable>: Hashable, Sendable {
+        case loading
+        case loaded(Value)
+        case failed(String)
+
+        public var value: Value? {
+            if case .loaded(let value) = self { return value }
+            return nil
+        }
+    }
+
+    /// A window over everything else.
+    public enum Modal: Hashable, Sendable {
+        case help
+        case picker(FilePickerState)
+        /// A yes/no question, and what yes does.
+        case confirm(question: String, onYes: Confirmation)
+        /// A line of text to type, and what Enter does with it.
+        case prompt(title: String, text: String, purpose: PromptPurpose)
+        case attachmentInfo(AttachmentInfo, itemTitle: String)
+    }
+
+    public enum Confirmation: Hashable, Sendable {
+        case cancelTransfer(TransferID)
+        case quit
+    }
+
+    public enum PromptPurpose: Hashable, Sendable {
+        case newDraft
+    }
+
+    public struct StatusMessage: Hashable, Sendable {
+        public enum Kind: Hashable, Sendable { case info, success, warning, error }
+        public var text: String
+        public var kind: Kind
+        /// Seconds on the app clock after which it goes.
+        public var until: Double
+    }
+
+    public var tab: ItemKind = .message
+    public var items: [ItemKind: Loadable<[OutlookItem]>] = [.message: .loading, .event: .loading]
+    public var itemSelection: [ItemKind: Int] = [.message: 0, .event: 0]
+    public var details: [String: Loadable<[AttachmentInfo]>] = [:]
+    public var detailSelection = 0
+    public var transfers: [TransferSnapshot] = []
+    public var transferSelection = 0
+    public var focus: Pane = .items
+    public var filter = ""
+    public var editingFilter = false
+    public var modal: Modal?
+    /// How far the help window is scrolled.
+    public var helpOffset = 0
+    public var status: StatusMessage?
+    /// Where the file picker opens.
+    public var pickerDirectory: String
+    /// Who and where: `demo@attache.test · embedded emulator`.
+    public var account: String
+    /// Seconds on the transfer queue's clock, for countdowns.
+    public var now: Double = 0
+    /// Set when the app should end; `interrupting` keeps running uploads for `attache resume`.
+    public var quitting: Bool = false
+
+    public init(account: String, pickerDirectory: String) {
+        self.account = account
+        self.pickerDirectory = pickerDirectory
+    }
+
+    // MARK: Derived
+
+    /// The items of the current tab that match the filter.
+    public var visibleItems: [OutlookItem] {
+        let all = items[tab]?.value ?? []
+        guard !filter.isEmpty else { return all }
+        return all.filter { ($0.subject ?? "").localizedCaseInsensitiveContains(filter) }
+    }
+
+    public var selectedItem: OutlookItem? {
+        let visible = visibleItems
+        let index = itemSelection[tab] ?? 0
+        return visible.indices.contains(index) ? visible[index] : nil
+    }
+
+    public var selectedAttachments: Loadable<[AttachmentInfo]>? {
+        selectedItem.flatMap { details[$0.id] }
+    }
+
+    public var selectedTransfer: TransferSnapshot? {
+        transfers.indices.contains(transferSelection) ? transfers[transferSelection] : nil
+    }
+
+    public var activeTransfers: Int { transfers.filter { $0.phase.isActive }.count }
+    public var queuedTransfers: Int { transfers.filter { $0.phase == .queued }.count }
+
+    /// Whether a clock tick would change the screen (a countdown, a message to expire).
+    public var needsTicks: Bool {
+        status != nil || transfers.contains { if case .retrying = $0.phase { return true } else { return false } }
+    }
+
+    /// The subject of an item, by id, for transfer rows.
+    public func title(of item: ItemReference) -> String? {
+        items[item.kind]?.value?.first { $0.id == item.id }?.subject
+    }
+
+    /// The key-binding scope of what has focus now.
+    public var scope: KeyMap.Scope {
+        if case .picker = modal { return .picker }
+        switch focus {
+        case .items: return .items
+        case .details: return .details
+        case .transfers: return .transfers
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import AttacheCore
+
+/// Small windows: a yes/no question, a line to type, an attachment's metadata.
+struct DialogView: View {
+    var modal: AppState.Modal
+
+    func render(in rect: Rect, into buffer: inout ScreenBuffer) {
+        switch modal {
+        case .confirm(let question, _):
+            let width = min(rect.width - 2, max(44, min(70, DisplayWidth.of(question) + 4)))
+            let lines = Draw.wrap(question, width: width - 4)
+            let box = rect.centered(width: width, height: lines.count + 4)
+            let inside = Draw.box(box, title: "Confirm", into: &buffer)
+            for (row, line) in lines.prefix(max(0, inside.height - 1)).enumerated() {
+                buffer.put(line, x: inside.x, y: inside.y + row, role: .dialog, limit: inside.width)
+            }
+            var x = inside.x
+            x += buffer.put("y", x: x, y: inside.maxY - 1, role: .statusKey)
+            x += buffer.put(" yes   ", x: x, y: inside.maxY - 1, role: .dialog)
+            x += buffer.put("n", x: x, y: inside.maxY - 1, role: .statusKey)
+            buffer.put(" no", x: x, y: inside.maxY - 1, role: .dialog)
+        case .prompt(let title, let text, _):
+            let width = min(rect.width - 2, 60)
+            let box = rect.centered(width: width, height: 5)
+            let inside = Draw.box(box, title: title, into: &buffer)
+            guard inside.height >= 2 else { return }
+            buffer.fill(Rect(x: inside.x, y: inside.y, width: inside.width, height: 1), role: .input)
+            // Show the end of a long text, where typing happens.
+            var shown = text
+            while DisplayWidth.of(shown) > inside.width - 1 { shown.removeFirst() }
+            buffer.put(shown + "▏", x: inside.x, y: inside.y, role: .input, limit: inside.width)
+            buffer.put("Enter create · Esc cancel", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+        case .attachmentInfo(let info, let itemTitle):
+            let fields: [(String, String)] = [
+                ("name", info.name ?? ""), ("id", info.id), ("type", info.contentType ?? ""),
+                ("size", info.size.map { "\($0) bytes (\(ByteCount($0)))" } ?? ""),
+                ("modified", info.lastModifiedDateTime ?? ""), ("inline", info.isInline.map { $0 ? "yes" : "no" } ?? ""),
+                ("item", itemTitle),
+            ]
+            let width = min(rect.width - 2, 76)
+            let box = rect.centered(width: width, height: fields.count + 4)
+            let inside = Draw.box(box, title: "Attachment", into: &buffer)
+            for (row, field) in fields.prefix(max(0, inside.height - 1)).enumerated() {
+                let x = inside.x + buffer.put(DisplayWidth.pad(field.0, to: 10), x: inside.x, y: inside.y + row, role: .dim)
+                buffer.put(field.1, x: x, y: inside.y + row, role: .dialog, limit: inside.maxX - x)
+            }
+            buffer.put("Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+        case .help, .picker:
+            break
+        }
+    }
+}

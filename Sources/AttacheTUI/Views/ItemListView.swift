@@ -1,0 +1,54 @@
+import AttacheCore
+
+/// The messages or events of the current tab: date, attachment count, subject.
+struct ItemListView: View {
+    var state: AppState
+
+    func render(in rect: Rect, into buffer: inout ScreenBuffer) {
+        let all = state.items[state.tab]?.value ?? []
+        let visible = state.visibleItems
+        let noun = state.tab == .message ? "Messages" : "Events"
+        var title = noun
+        if !state.filter.isEmpty || state.editingFilter {
+            title += " · \(visible.count) of \(all.count) · filter “\(state.filter)”"
+        }
+        let area = Draw.paneTitle(title, in: rect, focused: state.focus == .items, into: &buffer)
+        guard !area.isEmpty else { return }
+        switch state.items[state.tab] ?? .loading {
+        case .loading:
+            buffer.put(" loading \(noun.lowercased())…", x: area.x, y: area.y, role: .dim, limit: area.width)
+            return
+        case .failed(let message):
+            for (row, line) in Draw.wrap(message, width: area.width - 1).prefix(area.height).enumerated() {
+                buffer.put(" " + line, x: area.x, y: area.y + row, role: .error, limit: area.width)
+            }
+            return
+        case .loaded:
+            break
+        }
+        guard !visible.isEmpty else {
+            let text = state.filter.isEmpty ? " no \(noun.lowercased())" : " nothing matches “\(state.filter)”"
+            buffer.put(text, x: area.x, y: area.y, role: .dim, limit: area.width)
+            return
+        }
+        let short = area.width < 60
+        let dateWidth = short ? 11 : 16
+        let selection = state.itemSelection[state.tab] ?? 0
+        let top = Draw.scrollTop(selection: selection, count: visible.count, height: area.height)
+        for row in 0..<min(area.height, visible.count - top) {
+            let index = top + row
+            let item = visible[index]
+            let y = area.y + row
+            let count = item.attachments?.count ?? (item.hasAttachments == true ? 1 : 0)
+            let countText = count == 0 ? "  ·" : String(count).leftPadded(to: 3, with: " ")
+            let date = DisplayWidth.pad(Draw.date(item.displayDate, short: short), to: dateWidth)
+            var x = area.x
+            x += buffer.put(" " + date + " ", x: x, y: y, role: .dim, limit: area.maxX - x)
+            x += buffer.put(countText + "  ", x: x, y: y, role: count > 0 ? .normal : .dim, limit: area.maxX - x)
+            buffer.put(DisplayWidth.truncate(item.subject ?? "(no subject)", to: area.maxX - x - 1), x: x, y: y, role: .normal, limit: area.maxX - x)
+            if index == selection {
+                buffer.paint(Rect(x: area.x, y: y, width: area.width, height: 1), role: state.focus == .items ? .selection : .selectionUnfocused)
+            }
+        }
+    }
+}

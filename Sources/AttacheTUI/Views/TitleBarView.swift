@@ -1,0 +1,24 @@
+import AttacheCore
+
+/// The top row: the app's name, the Messages / Events tabs with counts, and who is signed in where.
+struct TitleBarView: View {
+    var state: AppState
+
+    func render(in rect: Rect, into buffer: inout ScreenBuffer) {
+        buffer.fill(rect, role: .tabInactive)
+        var x = rect.x
+        x += buffer.put(" attache ", x: x, y: rect.y, role: .title)
+        x += 1
+        for kind in ItemKind.allCases {
+            let count = state.items[kind]?.value.map { " \($0.count)" } ?? ""
+            let label = " \(kind == .message ? "Messages" : "Events")\(count) "
+            x += buffer.put(label, x: x, y: rect.y, role: kind == state.tab ? .tabActive : .tabInactive, limit: rect.maxX - x)
+            x += 1
+        }
+        let room = rect.maxX - x - 1
+        if room > 8 {
+            let account = DisplayWidth.truncate(state.account, to: room)
+            buffer.put(account, x: rect.maxX - 1 - DisplayWidth.of(account), y: rect.y, role: .dim)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import AttacheCore
+
+/// The transfer queue: one row per transfer with a bar of the confirmed ranges, bytes,
+/// percent, rate, time left and state.
+struct TransferListView: View {
+    var state: AppState
+    var unicode = true
+
+    func render(in rect: Rect, into buffer: inout ScreenBuffer) {
+        let running = state.activeTransfers
+        let queued = state.queuedTransfers
+        let done = state.transfers.filter { if case .attached = $0.phase { return true } else { return false } }.count
+        let failed = state.transfers.filter { if case .failed = $0.phase { return true } else { return false } }.count
+        var parts = ["Transfers"]
+        if running > 0 { parts.append("\(running) running") }
+        if queued > 0 { parts.append("\(queued) queued") }
+        if done > 0 { parts.append("\(done) done") }
+        if failed > 0 { parts.append("\(failed) failed") }
+        let area = Draw.paneTitle(parts.joined(separator: " · "), in: rect, focused: state.focus == .transfers, into: &buffer)
+        guard !area.isEmpty else { return }
+        guard !state.transfers.isEmpty else {
+            buffer.put(" no transfers yet; select an item and press a", x: area.x, y: area.y, role: .dim, limit: area.width)
+            return
+        }
+        let top = Draw.scrollTop(selection: state.transferSelection, count: state.transfers.count, height: area.height)
+        for row in 0..<min(area.height, state.transfers.count - top) {
+            let index = top + row
+            let y = area.y + row
+            renderRow(state.transfers[index], x: area.x, y: y, width: area.width, into: &buffer)
+            if index == state.transferSelection, state.focus == .transfers {
+                // Keep the bar's colours: highlight only the name.
+                buffer.paint(Rect(x: area.x, y: y, width: nameWidth(for: area.width) + 1, height: 1), role: .selection)
+            }
+        }
+    }
+
+    /// Columns for the name and the bar at this width; the rest is shared by bytes, rate,
+    /// time and the state, which always keeps room to say what went wrong.
+    static func layout(for width: Int) -> (name: Int, bar: Int) {
+        switch width {
+        case 160...: (36, 32)
+        case 120...: (30, 24)
+        case 90...: (22, 20)
+        case 70...: (16, 14)
+        default: (12, 10)
+        }
+    }
+
+    func nameWidth(for width: Int) -> Int { Self.layout(for: width).name }
+
+    func renderRow(_ snapshot: TransferSnapshot, x startX: Int, y: Int, width: Int, into buffer: inout ScreenBuffer) {
+        let maxX = startX + width
+        var x = startX
+        let (nameWidth, barWidth) = Self.layout(for: width)
+        let target = state.title(of: snapshot.job.item) ?? snapshot.job.itemTitle ?? snapshot.job.item.description
+        let name = width >= 90 ? "\(snapshot.job.file.name) → \(target)" : snapshot.job.file.name
+        x += buffer.put(" " + DisplayWidth.pad(name, to: nameWidth), x: x, y: y, role: .normal, limit: maxX - x)
+        x += 1
+        for (text, role) in TransferBar(snapshot: snapshot, unicode: unicode).cells(width: barWidth) where x < maxX {
+            x += buffer.put(text, x: x, y: y, role: role, limit: maxX - x)
+        }
+        let percent = "\(Int((snapshot.fractionDone * 100).rounded(.down)))%"
+        x += buffer.put(" " + DisplayWidth.pad(percent, to: 4, alignRight: true), x: x, y: y, role: .normal, limit: maxX - x)
+
+        // Optional columns, each only while the state keeps at least this much room.
+        let stateRoom = 24
+        var left = maxX - x
+        if left - 21 >= stateRoom {
+            let bytes = snapshot.phase.isTerminal && snapshot.progressBytes == snapshot.fileSize
+                ? "\(ByteCount(snapshot.fileSize))"
+                : "\(ByteCount(snapshot.progressBytes))/\(ByteCount(snapshot.fileSize))"
+            x += buffer.put("  " + DisplayWidth.pad(bytes, to: 19), x: x, y: y, role: .dim, limit: maxX - x)
+            left = maxX - x
+        }
+        var rate = ""
+        var eta = ""
+        switch snapshot.phase {
+        case .uploading:
+            rate = TransferFormat.rate(snapshot.bytesPerSecond)
+            eta = snapshot.secondsRemaining.map { "ETA " + TransferFormat.clock($0) } ?? ""
+        case .attached:
+            let seconds = (snapshot.finishedAt ?? 0) - (snapshot.startedAt ?? 0)
+            rate = seconds > 0 ? TransferFormat.rate(Double(snapshot.fileSize) / seconds) : ""
+            eta = TransferFormat.elapsed(max(0, seconds))
+        default:
+            break
+        }
+        var shown = false
+        if left - 23 >= stateRoom {
+            x += buffer.put(" " + DisplayWidth.pad(rate, to: 11, alignRight: true), x: x, y: y, role: .dim, limit: maxX - x)
+            x += buffer.put("  " + DisplayWidth.pad(eta, to: 9), x: x, y: y, role: .dim, limit: maxX - x)
+            shown = true
+        }
+        var (text, role) = Self.stateText(snapshot, now: state.now)
+        if !shown, snapshot.phase == .uploading {
+            // No columns for them: the rate and the time left follow the state.
+            text += [rate, eta].filter { !$0.isEmpty }.map { " · " + $0 }.joined()
+        }
+        buffer.put("  " + DisplayWidth.truncate(text, to: max(0, maxX - x - 2)), x: x, y: y, role: role, limit: maxX - x)
+    }
+
+    /// `uploading`, `retrying in 3s (HTTP 503)`, `done`, `failed: reason`, …
+    static func stateText(_ snapshot: TransferSnapshot, now: Double) -> (String, Role) {
+        switch snapshot.phase {
+        case .queued: return ("queued", .dim)
+        case .starting: return (snapshot.job.plan == .singleRequest ? "sending" : "opening session", .busy)
+        case .uploading: return ("uploading", .busy)
+        case .checking(let what): return (what, .busy)
+        case .retrying(let retryAt, let attempt, let reason):
+            return ("retrying in \(Int(max(0, retryAt - now).rounded(.up)))s (try \(attempt + 1)): \(reason)", .warn)
+        case .attached: return ("done", .ok)
+        case .failed(let reason): return ("failed: \(reason)", .error)
+        case .cancelled: return ("cancelled", .warn)
+        case .interrupted: return ("interrupted; attache resume", .warn)
+        }
+    }
+}

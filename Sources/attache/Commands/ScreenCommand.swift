@@ -1,0 +1,96 @@
+import ArgumentParser
+import AttacheCore
+import AttacheTUI
+import Foundation
+
+/// `attache` with no subcommand: the full-screen terminal UI.
+struct ScreenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "Open the terminal UI (what plain `attache` does).",
+        discussion: """
+            Pick an item, press a to pick files, watch each range land, cancel with c, retry with
+            r; ? lists every key. Colours come from --theme (\(Theme.builtinNames.joined(separator: ", ")),
+            or a .theme file); NO_COLOR turns them off. Logs go to the state directory, never
+            to the screen.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Colour theme: a name or a path to a .theme file.", valueName: "name"))
+    var theme: String = "default"
+
+    @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB.", valueName: "bytes"))
+    var chunkSize: Int64 = AttachmentLimits.defaultRangeLength
+
+    @Option(help: "Transfers at once (Outlook allows 4 concurrent requests per mailbox).")
+    var parallel: Int = 4
+
+    @Option(help: ArgumentHelp("Folder the file picker opens in (default: the current one).", valueName: "dir"))
+    var startDir: String?
+
+    func validate() throws {
+        do {
+            try UploadPlan.validate(rangeLength: chunkSize)
+        } catch {
+            throw ValidationError("--chunk-size: \(error)")
+        }
+        guard (1...8).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 8") }
+        if global.logFile == "-" { throw ValidationError("the screen owns the terminal: give --log-file a path, not '-'") }
+    }
+
+    func run() async throws {
+        let chosenTheme: Theme
+        do {
+            chosenTheme = try Theme.load(theme)
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(ExitCodes.usage)
+        }
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            Console.error("attache's screen needs a terminal; for scripts use a subcommand (see attache --help)")
+            throw ExitCode(ExitCodes.usage)
+        }
+        let logger = global.logger("attache.tui")
+        let journal = try GraphConnection.journal(global, logger: logger)
+        let unfinished = (try? await journal.unfinished().count) ?? 0
+        let startDirectory = startDir.map { ($0 as NSString).standardizingPath } ?? FileManager.default.currentDirectoryPath
+        let interrupted: Int = try await GraphConnection.with(global, logger: logger) { connection in
+            let uploader = AttachmentUploader(graph: connection.graph, journal: journal, journalGraphBase: connection.journalBase, logger: logger)
+            let queue = TransferQueue(uploader: uploader, concurrency: parallel, logger: logger)
+            let services = TUIApplication.Services(graph: connection.graph, queue: queue, rangeLength: chunkSize, logger: logger)
+            let account = connection.embedded != nil
+                ? "\(EmulatorAccount.demoUser) · embedded Graph emulator"
+                : GraphClientHost.describe(connection.graph.baseURL)
+            let notice = unfinished > 0 ? "\(unfinished) unfinished transfers from an earlier run: quit and run `attache resume`" : nil
+            return try await MainActor.run {
+                let app = TUIApplication(
+                    services: services, backend: NCursesBackend(theme: chosenTheme, noColor: Self.noColor),
+                    account: account, startDirectory: startDirectory, notice: notice)
+                return app
+            }.run()
+        }
+        if interrupted > 0 {
+            Console.err("attache: \(interrupted) uploads interrupted; `attache resume` finishes them")
+            throw ExitCode(ExitCodes.interrupted)
+        }
+    }
+
+    /// `NO_COLOR` set to anything but the empty string turns colours off (no-color.org).
+    static var noColor: Bool {
+        guard let value = ProcessInfo.processInfo.environment["NO_COLOR"] else { return false }
+        return !value.isEmpty
+    }
+}
+
+enum EmulatorAccount {
+    static let demoUser = "demo@attache.test"
+}
+
+enum GraphClientHost {
+    /// `graph.microsoft.com` from `https://graph.microsoft.com/v1.0`.
+    static func describe(_ base: String) -> String {
+        guard let schemeEnd = base.range(of: "://") else { return base }
+        return String(base[schemeEnd.upperBound...].prefix { $0 != "/" })
+    }
+}

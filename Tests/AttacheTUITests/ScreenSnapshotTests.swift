@@ -1,0 +1,136 @@
+import AttacheCore
+import Foundation
+import Testing
+
+@testable import AttacheTUI
+
+/// Every view, drawn from the screen model and compared as text with `Snapshots/*.txt`.
+/// Set `ATTACHE_RECORD_SNAPSHOTS=1` to write them anew on purpose, then read the diff.
+@Suite("Screens as text")
+struct ScreenSnapshotTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    func check(_ name: String, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let path = Self.directory.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["ATTACHE_RECORD_SNAPSHOTS"] == "1" {
+            try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
+            try (text + "\n").write(to: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: path, encoding: .utf8)
+        #expect(text + "\n" == expected, "screen \(name) changed; re-record with ATTACHE_RECORD_SNAPSHOTS=1", sourceLocation: sourceLocation)
+    }
+
+    /// Every line is exactly as wide as the screen, wide characters counted twice.
+    func expectFits(_ text: String, width: Int, height: Int) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == height)
+        for line in lines { #expect(DisplayWidth.of(line) == width, "\(line)") }
+    }
+
+    @Test("the main screen", arguments: [(60, 15), (100, 30), (200, 50)])
+    func mainScreen(width: Int, height: Int) throws {
+        let text = Fixtures.render(Fixtures.state(focus: .transfers), width: width, height: height)
+        expectFits(text, width: width, height: height)
+        try check("main-\(width)x\(height)", text)
+    }
+
+    @Test func eventsTabWithTheDetailsFocused() throws {
+        var state = Fixtures.state(focus: .items, transfers: false)
+        _ = state.handle(.character("2"))
+        _ = state.apply(.attachmentsLoaded(itemID: Fixtures.events[0].id, []))
+        _ = state.handle(.tab)
+        try check("events-120x24", Fixtures.render(state, width: 120, height: 24))
+    }
+
+    @Test func attachmentsFocusedInAWideTerminal() throws {
+        var state = Fixtures.state(focus: .details)
+        state.detailSelection = 1
+        try check("details-140x30", Fixtures.render(state, width: 140, height: 30))
+    }
+
+    @Test func help() throws {
+        var state = Fixtures.state()
+        _ = state.handle(.character("?"))
+        try check("help-100x44", Fixtures.render(state, width: 100, height: 44))
+        try check("help-60x15", Fixtures.render(state, width: 60, height: 15))
+    }
+
+    @Test func cancelConfirmation() throws {
+        var state = Fixtures.state(focus: .transfers)
+        _ = state.handle(.character("c"))
+        try check("confirm-cancel-100x30", Fixtures.render(state, width: 100, height: 30))
+    }
+
+    @Test func newDraftPrompt() throws {
+        var state = Fixtures.state()
+        _ = state.handle(.character("n"))
+        for character in "Relatório — fotos 旅行" { _ = state.handle(.character(character)) }
+        try check("prompt-100x30", Fixtures.render(state, width: 100, height: 30))
+    }
+
+    @Test func attachmentMetadata() throws {
+        var state = Fixtures.state(focus: .details)
+        _ = state.handle(.down)
+        _ = state.handle(.enter)
+        try check("attachment-info-100x30", Fixtures.render(state, width: 100, height: 30))
+    }
+
+    @Test func filterWhileTyping() throws {
+        var state = Fixtures.state(transfers: false)
+        _ = state.handle(.character("/"))
+        for character in "caf" { _ = state.handle(.character(character)) }
+        try check("filter-80x20", Fixtures.render(state, width: 80, height: 20))
+    }
+
+    @Test func loadingAndErrors() throws {
+        var state = AppState(account: "graph.microsoft.com", pickerDirectory: "/")
+        _ = state.apply(.itemsFailed(.event, "could not list events: no reply from the server (connection refused); is the server running, and is --graph right?"))
+        try check("loading-80x16", Fixtures.render(state, width: 80, height: 16))
+        _ = state.handle(.character("2"))
+        try check("failed-80x16", Fixtures.render(state, width: 80, height: 16))
+    }
+
+    @Test func tooSmall() throws {
+        let text = Fixtures.render(Fixtures.state(), width: 40, height: 10)
+        expectFits(text, width: 40, height: 10)
+        try check("too-small-40x10", text)
+    }
+
+    @Test func asciiWhenTheTerminalIsNotUTF8() throws {
+        try check("ascii-bars-100x30", Fixtures.render(Fixtures.state(focus: .transfers), width: 100, height: 30, unicode: false))
+    }
+
+    @Test func filePicker() throws {
+        let directory = PickerFixture.make()
+        var state = Fixtures.state()
+        state.pickerDirectory = directory
+        _ = state.handle(.character("a"))
+        _ = state.handle(.down)
+        _ = state.handle(.down)
+        _ = state.handle(.character(" "))  // marks brochure.pdf, moves on
+        _ = state.handle(.character(" "))  // marks dataset.csv
+        try check("picker-100x30", Fixtures.render(state, width: 100, height: 30))
+        try check("picker-60x15", Fixtures.render(state, width: 60, height: 15))
+    }
+}
+
+/// A folder with a subfolder, a hidden file, small and large files, and one over 150 MB
+/// (sparse, so it costs no disk).
+enum PickerFixture {
+    /// Always the same path, so snapshots show it; every test writes the same files.
+    static func make() -> String {
+        let directory = "/tmp/attache-picker-fixture"
+        let fileManager = FileManager.default
+        try? fileManager.createDirectory(atPath: directory + "/Photos 2026", withIntermediateDirectories: true)
+        for (name, size) in [("brochure.pdf", 1_200_000), ("dataset.csv", 5_400_000), ("movie.mkv", 157_286_401), ("写真.jpg", 3_145_728), (".hidden", 10)] {
+            let path = directory + "/" + name
+            _ = fileManager.createFile(atPath: path, contents: nil)
+            if let handle = FileHandle(forWritingAtPath: path) {
+                try? handle.truncate(atOffset: UInt64(size))
+                try? handle.close()
+            }
+        }
+        return directory
+    }
+}

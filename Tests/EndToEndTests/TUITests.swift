@@ -1,0 +1,219 @@
+import Foundation
+import GraphEmulator
+import Testing
+
+/// The real binary's screen, in tmux, against the emulator over loopback.
+@Suite("The terminal UI under tmux", .serialized)
+struct TUITests {
+    static let mib = 1024 * 1024
+
+    /// A slow link (each 320 KiB range answered after 100 ms), so a 20 MB upload takes seconds.
+    static var slowLink: EmulatorConfiguration { EmulatorConfiguration(rangeDelay: .milliseconds(100)) }
+
+    func launch(_ harness: CLIHarness, width: Int = 120, height: Int = 40, extra: String = "", environment: [String: String] = [:]) throws -> TmuxSession {
+        let command = ([CLIHarness.binary] + harness.connection + ["--chunk-size", "327680", "--start-dir", harness.workDirectory]).map { "'\($0)'" }.joined(separator: " ")
+        return try TmuxSession.start(command + " " + extra, width: width, height: height, directory: harness.workDirectory, environment: environment)
+    }
+
+    /// Whether the screen, with its escape sequences, sets any foreground or background colour.
+    static func hasColor(_ tmux: TmuxSession) throws -> Bool {
+        let raw = try tmux.tmux(["capture-pane", "-p", "-e", "-t", tmux.name])
+        return raw.contains(/\x{1B}\[(?:3[0-7]|4[0-7]|9[0-7]|38;5;\d+|48;5;\d+)m/)
+    }
+
+    static func row(_ screen: [String], _ name: String) -> String? {
+        screen.first { $0.contains(name) && $0.contains("%") }
+    }
+
+    static func percent(_ row: String) -> Int? {
+        guard let match = row.firstMatch(of: /(\d+)%/) else { return nil }
+        return Int(match.1)
+    }
+
+    @Test func attachWatchResizeCancelAndQuit() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with(Self.slowLink) { harness in
+            let item = try await harness.firstItem("messages")
+            let big = try harness.makeFile("big20.bin", size: 20 * Self.mib, seed: 21)
+            _ = try harness.makeFile("second.bin", size: 20 * Self.mib, seed: 22)
+            let tmux = try launch(harness)
+            defer { tmux.kill() }
+
+            // The demo mailbox, at once.
+            try await tmux.waitFor("the demo mailbox") { screen in
+                screen.contains { $0.contains("Quarterly report — Q3 figures") } && screen.contains { $0.contains("Transfers") }
+            }
+
+            // a: the picker, with each file's size and path.
+            try tmux.send("a")
+            let picker = try await tmux.waitFor("the file picker") { $0.contains { $0.contains("Attach to: Quarterly report") } }
+            #expect(picker.contains { $0.contains("big20.bin") && $0.contains("20.0 MiB") && $0.contains("session") })
+            try tmux.send("j", "Enter")
+
+            // The bar advances, range by range.
+            var seen = Set<Int>()
+            try await tmux.waitFor("big20.bin to make progress", timeout: .seconds(30)) { screen in
+                if let row = Self.row(screen, "big20.bin"), let value = Self.percent(row), value > 0, value < 100 { seen.insert(value) }
+                return seen.count >= 2
+            }
+            let moving = try tmux.capture()
+            let row = try #require(Self.row(moving, "big20.bin"))
+            #expect((row.contains("█") || row.contains("▓")) && row.contains("░"))
+            #expect(row.contains("uploading"))
+
+            // Resize mid-transfer: the layout reflows to the new width at once.
+            try tmux.resize(width: 80, height: 24)
+            let narrow = try await tmux.waitFor("the 80-column layout") { screen in
+                screen.count == 24 && screen.contains { $0.hasPrefix("─ Messages") } && Self.row(screen, "big20.bin") != nil
+                    && screen.allSatisfy { $0.count <= 80 }
+            }
+            #expect(!narrow.contains { $0.contains("┬") })  // stacked panes below 90 columns
+            try tmux.resize(width: 120, height: 40)
+            try await tmux.waitFor("the 120-column layout again") { $0.contains { $0.contains("┬─ Attachments") } }
+            try await tmux.waitFor("more progress after the resize", timeout: .seconds(30)) { screen in
+                if let row = Self.row(screen, "big20.bin"), let value = Self.percent(row), value > 0, value < 100 { seen.insert(value) }
+                return seen.count >= 3
+            }
+
+            // Done: the attachment shows in the detail pane with its size.
+            let done = try await tmux.waitFor("big20.bin done", timeout: .seconds(60)) { screen in
+                Self.row(screen, "big20.bin")?.contains("done") == true
+            }
+            #expect(Self.row(done, "big20.bin")?.contains("100%") == true)
+            try await tmux.waitFor("the attachment in the detail pane") { screen in
+                screen.contains { $0.contains("│ big20.bin") && $0.contains("20.0 MiB") }
+            }
+            let attached = try await harness.attachments("messages", item)
+            let attachmentID = try #require(attached.first { $0["name"] as? String == "big20.bin" }?["id"] as? String)
+            #expect(try await harness.valueDigest("messages", item, attachmentID).sha256 == big.sha256)
+
+            // A second transfer, cancelled with c and a confirmation: its session is gone.
+            try tmux.send("a")
+            try await tmux.waitFor("the file picker again") { $0.contains { $0.contains("Attach to:") } }
+            try tmux.send("j", "j", "Enter")
+            try await tmux.waitFor("second.bin uploading", timeout: .seconds(30)) { screen in
+                (Self.row(screen, "second.bin").flatMap(Self.percent) ?? 0) > 0
+            }
+            #expect(try await harness.openSessions().count == 1)
+            try tmux.send("j", "c")
+            try await tmux.waitFor("the confirmation") { $0.contains { $0.contains("Cancel the upload of second.bin?") } }
+            try tmux.send("y")
+            try await tmux.waitFor("second.bin cancelled", timeout: .seconds(20)) { screen in
+                Self.row(screen, "second.bin")?.contains("cancelled") == true
+            }
+            #expect(try await harness.openSessions().isEmpty)
+            #expect(try await harness.stats()["deletedSessions"] == 1)
+            #expect(try await harness.attachments("messages", item).count == 1)
+
+            // q with nothing running quits at once, and the terminal comes back.
+            try tmux.send("q")
+            let after = try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-") } }
+            #expect(after.contains("attache-exited-0"))
+            #expect(!after.contains { $0.contains("─ Transfers") })
+        }
+    }
+
+    @Test func sigtermMidUploadRestoresTheTerminalAndKeepsTheSession() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with(Self.slowLink) { harness in
+            _ = try harness.makeFile("big.bin", size: 20 * Self.mib, seed: 23)
+            let tmux = try launch(harness)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("a")
+            try await tmux.waitFor("the file picker") { $0.contains { $0.contains("Attach to:") } }
+            try tmux.send("j", "Enter")
+            try await tmux.waitFor("progress", timeout: .seconds(30)) { (Self.row($0, "big.bin").flatMap(Self.percent) ?? 0) > 0 }
+            let pid = try #require(Self.pid(of: harness.stateDirectory))
+            kill(pid, SIGTERM)
+            let after = try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-") } }
+            #expect(after.contains("attache-exited-130"))
+            #expect(after.contains { $0.contains("1 uploads interrupted; `attache resume` finishes them") })
+            let status = try await harness.attache("status", ["--json"])
+            #expect(status.jsonLines.first?["state"] as? String == "interrupted")
+            #expect(try await harness.openSessions().count == 1)
+            let resumed = try await harness.attache("resume", [])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+        }
+    }
+
+    @Test func aTinyTerminalIsToldSo() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let tmux = try launch(harness, width: 40, height: 10)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the size message") { $0.joined(separator: " ").contains("attache needs at least 50×12") }
+            try tmux.resize(width: 70, height: 20)
+            try await tmux.waitFor("the screen once there is room") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("C-c")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+
+    @Test func noColorAndThemes() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let bad = try await CLIHarness.run(["--theme", "neon"] + harness.connection)
+            #expect(bad.status == 64)
+            #expect(bad.stderr.contains("no theme 'neon'"))
+            let notATerminal = try await CLIHarness.run(harness.connection)
+            #expect(notATerminal.status == 64)
+            #expect(notATerminal.stderr.contains("needs a terminal"))
+            for (theme, noColor, colored) in [("default", "", true), ("default", "1", false), ("light", "", true), ("monochrome", "", false), ("high-contrast", "", true)] {
+                let tmux = try launch(harness, extra: "--theme \(theme)", environment: ["NO_COLOR": noColor])
+                defer { tmux.kill() }
+                try await tmux.waitFor("the \(theme) screen") { $0.contains { $0.contains("Quarterly report") } }
+                let raw = try tmux.tmux(["capture-pane", "-p", "-e", "-t", tmux.name])
+                #expect(try Self.hasColor(tmux) == colored, "theme \(theme), NO_COLOR=\(noColor): \(raw.prefix(200).debugDescription)")
+                try tmux.send("q")
+                try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+            }
+        }
+    }
+
+    /// The pid of the `attache` process using this state directory.
+    static func pid(of stateDirectory: String) -> pid_t? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { continue }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if arguments.first?.hasSuffix("/attache") == true, arguments.contains(stateDirectory) { return pid }
+        }
+        return nil
+    }
+}
+
+extension TUITests {
+    @Test func newDraftFilterHelpAndTabs() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let tmux = try launch(harness, width: 100, height: 30)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("n")
+            try await tmux.waitFor("the subject prompt") { $0.contains { $0.contains("New draft: subject") } }
+            try tmux.send("-l", "Relatório final 旅行")
+            try tmux.send("Enter")
+            try await tmux.waitFor("the new draft, selected") { screen in
+                screen.contains { $0.contains("created the draft") } && screen.contains { $0.contains("Attachments · Relatório final 旅行") }
+            }
+            let drafts = try await harness.json("/me/messages?$select=subject&$top=50")
+            #expect((drafts["value"] as? [[String: Any]])?.contains { $0["subject"] as? String == "Relatório final 旅行" } == true)
+            try tmux.send("/")
+            try tmux.send("-l", "kyoto")
+            let filtered = try await tmux.waitFor("the filtered list") { $0.contains { $0.contains("1 of 6") } }
+            #expect(filtered.contains { $0.contains("旅行の写真 (Kyoto trip photos)") })
+            #expect(!filtered.contains { $0.contains("Quarterly report") })
+            try tmux.send("Escape")
+            try await tmux.waitFor("the whole list again") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("2")
+            try await tmux.waitFor("the events tab") { $0.contains { $0.contains("Design review: attache TUI") } }
+            try tmux.send("?")
+            try await tmux.waitFor("the help") { $0.contains { $0.contains("Keys") } && $0.contains { $0.contains("attach files to the selected item") } }
+            try tmux.send("Escape", "q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// A detached tmux session on its own server socket, running a command in a pane of a
+/// fixed size: keys go in with `send-keys`, the screen comes back as text with `capture-pane`.
+struct TmuxSession {
+    let socket: String
+    let name = "attache"
+
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    /// Starts `command` (a shell line) in `directory`; when it ends, the pane prints
+    /// `attache-exited-STATUS` and stays, so tests can read how it ended.
+    static func start(_ command: String, width: Int, height: Int, directory: String, environment: [String: String] = [:]) throws -> TmuxSession {
+        let session = TmuxSession(socket: "attache-test-\(UUID().uuidString.prefix(8))")
+        var arguments = ["new-session", "-d", "-s", session.name, "-x", "\(width)", "-y", "\(height)", "-c", directory]
+        for (key, value) in environment.merging(["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"], uniquingKeysWith: { a, _ in a }) {
+            arguments += ["-e", "\(key)=\(value)"]
+        }
+        arguments.append("\(command); echo attache-exited-$?; sleep 600")
+        // This first call starts the tmux server, which would keep an output pipe open forever.
+        try session.tmux(arguments, readOutput: false)
+        return session
+    }
+
+    /// Runs the tmux client with posix_spawn and waitpid (Foundation's `Process` missed the
+    /// exit of a client whose server it had just started); output goes through a file, which
+    /// the long-lived server cannot hold open against us.
+    @discardableResult
+    func tmux(_ arguments: [String], readOutput: Bool = true) throws -> String {
+        let outputPath = NSTemporaryDirectory() + "tmux-out-\(UUID().uuidString)"
+        defer { unlink(outputPath) }
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, readOutput ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ["/usr/bin/tmux", "-u", "-L", socket, "-f", "/dev/null"] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        guard readOutput else { return "" }
+        return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
+    /// The screen, one line per row.
+    func capture() throws -> [String] {
+        var lines = try tmux(["capture-pane", "-p", "-t", name]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    func send(_ keys: String...) throws {
+        try tmux(["send-keys", "-t", name] + keys)
+    }
+
+    func resize(width: Int, height: Int) throws {
+        try tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// Polls the screen until `condition` holds; returns that screen, or records the last one.
+    @discardableResult
+    func waitFor(_ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation, _ condition: ([String]) -> Bool) async throws -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        var screen: [String] = []
+        while ContinuousClock.now < deadline {
+            screen = try capture()
+            if condition(screen) { return screen }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        Issue.record("timed out waiting for \(what); the screen was:\n\(screen.joined(separator: "\n"))", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+
+    func kill() {
+        _ = try? tmux(["kill-server"])
+    }
+}
