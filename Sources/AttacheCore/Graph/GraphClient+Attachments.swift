@@ -9,24 +9,9 @@ import _NIOFileSystem
 extension GraphClient {
     /// The attachments of an item, metadata only (`$select`, never `contentBytes`).
     public func attachments(of item: ItemReference) async throws -> [AttachmentInfo] {
-        struct Page: Decodable {
-            var value: [AttachmentInfo]
-            var nextLink: String?
-            enum CodingKeys: String, CodingKey {
-                case value
-                case nextLink = "@odata.nextLink"
-            }
-        }
-        let operation = "list the attachments of \(item)"
-        var result: [AttachmentInfo] = []
-        var next: String? = itemURL(item, "attachments") + "?$select=id," + AttachmentInfo.metadataSelect.joined(separator: ",")
-        while let url = next {
-            let reply = try await send(.GET, url, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
-            let page = try decode(Page.self, from: reply, operation: operation)
-            result += page.value
-            next = page.nextLink
-        }
-        return result
+        try await pages(
+            from: itemURL(item, "attachments") + "?$select=id," + AttachmentInfo.metadataSelect.joined(separator: ","),
+            operation: "list the attachments of \(item)")
     }
 
     /// One attachment's metadata: `GET …/attachments/{id}?$select=lastModifiedDateTime,name,contentType,size,isInline`.

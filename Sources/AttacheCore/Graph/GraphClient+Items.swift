@@ -23,16 +23,8 @@ extension GraphClient {
         if expandAttachments {
             url += "&$expand=attachments($select=id,name,contentType,size,isInline,lastModifiedDateTime)"
         }
-        let operation = "list \(kind.collection)"
-        var items: [OutlookItem] = []
-        var next: String? = url
-        while let pageURL = next, items.count < limit {
-            let reply = try await send(.GET, pageURL, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
-            let page = try decode(ItemPage.self, from: reply, operation: operation)
-            items += page.value.map { $0.item(kind: kind) }
-            next = page.nextLink
-        }
-        return Array(items.prefix(limit))
+        let wire: [WireItem] = try await pages(from: url, limit: limit, operation: "list \(kind.collection)")
+        return wire.map { $0.item(kind: kind) }
     }
 
     /// One message or event; `404` when there is none with that id.
@@ -61,14 +53,18 @@ extension GraphClient {
     }
 }
 
-/// One page of a Graph collection.
-struct ItemPage: Decodable {
-    var value: [WireItem]
-    var nextLink: String?
-
-    enum CodingKeys: String, CodingKey {
-        case value
-        case nextLink = "@odata.nextLink"
+extension GraphClient {
+    /// Every element of a Graph collection from `url` on, following `@odata.nextLink`, up to `limit`.
+    func pages<Value: Decodable>(from url: String, limit: Int = .max, operation: String) async throws -> [Value] {
+        var values: [Value] = []
+        var next: String? = url
+        while let pageURL = next, values.count < limit {
+            let reply = try await send(.GET, pageURL, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
+            let page = try decode(GraphPage<Value>.self, from: reply, operation: operation)
+            values += page.value
+            next = page.nextLink
+        }
+        return Array(values.prefix(limit))
     }
 }
 
@@ -96,5 +92,16 @@ struct WireItem: Decodable {
             lastModifiedDateTime: lastModifiedDateTime, receivedDateTime: receivedDateTime, isDraft: isDraft,
             hasAttachments: hasAttachments, start: start, end: end,
             location: location?.displayName.flatMap { $0.isEmpty ? nil : $0 }, attachments: attachments)
+    }
+}
+
+/// One page of a Graph collection.
+struct GraphPage<Value: Decodable>: Decodable {
+    var value: [Value]
+    var nextLink: String?
+
+    enum CodingKeys: String, CodingKey {
+        case value
+        case nextLink = "@odata.nextLink"
     }
 }
