@@ -84,7 +84,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AttacheTUITests",
-            dependencies: ["AttacheTUI", "AttacheCore"]
+            dependencies: ["AttacheTUI", "AttacheCore"],
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "GraphEmulatorTests",

@@ -34,9 +34,6 @@ public final class TUIApplication {
     private var subscription: Task<Void, Never>?
     private var startupNotice: String?
 
-    /// Frames drawn, for tests and benchmarks of the redraw rate.
-    public private(set) var framesDrawn = 0
-
     public init(services: Services, backend: any TerminalBackend, account: String, startDirectory: String, notice: String? = nil) {
         self.services = services
         self.backend = backend
@@ -113,7 +110,6 @@ public final class TUIApplication {
         previous = buffer
         dirty = false
         lastDraw = ContinuousClock.now
-        framesDrawn += 1
     }
 
     // MARK: Effects

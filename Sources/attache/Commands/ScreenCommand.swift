@@ -59,9 +59,7 @@ struct ScreenCommand: AsyncParsableCommand {
             let uploader = AttachmentUploader(graph: connection.graph, journal: journal, journalGraphBase: connection.journalBase, logger: logger)
             let queue = TransferQueue(uploader: uploader, concurrency: parallel, logger: logger)
             let services = TUIApplication.Services(graph: connection.graph, queue: queue, rangeLength: chunkSize, logger: logger)
-            let account = connection.embedded != nil
-                ? "\(EmulatorAccount.demoUser) · embedded Graph emulator"
-                : GraphClientHost.describe(connection.graph.baseURL)
+            let account = connection.accountDescription
             let notice = unfinished > 0 ? "\(unfinished) unfinished transfers from an earlier run: quit and run `attache resume`" : nil
             return try await MainActor.run {
                 let app = TUIApplication(
@@ -83,14 +81,3 @@ struct ScreenCommand: AsyncParsableCommand {
     }
 }
 
-enum EmulatorAccount {
-    static let demoUser = "demo@attache.test"
-}
-
-enum GraphClientHost {
-    /// `graph.microsoft.com` from `https://graph.microsoft.com/v1.0`.
-    static func describe(_ base: String) -> String {
-        guard let schemeEnd = base.range(of: "://") else { return base }
-        return String(base[schemeEnd.upperBound...].prefix { $0 != "/" })
-    }
-}

@@ -16,6 +16,15 @@ struct GraphConnection {
     /// `http://127.0.0.1:PORT` of the embedded emulator, when that is what this connects to.
     var embeddedOrigin: String? { embedded?.origin }
 
+    /// Who and where, for the screen's title: the demo user of the embedded emulator, or
+    /// the Graph host (`graph.microsoft.com`).
+    var accountDescription: String {
+        if embedded != nil { return "\(EmulatorConfiguration.demoUser) · embedded Graph emulator" }
+        let base = graph.baseURL
+        guard let schemeEnd = base.range(of: "://") else { return base }
+        return String(base[schemeEnd.upperBound...].prefix { $0 != "/" })
+    }
+
     /// What the journal records as this connection's Graph root.
     var journalBase: String { embedded == nil ? graph.baseURL : "embedded" }
 
