@@ -63,6 +63,11 @@ public enum GraphDate {
         return "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2))Z"
     }
 
+    /// `2019-09-24 23:27`: to the minute, in UTC, for lists people read.
+    public static func formatMinute(_ date: Date) -> String {
+        String(format(date).prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
     /// `2019-09-25T01:09:30.7671707Z`: seven fractional digits, as Outlook writes them.
     public static func formatPrecise(_ date: Date) -> String {
         let (y, mo, d, h, mi, s, ticks) = components(date)

@@ -68,8 +68,7 @@ enum Draw {
     /// `2026-11-25 08:13` (UTC), or `11-25 08:13` when `short`.
     static func date(_ date: Foundation.Date?, short: Bool) -> String {
         guard let date else { return "" }
-        let text = AttacheCore.GraphDate.format(date)
-        let full = String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
+        let full = AttacheCore.GraphDate.formatMinute(date)
         return short ? String(full.dropFirst(5)) : full
     }
 }

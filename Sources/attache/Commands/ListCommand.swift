@@ -50,7 +50,7 @@ struct ListCommand: AsyncParsableCommand {
         let idWidth = items.map(\.id.count).max() ?? 2
         Console.out("ID".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  " + "DATE            " + "  ATT  SUBJECT")
         for item in items {
-            let date = item.displayDate.map(Self.formatDate) ?? "-"
+            let date = item.displayDate.map(GraphDate.formatMinute) ?? "-"
             let count = item.attachments?.count ?? (item.hasAttachments == true ? 1 : 0)
             Console.out(
                 item.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
@@ -65,11 +65,5 @@ struct ListCommand: AsyncParsableCommand {
             "date": item.displayDate.map(GraphDate.format), "isDraft": item.isDraft,
             "attachmentCount": item.attachments?.count, "location": item.location,
         ]
-    }
-
-    /// `2026-11-25 09:54` in UTC: stable for scripts and tests.
-    static func formatDate(_ date: Date) -> String {
-        let text = GraphDate.format(date)
-        return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
     }
 }
