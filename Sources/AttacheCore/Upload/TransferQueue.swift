@@ -24,7 +24,6 @@ public actor TransferQueue {
     private var order: [TransferID] = []
     private var nextID = 1
     private var subscribers: [UUID: AsyncStream<TransferEvent>.Continuation] = [:]
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
     private let updates: AsyncStream<(TransferID, TransferUpdate)>
     private let updateSink: AsyncStream<(TransferID, TransferUpdate)>.Continuation
@@ -81,7 +80,6 @@ public actor TransferQueue {
             entry.snapshot.finishedAt = now
             entries[id] = entry
             publish(id)
-            checkIdle()
         }
     }
 
@@ -98,7 +96,6 @@ public actor TransferQueue {
                 publish(id)
             }
         }
-        checkIdle()
     }
 
     /// Queues a failed, cancelled or interrupted transfer again, as a fresh upload.
@@ -155,17 +152,7 @@ public actor TransferQueue {
         return stream
     }
 
-    /// Returns when no transfer is queued or running.
-    public func waitUntilIdle() async {
-        if isIdle { return }
-        await withCheckedContinuation { idleWaiters.append($0) }
-    }
-
     // MARK: Internals
-
-    private var isIdle: Bool {
-        entries.values.allSatisfy { $0.snapshot.phase.isTerminal }
-    }
 
     private func unsubscribe(_ key: UUID) {
         subscribers[key] = nil
@@ -254,10 +241,7 @@ public actor TransferQueue {
         }
         entries[id] = entry
         publish(id)
-        if case .finished = update {
-            pump()
-            checkIdle()
-        }
+        if case .finished = update { pump() }
     }
 
     private func publish(_ id: TransferID) {
@@ -267,12 +251,5 @@ public actor TransferQueue {
 
     private func broadcast(_ event: TransferEvent) {
         for continuation in subscribers.values { continuation.yield(event) }
-    }
-
-    private func checkIdle() {
-        guard isIdle else { return }
-        let waiters = idleWaiters
-        idleWaiters = []
-        for waiter in waiters { waiter.resume() }
     }
 }

@@ -104,9 +104,7 @@ public final class TUIApplication {
         let (width, height) = backend.size
         var buffer = ScreenBuffer(width: width, height: height)
         RootView(state: state, unicode: backend.unicode).render(in: buffer.bounds, into: &buffer)
-        let diff = ScreenDiff(from: previous, to: buffer)
-        if previous == nil, let ncurses = backend as? NCursesBackend { ncurses.invalidate() }
-        backend.draw(diff)
+        backend.draw(ScreenDiff(from: previous, to: buffer))
         previous = buffer
         dirty = false
         lastDraw = ContinuousClock.now
@@ -204,12 +202,10 @@ public final class TUIApplication {
         let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }.count
         await queue.interruptAll()
         // Give running uploads a moment to record where they stopped.
-        let waiter = Task.detached { await queue.waitUntilIdle() }
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline, await !queue.snapshots.allSatisfy({ $0.phase.isTerminal }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        waiter.cancel()
         subscription?.cancel()
         return unfinished
     }
