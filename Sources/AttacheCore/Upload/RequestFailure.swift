@@ -20,6 +20,12 @@ public enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
         return isTransientStatus
     }
 
+    /// A success status with a body that could not be read.
+    var isMalformed: Bool {
+        if case .malformedReply = self { return true }
+        return false
+    }
+
     var retryAfter: Duration? {
         guard case .status(_, _, _, let retryAfter) = self else { return nil }
         return retryAfter

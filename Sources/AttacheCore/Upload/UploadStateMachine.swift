@@ -388,10 +388,3 @@ public struct UploadStateMachine: Sendable {
         return status == 400 && (failure.code?.lowercased().contains("range") ?? false)
     }
 }
-
-extension RequestFailure {
-    var isMalformed: Bool {
-        if case .malformedReply = self { return true }
-        return false
-    }
-}
