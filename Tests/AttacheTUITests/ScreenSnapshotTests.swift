@@ -118,19 +118,26 @@ struct ScreenSnapshotTests {
 /// A folder with a subfolder, a hidden file, small and large files, and one over 150 MB
 /// (sparse, so it costs no disk).
 enum PickerFixture {
-    /// Always the same path, so snapshots show it; every test writes the same files.
-    static func make() -> String {
+    /// Always the same path, so snapshots show it. Built once per test process: tests run
+    /// in parallel, and rewriting the files while another test lists them showed it sizes
+    /// of zero.
+    static func make() -> String { directory }
+
+    private static let directory: String = {
         let directory = "/tmp/attache-picker-fixture"
         let fileManager = FileManager.default
         try? fileManager.createDirectory(atPath: directory + "/Photos 2026", withIntermediateDirectories: true)
         for (name, size) in [("brochure.pdf", 1_200_000), ("dataset.csv", 5_400_000), ("movie.mkv", 157_286_401), ("写真.jpg", 3_145_728), (".hidden", 10)] {
             let path = directory + "/" + name
-            _ = fileManager.createFile(atPath: path, contents: nil)
+            if !fileManager.fileExists(atPath: path) {
+                _ = fileManager.createFile(atPath: path, contents: nil)
+            }
+            // truncate(2) sets the size in one step, so a reader never sees a short file.
             if let handle = FileHandle(forWritingAtPath: path) {
                 try? handle.truncate(atOffset: UInt64(size))
                 try? handle.close()
             }
         }
         return directory
-    }
+    }()
 }
