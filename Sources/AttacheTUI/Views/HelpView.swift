@@ -25,7 +25,7 @@ struct HelpView: View {
         let room = inside.height - 1
         let start = max(0, min(offset, lines.count - room))
         for (row, line) in lines.dropFirst(start).prefix(room).enumerated() {
-            buffer.put(line.0, x: inside.x, y: inside.y + row, role: line.1, limit: inside.width)
+            buffer.put(DisplayWidth.truncate(line.0, to: inside.width), x: inside.x, y: inside.y + row, role: line.1, limit: inside.width)
         }
         let more = start + room < lines.count ? "j/k scroll · " : ""
         buffer.put(more + "Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
