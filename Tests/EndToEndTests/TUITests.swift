@@ -10,9 +10,9 @@ struct TUITests {
     /// A slow link (each 320 KiB range answered after 100 ms), so a 20 MB upload takes seconds.
     static var slowLink: EmulatorConfiguration { EmulatorConfiguration(rangeDelay: .milliseconds(100)) }
 
-    func launch(_ harness: CLIHarness, width: Int = 120, height: Int = 40, extra: String = "", environment: [String: String] = [:]) throws -> TmuxSession {
+    func launch(_ harness: CLIHarness, width: Int = 120, height: Int = 40, extra: String = "", environment: [String: String] = [:], epilogue: String = "") throws -> TmuxSession {
         let command = ([CLIHarness.binary] + harness.connection + ["--chunk-size", "327680", "--start-dir", harness.workDirectory]).map { "'\($0)'" }.joined(separator: " ")
-        return try TmuxSession.start(command + " " + extra, width: width, height: height, directory: harness.workDirectory, environment: environment)
+        return try TmuxSession.start(command + " " + extra, width: width, height: height, directory: harness.workDirectory, environment: environment, epilogue: epilogue)
     }
 
     /// Whether the screen, with its escape sequences, sets any foreground or background colour.
@@ -134,6 +134,24 @@ struct TUITests {
             #expect(try await harness.openSessions().count == 1)
             let resumed = try await harness.attache("resume", [])
             #expect(resumed.status == 0, "\(resumed.stderr)")
+        }
+    }
+
+    /// A crash (here SIGSEGV from outside, which takes the same path as a real one) must
+    /// leave a usable shell: the main screen back, and echo and line editing on again.
+    @Test func aCrashStillRestoresTheTerminal() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let modes = "echo terminal-modes: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')"
+            let tmux = try launch(harness, epilogue: modes)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            let pid = try #require(Self.pid(of: harness.stateDirectory))
+            kill(pid, SIGSEGV)
+            let after = try await tmux.waitFor("the shell after the crash") { $0.contains { $0.contains("terminal-modes:") } }
+            #expect(after.contains("attache-exited-\(128 + SIGSEGV)"))
+            #expect(after.contains { $0.hasPrefix("terminal-modes: icanon echo") }, "\(after.joined(separator: "\n"))")
+            #expect(!after.contains { $0.contains("─ Transfers") })
         }
     }
 
