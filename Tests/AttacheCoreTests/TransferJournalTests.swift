@@ -59,4 +59,56 @@ struct TransferJournalTests {
         #expect(try await journal.records(matching: String(record.id.prefix(5))).map(\.id) == [record.id])
         #expect(try await journal.records(matching: "zzz").isEmpty)
     }
+
+    @Test func aClaimKeepsOthersOutUntilItGoes() throws {
+        let journal = try TransferJournal(path: directory + "/journal.sqlite", logger: Logger(label: "test"))
+        let id = TransferJournal.newID()
+        #expect(journal.holder(of: id) == nil)
+        guard case .claimed(var claim) = try journal.claim(id) else {
+            Issue.record("a free transfer should be claimed")
+            return
+        }
+        // flock(2) locks belong to the open file, so a second claim fails in this process too.
+        guard case .heldElsewhere(let holder) = try journal.claim(id) else {
+            Issue.record("a held transfer should not be claimed twice")
+            return
+        }
+        #expect(holder.pid == getpid())
+        #expect(holder.description == "another attache (pid \(getpid()))")
+        #expect(journal.holder(of: id) == holder)
+
+        // Removing the file while holding it: a later claim makes a new one.
+        claim.removeFile()
+        #expect(!FileManager.default.fileExists(atPath: directory + "/claims/\(id).lock"))
+        guard case .claimed(let second) = try journal.claim(id) else {
+            Issue.record("a removed lock file should not block a new claim")
+            return
+        }
+        #expect(journal.holder(of: id) != nil)
+        claim = second
+        _ = claim
+    }
+
+    @Test func aClaimEndsWithItsOwner() throws {
+        let journal = try TransferJournal(path: directory + "/journal.sqlite", logger: Logger(label: "test"))
+        let id = TransferJournal.newID()
+        do {
+            guard case .claimed(let claim) = try journal.claim(id) else {
+                Issue.record("a free transfer should be claimed")
+                return
+            }
+            withExtendedLifetime(claim) { #expect(journal.holder(of: id) != nil) }
+        }
+        #expect(journal.holder(of: id) == nil)
+        // A probe leaves no lock file behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/claims").isEmpty)
+    }
+
+    @Test func anInMemoryJournalNeedsNoClaims() throws {
+        let journal = try TransferJournal(inMemoryWith: Logger(label: "test"))
+        guard case .notNeeded = try journal.claim("t00000001") else {
+            Issue.record("an in-memory journal keeps no claims")
+            return
+        }
+    }
 }

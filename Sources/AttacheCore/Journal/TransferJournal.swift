@@ -9,6 +9,8 @@ import Logging
 public struct TransferJournal: Sendable {
     private let database: DatabaseQueue
     private let logger: Logger
+    /// Where ``TransferClaim``s keep their lock files; `nil` for a journal in memory.
+    private let claimsDirectory: String?
 
     /// Opens (or creates) the journal at `path`.
     public init(path: String, logger: Logger) throws {
@@ -23,6 +25,7 @@ public struct TransferJournal: Sendable {
         configuration.label = "attache.journal"
         self.database = try DatabaseQueue(path: path, configuration: configuration)
         self.logger = logger
+        self.claimsDirectory = (directory as NSString).appendingPathComponent("claims")
         try Self.migrator.migrate(database)
     }
 
@@ -30,6 +33,7 @@ public struct TransferJournal: Sendable {
     public init(inMemoryWith logger: Logger) throws {
         self.database = try DatabaseQueue()
         self.logger = logger
+        self.claimsDirectory = nil
         try Self.migrator.migrate(database)
     }
 
@@ -62,14 +66,15 @@ public struct TransferJournal: Sendable {
         return migrator
     }
 
-    /// Records a new transfer and returns it with its id.
+    /// Records a new transfer and returns it. Pass an `id` from ``newID()`` to claim the
+    /// transfer before anyone can see its row.
     public func begin(
-        file: LocalFile, item: ItemReference, plan: UploadPlan, graphBase: String, fingerprint: String
+        id: String = TransferJournal.newID(), file: LocalFile, item: ItemReference, plan: UploadPlan, graphBase: String, fingerprint: String
     ) async throws -> TransferRecord {
         let now = Date()
         let rangeLength: Int64 = if case .uploadSession(let length) = plan { length } else { 0 }
         let record = TransferRecord(
-            id: Self.newID(), createdAt: now, updatedAt: now, filePath: file.path, fileName: file.name,
+            id: id, createdAt: now, updatedAt: now, filePath: file.path, fileName: file.name,
             fileSize: file.size, fileModified: file.modified, fingerprint: fingerprint, graphBase: graphBase,
             itemKind: item.kind, itemID: item.id, method: plan.method, rangeLength: rangeLength, uploadURL: nil,
             sessionExpires: nil, sessionStartedAt: nil, confirmedBytes: 0, state: .queued, lastError: nil, attachmentID: nil)
@@ -104,6 +109,29 @@ public struct TransferJournal: Sendable {
         }
     }
 
+    /// Claims transfer `id` for this process, without waiting.
+    ///
+    /// - Throws: `POSIXError` when the claims directory cannot be written.
+    public func claim(_ id: String) throws -> TransferClaim.Attempt {
+        guard let claimsDirectory else { return .notNeeded }
+        try FileManager.default.createDirectory(atPath: claimsDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return try TransferClaim.attempt(at: (claimsDirectory as NSString).appendingPathComponent("\(id).lock"))
+    }
+
+    /// The process running transfer `id`, or `nil` when none is: then the row's state is
+    /// what a run that ended (or died) left behind.
+    public func holder(of id: String) -> TransferClaim.Holder? {
+        switch try? claim(id) {
+        case .heldElsewhere(let holder):
+            return holder
+        case .claimed(let probe):
+            probe.removeFile()  // held for this instant only: no file left behind
+            return nil
+        case .notNeeded, nil:
+            return nil
+        }
+    }
+
     /// Transfers that can still be resumed or cancelled, oldest first.
     public func unfinished() async throws -> [TransferRecord] {
         try await database.read { db in
@@ -122,7 +150,8 @@ public struct TransferJournal: Sendable {
     }
 
     /// `t` and 8 hex digits: short enough to type, unique enough for one user's journal.
-    static func newID() -> String {
+    /// A fresh transfer id: `t` and eight hex digits.
+    public static func newID() -> String {
         "t" + String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8)
     }
 }

@@ -34,6 +34,7 @@ public struct AttachmentUploader: Sendable {
     ) async -> TransferOutcome {
         var run = Run(uploader: self, job: job, stop: stop, report: report)
         let outcome = await run.perform(resuming: record)
+        run.releaseClaim()
         report(.finished(outcome))
         return outcome
     }
@@ -50,6 +51,8 @@ extension AttachmentUploader {
         var session: UploadURL?
         var sessionStartedAt = Date()
         var recordID: String?
+        /// This process's hold on the journal row, so no other attache drives the same session.
+        var claim: TransferClaim?
         var generator = SystemRandomNumberGenerator()
 
         init(uploader: AttachmentUploader, job: UploadJob, stop: StopSignal, report: @escaping @Sendable (TransferUpdate) -> Void) {
@@ -67,6 +70,10 @@ extension AttachmentUploader {
         mutating func perform(resuming record: TransferRecord?) async -> TransferOutcome {
             let action: UploadStateMachine.Action
             if let record {
+                if let holder = claim(record.id) {
+                    // Its row and session belong to the other run: leave both as they are.
+                    return .failed("\(holder) is uploading it right now; leave it to that one")
+                }
                 recordID = record.id
                 report(.journaled(recordID: record.id))
                 if let problem = await changedFileProblem(record) {
@@ -325,12 +332,36 @@ extension AttachmentUploader {
             return (try? await journal.record(recordID))?.state == .cancelled
         }
 
+        /// Takes the journal row `id` for this run; returns who holds it when another process does.
+        mutating func claim(_ id: String) -> TransferClaim.Holder? {
+            guard let journal = uploader.journal else { return nil }
+            do {
+                switch try journal.claim(id) {
+                case .claimed(let claim): self.claim = claim
+                case .heldElsewhere(let holder): return holder
+                case .notNeeded: break
+                }
+            } catch {
+                logger.warning("could not claim the transfer; another attache could resume it at the same time", metadata: ["error": "\(error)"])
+            }
+            return nil
+        }
+
+        /// Lets go of the row, removing its lock file: a run that ends has nothing to guard.
+        mutating func releaseClaim() {
+            claim?.removeFile()
+            claim = nil
+        }
+
         mutating func beginJournal() async {
             guard let journal = uploader.journal else { return }
             do {
                 let fingerprint = try await FileFingerprint.compute(path: job.file.path, size: job.file.size)
+                // Claimed before the row exists, so a resume elsewhere never sees it unclaimed.
+                let id = TransferJournal.newID()
+                _ = claim(id)
                 let record = try await journal.begin(
-                    file: job.file, item: job.item, plan: job.plan, graphBase: uploader.journalGraphBase, fingerprint: fingerprint)
+                    id: id, file: job.file, item: job.item, plan: job.plan, graphBase: uploader.journalGraphBase, fingerprint: fingerprint)
                 recordID = record.id
                 report(.journaled(recordID: record.id))
             } catch {
