@@ -1,4 +1,5 @@
 import Foundation
+import GraphEmulator
 import Testing
 
 /// Stopping an upload midway (Ctrl-C, SIGTERM, or a kill -9) and finishing it with
@@ -111,6 +112,44 @@ struct ResumeTests {
             #expect(resumed.stderr.contains("large.bin' changed since its upload began"))
             #expect(try await harness.attachments("messages", item).isEmpty)
             #expect(try await harness.openSessions().isEmpty)
+        }
+    }
+
+    /// An upload running in one process is not resumed by another: two runs on one session
+    /// would send every range twice.
+    @Test func aRunningUploadIsLeftToItsOwnProcess() async throws {
+        try await CLIHarness.with(EmulatorConfiguration(rangeDelay: .milliseconds(50))) { harness in
+            let item = try await harness.firstItem("messages")
+            let size = 40 * 1024 * 1024
+            let file = try harness.makeFile("shared.bin", size: size, seed: 16)
+            let running = try await startAndWait(harness, file: file.path, item: item, until: 1024 * 1024)
+            let pid = Int(running.process.processIdentifier)
+
+            let status = try await harness.attache("status", ["--json"])
+            let row = try #require(status.jsonLines.first)
+            let transfer = try #require(row["transfer"] as? String)
+            #expect(row["running"] as? Bool == true)
+            #expect(row["pid"] as? Int == pid)
+            let table = try await harness.attache("status", [])
+            #expect(table.stdout.split(separator: "\n").contains { $0.hasPrefix(transfer) && $0.contains("running") && $0.contains("(another attache (pid \(pid)))") })
+
+            for arguments in [[], [transfer]] {
+                let resumed = try await harness.attache("resume", arguments)
+                #expect(resumed.status == 0, "\(resumed.stderr)")
+                #expect(resumed.stderr.contains("attache: warning: skipping \(transfer) ('shared.bin'): another attache (pid \(pid)) is uploading it right now"))
+            }
+            #expect(running.process.isRunning, "the upload should still be running; make the link slower")
+
+            let finished = try await running.finish()
+            #expect(finished.status == 0, "\(finished.stderr)")
+            let attachmentID = try #require(finished.jsonLines.first?["attachmentId"] as? String)
+            #expect(try await harness.valueDigest("messages", item, attachmentID).sha256 == file.sha256)
+            #expect(try await harness.stats()["putBytes"] == size)
+            #expect(try await harness.attachments("messages", item).count == 1)
+            let after = try await harness.attache("status", ["--all", "--json"])
+            #expect(after.jsonLines.first?["state"] as? String == "done")
+            #expect(after.jsonLines.first?["running"] as? Bool == false)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: harness.stateDirectory + "/claims").isEmpty)
         }
     }
 }

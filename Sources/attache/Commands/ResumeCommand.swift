@@ -10,7 +10,8 @@ struct ResumeCommand: AsyncParsableCommand {
         discussion: """
             Asks each session which bytes it still expects and sends only those. A file that
             changed since is refused; a session that expired starts again, after checking the
-            item for an attachment the last run may already have made.
+            item for an attachment the last run may already have made. A transfer another
+            attache is running right now is skipped with a warning.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -33,22 +34,15 @@ struct ResumeCommand: AsyncParsableCommand {
             return
         }
         let code: Int32 = try await GraphConnection.with(global, logger: logger) { connection in
-            var jobs: [(UploadJob, TransferRecord?)] = []
-            var skipped = 0
-            for var record in records {
-                guard record.graphBase == connection.journalBase else {
-                    Console.warning("skipping \(record.id): it went to \(record.graphBase); run with --graph \(record.graphBase)")
-                    skipped += 1
-                    continue
-                }
-                if let origin = connection.embeddedOrigin, let url = record.uploadURL {
-                    // The embedded emulator listens on a new port each run.
-                    record.uploadURL = url.rebased(onto: origin)
-                }
-                let plan: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: record.rangeLength)
-                jobs.append((UploadJob(file: record.localFile, item: record.item, plan: plan), record))
+            let resumable = connection.resumable(records, journal: journal)
+            for record in resumable.otherGraph {
+                Console.warning("skipping \(record.id): it went to \(record.graphBase); run with --graph \(record.graphBase)")
             }
-            guard !jobs.isEmpty else { return skipped > 0 ? ExitCodes.failed : ExitCodes.success }
+            for (record, holder) in resumable.runningElsewhere {
+                Console.warning("skipping \(record.id) ('\(record.fileName)'): \(holder) is uploading it right now")
+            }
+            let jobs: [(UploadJob, TransferRecord?)] = resumable.jobs.map { ($0.0, $0.1) }
+            guard !jobs.isEmpty else { return resumable.otherGraph.isEmpty ? ExitCodes.success : ExitCodes.failed }
             let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, logger: logger)
             return await runner.run(jobs).exitCode
         }

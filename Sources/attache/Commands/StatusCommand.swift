@@ -6,7 +6,12 @@ import Foundation
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "List unfinished transfers (or, with --all, recent ones) from the journal.")
+        abstract: "List unfinished transfers (or, with --all, recent ones) from the journal.",
+        discussion: """
+            A transfer another attache is running right now shows as `running`, with its pid;
+            an `uploading` one that nobody runs was left by a run that died: `attache resume`
+            finishes it.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -20,8 +25,11 @@ struct StatusCommand: AsyncParsableCommand {
         let logger = global.logger()
         let journal = try GraphConnection.journal(global, logger: logger)
         let records = all ? try await journal.recent() : try await journal.unfinished()
+        // Who runs each unfinished one now: an `uploading` row nobody holds was left by a
+        // run that died, and `attache resume` picks it up.
+        let holders = records.map { $0.state.isUnfinished ? journal.holder(of: $0.id) : nil }
         if json {
-            for record in records { Console.json(Self.jsonObject(record)) }
+            for (record, holder) in zip(records, holders) { Console.json(Self.jsonObject(record, holder: holder)) }
             return
         }
         if records.isEmpty {
@@ -29,22 +37,25 @@ struct StatusCommand: AsyncParsableCommand {
             return
         }
         Console.out("TRANSFER   STATE        DONE                     FILE → ITEM")
-        for record in records {
+        for (record, holder) in zip(records, holders) {
+            let state = holder == nil ? record.state.rawValue : "running"
             let done = "\(ByteCount(record.confirmedBytes))/\(ByteCount(record.fileSize))"
             var line = "\(record.id.padding(toLength: 9, withPad: " ", startingAt: 0))  "
-                + "\(record.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))  "
+                + "\(state.padding(toLength: 11, withPad: " ", startingAt: 0))  "
                 + "\(done.padding(toLength: 23, withPad: " ", startingAt: 0))  \(record.fileName) → \(record.item)"
             if let error = record.lastError, record.state == .failed { line += "  (\(error))" }
+            if let holder { line += "  (\(holder))" }
             Console.out(line)
         }
     }
 
-    static func jsonObject(_ record: TransferRecord) -> [String: Any?] {
+    static func jsonObject(_ record: TransferRecord, holder: TransferClaim.Holder?) -> [String: Any?] {
         [
             "transfer": record.id, "state": record.state.rawValue, "file": record.filePath, "name": record.fileName,
             "size": record.fileSize, "confirmedBytes": record.confirmedBytes, "method": record.method,
             "item": ["kind": record.itemKind.rawValue, "id": record.itemID], "attachmentId": record.attachmentID,
             "error": record.lastError, "graph": record.graphBase, "hasSession": record.uploadURL != nil,
+            "running": holder != nil, "pid": holder?.pid,
             "created": GraphDate.format(record.createdAt), "updated": GraphDate.format(record.updatedAt),
         ]
     }
