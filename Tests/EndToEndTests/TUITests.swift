@@ -155,6 +155,42 @@ struct TUITests {
         }
     }
 
+    /// What a killed run left is picked up when the screen opens: only the ranges the
+    /// server lacks are sent, and the bar runs to done.
+    @Test func theScreenResumesWhatAKilledRunLeft() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with(Self.slowLink) { harness in
+            let item = try await harness.firstItem("messages")
+            let size = 20 * Self.mib
+            let file = try harness.makeFile("left.bin", size: size, seed: 24)
+            let upload = try harness.launch("upload", [file.path, "--message", item, "--chunk-size", "327680"])
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await harness.openSessions().first?["received"] as? Int ?? 0 < 3 * Self.mib, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            upload.signal(SIGKILL)
+            _ = try await upload.finish()
+            let held = try #require(try await harness.openSessions().first?["received"] as? Int)
+            #expect(held >= 3 * Self.mib && held < size)
+            let sentBefore = try await harness.stats()["putBytes"] ?? 0
+
+            let tmux = try launch(harness)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the resume notice") { $0.contains { $0.contains("resuming 1 unfinished transfer from an earlier run") } }
+            let done = try await tmux.waitFor("left.bin done", timeout: .seconds(60)) { Self.row($0, "left.bin")?.contains("done") == true }
+            #expect(Self.row(done, "left.bin")?.contains("Quarterly report") == true)
+            let attached = try await harness.attachments("messages", item)
+            let attachmentID = try #require(attached.first { $0["name"] as? String == "left.bin" }?["id"] as? String)
+            #expect(try await harness.valueDigest("messages", item, attachmentID).sha256 == file.sha256)
+            // Only what the server lacked was sent again.
+            #expect(try await harness.stats()["putBytes"] == sentBefore + size - held)
+            #expect(try await harness.openSessions().isEmpty)
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+            #expect(try await harness.attache("status", ["--json"]).stdout.isEmpty)
+        }
+    }
+
     @Test func aTinyTerminalIsToldSo() async throws {
         try #require(TmuxSession.available, "tmux is needed: make setup installs it")
         try await CLIHarness.with { harness in

@@ -10,7 +10,8 @@ struct ScreenCommand: AsyncParsableCommand {
         abstract: "Open the terminal UI (what plain `attache` does).",
         discussion: """
             Pick an item, press a to pick files, watch each range land, cancel with c, retry with
-            r; ? lists every key. Colours come from --theme (\(Theme.builtinNames.joined(separator: ", ")),
+            r; ? lists every key. Uploads an earlier run left unfinished are resumed when it
+            opens (unless another attache is running them). Colours come from --theme (\(Theme.builtinNames.joined(separator: ", ")),
             or a .theme file); NO_COLOR turns them off. Logs go to the state directory, never
             to the screen.
             """)
@@ -53,14 +54,14 @@ struct ScreenCommand: AsyncParsableCommand {
         }
         let logger = global.logger("attache.tui")
         let journal = try GraphConnection.journal(global, logger: logger)
-        let unfinished = (try? await journal.unfinished().count) ?? 0
+        let unfinished = (try? await journal.unfinished()) ?? []
         let startDirectory = startDir.map { ($0 as NSString).standardizingPath } ?? FileManager.default.currentDirectoryPath
         let interrupted: Int = try await GraphConnection.with(global, logger: logger) { connection in
             let uploader = AttachmentUploader(graph: connection.graph, journal: journal, journalGraphBase: connection.journalBase, logger: logger)
             let queue = TransferQueue(uploader: uploader, concurrency: parallel, logger: logger)
             let services = TUIApplication.Services(graph: connection.graph, queue: queue, rangeLength: chunkSize, logger: logger)
             let account = connection.accountDescription
-            let notice = unfinished > 0 ? "\(unfinished) unfinished transfers from an earlier run: quit and run `attache resume`" : nil
+            let notice = await Self.resume(connection.resumable(unfinished, journal: journal), on: queue)
             return try await MainActor.run {
                 let app = TUIApplication(
                     services: services, backend: NCursesBackend(theme: chosenTheme, noColor: Self.noColor),
@@ -72,6 +73,25 @@ struct ScreenCommand: AsyncParsableCommand {
             Console.err("attache: \(interrupted) uploads interrupted; `attache resume` finishes them")
             throw ExitCode(ExitCodes.interrupted)
         }
+    }
+
+    /// Queues what an earlier run left unfinished, and says so; transfers that belong to
+    /// another Graph or that another attache is running are only counted.
+    static func resume(_ resumable: GraphConnection.Resumable, on queue: TransferQueue) async -> String? {
+        for (job, record) in resumable.jobs {
+            await queue.enqueue(job, resuming: record)
+        }
+        var parts: [String] = []
+        if !resumable.jobs.isEmpty {
+            parts.append("resuming \(resumable.jobs.count) unfinished \(resumable.jobs.count == 1 ? "transfer" : "transfers") from an earlier run")
+        }
+        if !resumable.runningElsewhere.isEmpty {
+            parts.append("\(resumable.runningElsewhere.count) running in another attache")
+        }
+        if !resumable.otherGraph.isEmpty {
+            parts.append("\(resumable.otherGraph.count) for another Graph (see `attache status`)")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     /// `NO_COLOR` set to anything but the empty string turns colours off (no-color.org).
