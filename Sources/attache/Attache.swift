@@ -23,4 +23,10 @@ struct Attache: AsyncParsableCommand {
         ],
         defaultSubcommand: ScreenCommand.self
     )
+
+    /// Parses with global options allowed before the subcommand (see ``LeadingOptions``).
+    static func main() async {
+        let names = Set(configuration.subcommands.compactMap { $0.configuration.commandName })
+        await main(LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst()), subcommands: names))
+    }
 }

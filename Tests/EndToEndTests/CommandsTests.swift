@@ -18,6 +18,29 @@ struct CommandsTests {
         }
     }
 
+    /// `attache --state-dir DIR status`, git's order, means the same as the usual one; the
+    /// screen (the default subcommand) must not swallow the options and then the command.
+    @Test func globalOptionsMayComeBeforeTheCommand() async throws {
+        try await CLIHarness.with { harness in
+            let usual = try await harness.attache("ls", ["messages", "--json"])
+            #expect(usual.status == 0)
+            let first = try await CLIHarness.run(harness.connection + ["ls", "messages", "--json"])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout == usual.stdout)
+            let joined = harness.connection.enumerated().reduce(into: [String]()) { result, pair in
+                // --graph=URL --token=T --state-dir=DIR
+                if pair.offset % 2 == 0 { result.append(pair.element) } else { result[result.count - 1] += "=" + pair.element }
+            }
+            let withEquals = try await CLIHarness.run(joined + ["--log-level", "debug", "ls", "messages", "--json"])
+            #expect(withEquals.status == 0, "\(withEquals.stderr)")
+            #expect(withEquals.stdout == usual.stdout)
+            // Anything else before the command is still the parser's to refuse, with one error.
+            let wrong = try await CLIHarness.run(harness.connection + ["--json", "ls", "messages"])
+            #expect(wrong.status == 64)
+            #expect(wrong.stderr.hasPrefix("Error: Unknown option '--json'"))
+        }
+    }
+
     @Test func getShowsMetadataAndStreamsTheRawBytes() async throws {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("events")
