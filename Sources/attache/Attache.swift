@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import AttacheCore
 import AttacheTUI
 
@@ -26,6 +27,9 @@ struct Attache: AsyncParsableCommand {
 
     /// Parses with global options allowed before the subcommand (see ``LeadingOptions``).
     static func main() async {
+        // A reader that goes away (`| head`) must not kill an upload half-way: writes then
+        // fail with EPIPE, which Console handles.
+        signal(SIGPIPE, SIG_IGN)
         let names = Set(configuration.subcommands.compactMap { $0.configuration.commandName })
         await main(LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst()), subcommands: names))
     }

@@ -41,6 +41,34 @@ struct CommandsTests {
         }
     }
 
+    /// `attache ls --json | head -1`: a reader that goes away costs no crash and no upload.
+    @Test func aClosedStandardOutputIsNotACrash() async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("piped.bin", size: 4 * 1024 * 1024, seed: 31)
+            for arguments in [["ls", "messages", "--json"], ["upload", file.path, "--message", item, "--json"]] {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+                process.arguments = [arguments[0]] + harness.connection + Array(arguments.dropFirst())
+                let stdout = Pipe()
+                try stdout.fileHandleForReading.close()  // the reader is gone before the first write
+                let stderr = Pipe()
+                process.standardOutput = stdout.fileHandleForWriting
+                process.standardError = stderr
+                process.standardInput = FileHandle.nullDevice
+                try process.run()
+                try stdout.fileHandleForWriting.close()
+                let errors = String(decoding: try stderr.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(arguments[0]): \(errors)")
+                #expect(!errors.contains("Fatal error") && !errors.contains("crashed"), "\(errors)")
+            }
+            let attached = try await harness.attachments("messages", item)
+            let attachmentID = try #require(attached.first { $0["name"] as? String == "piped.bin" }?["id"] as? String)
+            #expect(try await harness.valueDigest("messages", item, attachmentID).sha256 == file.sha256)
+        }
+    }
+
     @Test func getShowsMetadataAndStreamsTheRawBytes() async throws {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("events")

@@ -1,17 +1,42 @@
 import AttacheCore
 import Foundation
+import Synchronization
 
 /// Writes to the terminal: results on stdout, errors and progress on stderr.
 enum Console {
     static let standardErrorIsTerminal = isatty(STDERR_FILENO) == 1
     static let standardOutputIsTerminal = isatty(STDOUT_FILENO) == 1
 
+    /// Descriptors whose reader has gone (`attache ls --json | head -1`): later output to
+    /// them is dropped, and the command finishes what it was doing.
+    private static let closed = Mutex<Set<Int32>>([])
+
     static func out(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(Data((line + "\n").utf8), to: STDOUT_FILENO)
     }
 
     static func err(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        write(Data((line + "\n").utf8), to: STDERR_FILENO)
+    }
+
+    /// Writes all of `data`, or nothing more once the descriptor is closed (EPIPE; SIGPIPE
+    /// is ignored from the start, see ``Attache/main()``). FileHandle.write would trap instead.
+    static func write(_ data: Data, to descriptor: Int32) {
+        guard !closed.withLock({ $0.contains(descriptor) }) else { return }
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0, errno == EINTR {
+                    continue
+                } else {
+                    _ = closed.withLock { $0.insert(descriptor) }
+                    return
+                }
+            }
+        }
     }
 
     /// `attache: error: …` on one line.
@@ -27,7 +52,7 @@ enum Console {
     static func json(_ object: [String: Any?]) {
         let cleaned = object.compactMapValues { $0 }
         guard let data = try? JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        write(data + Data("\n".utf8), to: STDOUT_FILENO)
     }
 
     /// Columns of the terminal on stderr, 80 when it cannot tell.

@@ -38,13 +38,13 @@ actor ProgressBoard {
         var output = linesOnScreen > 0 ? "\u{1B}[\(linesOnScreen)F" : ""
         for line in lines { output += "\u{1B}[2K" + line + "\n" }
         output += "\u{1B}[J"
-        FileHandle.standardError.write(Data(output.utf8))
+        Console.write(Data(output.utf8), to: STDERR_FILENO)
         linesOnScreen = lines.count
     }
 
     func clear() {
         guard linesOnScreen > 0 else { return }
-        FileHandle.standardError.write(Data("\u{1B}[\(linesOnScreen)F\u{1B}[J".utf8))
+        Console.write(Data("\u{1B}[\(linesOnScreen)F\u{1B}[J".utf8), to: STDERR_FILENO)
         linesOnScreen = 0
     }
 
