@@ -12,11 +12,15 @@ struct TransferJournalTests {
         LocalFile(path: "/tmp/a.bin", name: "a.bin", size: 5_000_000, modified: 1_700_000_000.5)
     }
 
-    @Test func theFileIsPrivate() throws {
+    @Test func theFileIsPrivate() async throws {
         let path = directory + "/state/journal.sqlite"
-        _ = try TransferJournal(path: path, logger: Logger(label: "test"))
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let journal = try TransferJournal(path: path, logger: Logger(label: "test"))
+        _ = try await journal.begin(file: sample(), item: .event("E"), plan: .singleRequest, graphBase: "b", fingerprint: "f")
+        // The write-ahead log and its index hold upload URLs too.
+        for file in [path, path + "-wal", path + "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file)")
+        }
         let directoryAttributes = try FileManager.default.attributesOfItem(atPath: directory + "/state")
         #expect((directoryAttributes[.posixPermissions] as? Int) == 0o700)
     }
