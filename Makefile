@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux
 ARGS ?=
 
-.PHONY: setup build run test release clean
+.PHONY: setup build run test release bench clean
 
 # Installs what a fresh machine lacks (Debian packages; needs root, or sudo).
 setup:
@@ -31,6 +31,13 @@ test: setup
 
 release: setup
 	$(SWIFT) build -c release --product attache
+
+# Upload speed and memory beside curl and msgraph-core (docs/benchmarks.md); needs PyPI.
+bench: release
+	@command -v curl >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq curl time; }
+	@[ -x /usr/bin/time ] || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq time; }
+	@python3 -c "import msgraph_core, kiota_serialization_json" 2>/dev/null || python3 -m pip install -q -r bench/requirements.txt
+	python3 bench/run.py $(ARGS)
 
 clean:
 	rm -rf .build
