@@ -46,8 +46,11 @@ struct TUITests {
 
             // a: the picker, with each file's size and path.
             try tmux.send("a")
-            let picker = try await tmux.waitFor("the file picker") { $0.contains { $0.contains("Attach to: Quarterly report") } }
-            #expect(picker.contains { $0.contains("big20.bin") && $0.contains("20.0 MiB") && $0.contains("session") })
+            // One condition for the whole row: a capture can catch a frame half drawn.
+            try await tmux.waitFor("the file picker, with big20.bin's size and path") { screen in
+                screen.contains { $0.contains("Attach to: Quarterly report") }
+                    && screen.contains { $0.contains("big20.bin") && $0.contains("20.0 MiB") && $0.contains("session") }
+            }
             try tmux.send("j", "Enter")
 
             // The bar advances, range by range.
@@ -76,10 +79,9 @@ struct TUITests {
             }
 
             // Done: the attachment shows in the detail pane with its size.
-            let done = try await tmux.waitFor("big20.bin done", timeout: .seconds(60)) { screen in
-                Self.row(screen, "big20.bin")?.contains("done") == true
+            try await tmux.waitFor("big20.bin done at 100%", timeout: .seconds(60)) { screen in
+                Self.row(screen, "big20.bin").map { $0.contains("done") && $0.contains("100%") } == true
             }
-            #expect(Self.row(done, "big20.bin")?.contains("100%") == true)
             try await tmux.waitFor("the attachment in the detail pane") { screen in
                 screen.contains { $0.contains("│ big20.bin") && $0.contains("20.0 MiB") }
             }
@@ -177,8 +179,9 @@ struct TUITests {
             let tmux = try launch(harness)
             defer { tmux.kill() }
             try await tmux.waitFor("the resume notice") { $0.contains { $0.contains("resuming 1 unfinished transfer from an earlier run") } }
-            let done = try await tmux.waitFor("left.bin done", timeout: .seconds(60)) { Self.row($0, "left.bin")?.contains("done") == true }
-            #expect(Self.row(done, "left.bin")?.contains("Quarterly report") == true)
+            try await tmux.waitFor("left.bin done, shown with its message", timeout: .seconds(60)) { screen in
+                Self.row(screen, "left.bin").map { $0.contains("done") && $0.contains("Quarterly report") } == true
+            }
             let attached = try await harness.attachments("messages", item)
             let attachmentID = try #require(attached.first { $0["name"] as? String == "left.bin" }?["id"] as? String)
             #expect(try await harness.valueDigest("messages", item, attachmentID).sha256 == file.sha256)
@@ -257,9 +260,10 @@ extension TUITests {
             #expect((drafts["value"] as? [[String: Any]])?.contains { $0["subject"] as? String == "Relatório final 旅行" } == true)
             try tmux.send("/")
             try tmux.send("-l", "kyoto")
-            let filtered = try await tmux.waitFor("the filtered list") { $0.contains { $0.contains("1 of 6") } }
-            #expect(filtered.contains { $0.contains("旅行の写真 (Kyoto trip photos)") })
-            #expect(!filtered.contains { $0.contains("Quarterly report") })
+            try await tmux.waitFor("the filtered list") { screen in
+                screen.contains { $0.contains("1 of 6") } && screen.contains { $0.contains("旅行の写真 (Kyoto trip photos)") }
+                    && !screen.contains { $0.contains("Quarterly report") }
+            }
             try tmux.send("Escape")
             try await tmux.waitFor("the whole list again") { $0.contains { $0.contains("Quarterly report") } }
             try tmux.send("2")
