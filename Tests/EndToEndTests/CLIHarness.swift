@@ -219,8 +219,14 @@ struct CLIHarness {
         return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), count, Int(response.status.code))
     }
 
+    /// The counters (`faults` is left out: see ``faults()``).
     func stats() async throws -> [String: Int] {
-        (try await json(emulator.origin + "/_emulator/stats") as? [String: Int]) ?? [:]
+        try await json(emulator.origin + "/_emulator/stats").compactMapValues { $0 as? Int }
+    }
+
+    /// Faults the emulator injected, by kind.
+    func faults() async throws -> [String: Int] {
+        (try await json(emulator.origin + "/_emulator/stats")["faults"] as? [String: Int]) ?? [:]
     }
 
     func openSessions() async throws -> [[String: Any]] {

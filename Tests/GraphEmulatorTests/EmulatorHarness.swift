@@ -96,7 +96,7 @@ struct EmulatorHarness {
 
     func stats() async throws -> [String: Int] {
         let reply = try await send(.GET, origin + "/_emulator/stats", headers: [("Authorization", "Bearer \(Self.demoToken)")])
-        return (reply.json as? [String: Int]) ?? [:]
+        return reply.json.compactMapValues { $0 as? Int }
     }
 }
 

@@ -56,6 +56,8 @@ public struct EmulatorConfiguration: Sendable {
     public var faults: Set<Fault>
     /// Added before each ranged `PUT` is answered: a slow link, for watching progress.
     public var rangeDelay: Duration
+    /// Made-up link and server trouble on ranged `PUT`s; `nil` for none.
+    public var faultInjection: FaultInjection?
 
     public init(
         host: String = "127.0.0.1",
@@ -68,7 +70,8 @@ public struct EmulatorConfiguration: Sendable {
         maximumRequestBody: Int = 4 * 1024 * 1024 + 64 * 1024,
         maximumRangeLength: Int64 = 4 * 1024 * 1024,
         faults: Set<Fault> = [],
-        rangeDelay: Duration = .zero
+        rangeDelay: Duration = .zero,
+        faultInjection: FaultInjection? = nil
     ) {
         self.host = host
         self.port = port
@@ -81,5 +84,6 @@ public struct EmulatorConfiguration: Sendable {
         self.maximumRangeLength = maximumRangeLength
         self.faults = faults
         self.rangeDelay = rangeDelay
+        self.faultInjection = faultInjection
     }
 }

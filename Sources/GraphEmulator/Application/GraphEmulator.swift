@@ -19,7 +19,8 @@ public enum GraphEmulator {
         try await MailboxSeeder.seed(store, fixtures: configuration.fixtures)
         try await store.sweepExpiredSessions()
         let responder = GraphResponder(
-            store: store, configuration: configuration, stats: EmulatorStats(), logger: logger,
+            store: store, configuration: configuration, stats: EmulatorStats(),
+            faultSchedule: FaultSchedule(configuration.faultInjection), logger: logger,
             grantTable: try await GrantTable.resolve(configuration.tokens, in: store))
         return Application(
             responder: responder,

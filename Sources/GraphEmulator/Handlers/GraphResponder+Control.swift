@@ -7,7 +7,9 @@ extension GraphResponder {
     ///
     /// - `GET /_emulator/health` → `{"status":"ok"}` (no token needed);
     /// - `GET /_emulator/sessions` → the open upload sessions (never their tokens);
-    /// - `GET /_emulator/stats` → request and byte counters;
+    /// - `GET /_emulator/stats` → request and byte counters, and faults injected by kind;
+    /// - `PUT /_emulator/faults` with `{"rate":0.2,"seed":7,"kinds":["cut-body",…]}` → injects
+    ///   faults from now on (`{"rate":0}` stops), its generator seeded afresh;
     /// - `POST /_emulator/sessions/{id}/expire` → makes a session expire now.
     func control(_ request: Request, path: [String], query: ODataQuery) async throws -> Response {
         if path == ["health"], request.method == .get {
@@ -43,7 +45,26 @@ extension GraphResponder {
                     ("deletedSessions", .int(Int64(counters.deletedSessions))),
                     ("bearerOnUploadURL", .int(Int64(counters.bearerOnUploadURL))),
                     ("openSessions", .int(Int64(open))),
+                    ("faults", .object(faultSchedule.injected.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) })),
                 ]))
+        case (["faults"], .put):
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            // Foundation's parser, not JSONValue's: the rate is a fraction.
+            guard let fields = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+                let rate = (fields["rate"] as? NSNumber)?.doubleValue, (0...1).contains(rate)
+            else {
+                throw GraphErrorResponse.badRequest("Send {\"rate\": 0…1, \"seed\": n, \"kinds\": [...]}.")
+            }
+            let seed = (fields["seed"] as? NSNumber)?.uint64Value ?? 1
+            var kinds: [FaultInjection.Kind] = []
+            for name in fields["kinds"] as? [String] ?? [] {
+                guard let kind = FaultInjection.Kind(rawValue: name) else {
+                    throw GraphErrorResponse.badRequest("No fault kind '\(name)'; kinds are \(FaultInjection.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                kinds.append(kind)
+            }
+            faultSchedule.replace(with: rate > 0 ? FaultInjection(rate: rate, seed: seed, kinds: kinds) : nil)
+            return Response(status: .noContent)
         case (let parts, .post) where parts.count == 3 && parts[0] == "sessions" && parts[2] == "expire":
             guard try await store.session(id: parts[1]) != nil else { throw GraphErrorResponse.notFound("No such upload session.") }
             try await store.setExpiry(Date().addingTimeInterval(-1), sessionID: parts[1])

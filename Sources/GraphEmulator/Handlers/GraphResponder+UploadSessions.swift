@@ -87,7 +87,7 @@ extension GraphResponder {
             }
             switch request.method {
             case .put:
-                return try await putRange(request, session: session, owner: owner)
+                return try await putRange(request, session: session, owner: owner, fault: faultSchedule.draw(sessionHasBytes: session.received > 0))
             case .get:
                 return sessionState(request, session: session, owner: owner, ranges: [Self.openRange(session)])
             case .delete:
@@ -120,7 +120,10 @@ extension GraphResponder {
     /// range must start at the next expected byte and stay within 4 MiB; otherwise a 4xx and
     /// nothing changes. The body is written to disk as it arrives; a body cut short keeps
     /// what came, as Outlook may.
-    func putRange(_ request: Request, session: SessionRow, owner: UserRow) async throws -> Response {
+    func putRange(
+        _ request: Request, session: SessionRow, owner: UserRow,
+        fault: (kind: FaultInjection.Kind, fraction: Double, injection: FaultInjection)? = nil
+    ) async throws -> Response {
         stats.update { $0.putRequests += 1 }
         let reject = { (error: GraphErrorResponse) -> GraphErrorResponse in
             self.stats.update { $0.rejectedRanges += 1 }
@@ -164,6 +167,37 @@ extension GraphResponder {
                     "The range starts at byte \(range.start), but the session expects byte \(session.received) next."))
         }
 
+        var keep = length
+        if let fault {
+            switch fault.kind {
+            case .unavailable, .throttled:
+                for try await _ in request.body {}
+                throw fault.kind == .unavailable
+                    ? GraphErrorResponse(
+                        .serviceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Try again later.",
+                        retryAfter: fault.injection.retryAfterSeconds)
+                    : GraphErrorResponse(
+                        .tooManyRequests, "TooManyRequests", "Too many requests. Wait before sending more.",
+                        retryAfter: fault.injection.retryAfterSeconds)
+            case .expireSession:
+                for try await _ in request.body {}
+                try await store.deleteSession(id: session.id)
+                throw GraphErrorResponse.notFound("The upload session has expired.")
+            case .slowReply:
+                try await Task.sleep(for: fault.injection.slowReplyDelay)
+            case .cutBody:
+                keep = Int64(Double(length) * fault.fraction)
+            case .dropReply:
+                break
+            }
+        }
+        if keep < length {
+            // Keep the first `keep` bytes, as a server does when the link breaks there.
+            let written = try await receive(request.body, into: store.partPath(sessionID: session.id), at: range.start, limit: keep, sessionID: session.id, stopAtLimit: true)
+            stats.update { $0.putBytes += written }
+            try await store.setReceived(range.start + written, sessionID: session.id)
+            throw DroppedConnection()
+        }
         let written = try await receive(request.body, into: store.partPath(sessionID: session.id), at: range.start, limit: length, sessionID: session.id)
         if configuration.rangeDelay > .zero { try await Task.sleep(for: configuration.rangeDelay) }
         stats.update { $0.putBytes += written }
@@ -172,21 +206,28 @@ extension GraphResponder {
             throw reject(.badRequest("The body had \(written) bytes; Content-Length said \(length).", code: "ErrorInvalidContentRange"))
         }
         let received = range.start + written
-        guard received == session.size else {
+        let reply: Response
+        if received == session.size {
+            reply = try await complete(request, session: session, owner: owner)
+        } else {
             try await store.setReceived(received, sessionID: session.id)
             var advanced = session
             advanced.received = received
-            return sessionState(request, session: advanced, owner: owner, ranges: ["\(received)"])
+            reply = sessionState(request, session: advanced, owner: owner, ranges: ["\(received)"])
         }
-        return try await complete(request, session: session, owner: owner)
+        // The range is stored (and the attachment made, for the last one): only the reply is lost.
+        if fault?.kind == .dropReply { throw DroppedConnection() }
+        return reply
     }
 
     /// Writes the body at `offset` as it streams in; on a broken connection, keeps what came.
-    private func receive(_ body: RequestBody, into path: String, at offset: Int64, limit: Int64, sessionID: String) async throws -> Int64 {
+    /// With `stopAtLimit`, stops reading once `limit` bytes are in (a fault cuts the body there).
+    private func receive(_ body: RequestBody, into path: String, at offset: Int64, limit: Int64, sessionID: String, stopAtLimit: Bool = false) async throws -> Int64 {
         var written: Int64 = 0
         do {
             try await FileSystem.shared.withFileHandle(forReadingAndWritingAt: FilePath(path), options: .modifyFile(createIfNecessary: true)) { handle in
                 for try await chunk in body {
+                    if stopAtLimit, written >= limit { break }
                     let usable = min(Int64(chunk.readableBytes), limit - written)
                     guard usable > 0 else { continue }
                     _ = try await handle.write(contentsOf: chunk.readableBytesView.prefix(Int(usable)), toAbsoluteOffset: offset + written)

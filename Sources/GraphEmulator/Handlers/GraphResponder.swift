@@ -8,7 +8,7 @@ import Logging
 /// checks who is asking, and hands over to the handler for that route. Failures come out
 /// as Graph error bodies, each reply with a `request-id`.
 struct GraphResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = EmulatorRequestContext
 
     /// Who a bearer token signs in, and with what permissions.
     struct Grant: Sendable {
@@ -20,6 +20,7 @@ struct GraphResponder: HTTPResponder {
     let configuration: EmulatorConfiguration
     let stats: EmulatorStats
     let locks = KeyedLock()
+    let faultSchedule: FaultSchedule
     let logger: Logger
 
     static let requestIDField = HTTPField.Name("request-id")!
@@ -31,6 +32,11 @@ struct GraphResponder: HTTPResponder {
         var response: Response
         do {
             response = try await dispatch(request, context: context)
+        } catch is DroppedConnection {
+            // A fault: the client gets no reply at all, as when a link breaks.
+            logger.info("\(request.method) \(Self.pathForLog(request.uri.path)) → connection dropped (fault)", metadata: ["request-id": "\(requestID)"])
+            context.channel.close(promise: nil)
+            return Response(status: .internalServerError)
         } catch let error as GraphErrorResponse {
             response = error.response(requestID: requestID, clientRequestID: clientRequestID)
         } catch {

@@ -42,6 +42,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Milliseconds to wait before answering each ranged PUT (a slow link).", valueName: "ms"))
     var rangeDelay: Int = 0
 
+    @Option(help: ArgumentHelp("Share of ranged PUTs that meet a made-up fault, from 0 to 1.", valueName: "rate"))
+    var faultRate: Double = 0
+
+    @Option(help: ArgumentHelp("Seed of the fault schedule, to replay a run.", valueName: "n"))
+    var faultSeed: UInt64 = 1
+
+    @Option(help: ArgumentHelp(
+        "Faults to draw from (default: all): \(FaultInjection.Kind.allCases.map(\.rawValue).joined(separator: ", ")).",
+        valueName: "kind"))
+    var faultKind: [String] = []
+
     @Flag(help: "Do not log each request to stderr.")
     var quiet = false
 
@@ -51,6 +62,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard rangeDelay >= 0 else { throw ValidationError("--range-delay cannot be negative") }
         for name in fixture where name != "none" && EmulatorConfiguration.Fixture(rawValue: name) == nil {
             throw ValidationError("--fixture must be demo, walkthrough or none")
+        }
+        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be from 0 to 1") }
+        for name in faultKind where FaultInjection.Kind(rawValue: name) == nil {
+            throw ValidationError("--fault-kind must be one of: \(FaultInjection.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         for name in fault where EmulatorConfiguration.Fault(rawValue: name) == nil {
             throw ValidationError("--fault must be one of: \(EmulatorConfiguration.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -71,7 +86,9 @@ struct ServeCommand: AsyncParsableCommand {
             tokens: [.init(token: token, user: EmulatorConfiguration.demoUser)],
             sessionLifetime: .seconds(sessionLifetime),
             faults: Set(fault.compactMap(EmulatorConfiguration.Fault.init(rawValue:))),
-            rangeDelay: .milliseconds(rangeDelay))
+            rangeDelay: .milliseconds(rangeDelay),
+            faultInjection: faultRate > 0
+                ? FaultInjection(rate: faultRate, seed: faultSeed, kinds: faultKind.compactMap(FaultInjection.Kind.init(rawValue:))) : nil)
         let emulator: RunningEmulator
         do {
             emulator = try await GraphEmulator.start(configuration, logger: logger)
