@@ -119,11 +119,9 @@ extension GraphResponder {
     /// One ranged `PUT`: the headers must agree with each other and with the session, the
     /// range must start at the next expected byte and stay within 4 MiB; otherwise a 4xx and
     /// nothing changes. The body is written to disk as it arrives; a body cut short keeps
-    /// what came, as Outlook may.
-    func putRange(
-        _ request: Request, session: SessionRow, owner: UserRow,
-        fault: (kind: FaultInjection.Kind, fraction: Double, injection: FaultInjection)? = nil
-    ) async throws -> Response {
+    /// what came, as Outlook may. A `fault` drawn for the request plays out once the checks
+    /// have passed, so a refused range is refused the same with or without one.
+    func putRange(_ request: Request, session: SessionRow, owner: UserRow, fault: FaultSchedule.Draw? = nil) async throws -> Response {
         stats.update { $0.putRequests += 1 }
         let reject = { (error: GraphErrorResponse) -> GraphErrorResponse in
             self.stats.update { $0.rejectedRanges += 1 }

@@ -3,6 +3,14 @@ import Synchronization
 /// Draws, request by request, whether a ranged `PUT` meets a fault and which, from the
 /// seeded generator of a ``FaultInjection``; counts what it hands out.
 final class FaultSchedule: Sendable {
+    /// One fault drawn for one request.
+    struct Draw: Sendable {
+        var kind: FaultInjection.Kind
+        /// In [0, 1), for the faults that need one: where to cut a body.
+        var fraction: Double
+        var injection: FaultInjection
+    }
+
     private struct State {
         var injection: FaultInjection?
         var generator: SeededGenerator
@@ -15,11 +23,10 @@ final class FaultSchedule: Sendable {
         state = Mutex(State(injection: injection, generator: SeededGenerator(seed: injection?.seed ?? 0)))
     }
 
-    /// The fault for the next request, or `nil`; with it, a fraction in [0, 1) for the
-    /// faults that need one (where to cut a body). A session that has taken no bytes yet
+    /// The fault for the next request, or `nil`. A session that has taken no bytes yet
     /// does not expire: a new session refusing its first range looks like a bad upload URL,
     /// which clients rightly give up on, and is not what an early expiry means.
-    func draw(sessionHasBytes: Bool) -> (kind: FaultInjection.Kind, fraction: Double, injection: FaultInjection)? {
+    func draw(sessionHasBytes: Bool) -> Draw? {
         state.withLock { state in
             guard let injection = state.injection, injection.rate > 0 else { return nil }
             guard Double.random(in: 0..<1, using: &state.generator) < injection.rate else { return nil }
@@ -27,7 +34,7 @@ final class FaultSchedule: Sendable {
             let fraction = Double.random(in: 0..<1, using: &state.generator)
             if kind == .expireSession, !sessionHasBytes { return nil }
             state.injected[kind, default: 0] += 1
-            return (kind, fraction, injection)
+            return Draw(kind: kind, fraction: fraction, injection: injection)
         }
     }
 
