@@ -1,4 +1,5 @@
 import Foundation
+import GraphEmulator
 import Testing
 
 @Suite("The other commands")
@@ -66,6 +67,34 @@ struct CommandsTests {
             let attached = try await harness.attachments("messages", item)
             let attachmentID = try #require(attached.first { $0["name"] as? String == "piped.bin" }?["id"] as? String)
             #expect(try await harness.valueDigest("messages", item, attachmentID).sha256 == file.sha256)
+        }
+    }
+
+    /// `--verify` reads each attachment back: a match says so, a difference fails the file.
+    @Test func verifyReadsTheAttachmentBack() async throws {
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let big = try harness.makeFile("checked.bin", size: 5 * 1024 * 1024, seed: 41)
+            let json = try await harness.attache("upload", [big.path, "--message", item, "--verify", "--json"])
+            #expect(json.status == 0, "\(json.stderr)")
+            #expect(json.jsonLines.first?["verified"] as? Bool == true)
+            #expect(json.jsonLines.first?["sha256"] as? String == big.sha256)
+            let small = try harness.makeFile("note.txt", size: 2000, seed: 42)
+            let text = try await harness.attache("upload", [small.path, "--message", item, "--verify"])
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(text.stdout.contains("[one request, verified, "))
+        }
+        try await CLIHarness.with(EmulatorConfiguration(faults: [.corruptValue])) { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("bent.bin", size: 4 * 1024 * 1024, seed: 43)
+            let result = try await harness.attache("upload", [file.path, "--message", item, "--verify", "--json"])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("attache: error: 'bent.bin' was attached to message "))
+            #expect(result.stderr.contains("but its bytes differ from the file (sha256 "))
+            #expect(result.stderr.contains("file \(file.sha256)); delete it and upload again"))
+            #expect(result.jsonLines.first?["status"] as? String == "failed")
+            // Nothing is taken away: the attachment is there to look at.
+            #expect(try await harness.attachments("messages", item).count == 1)
         }
     }
 

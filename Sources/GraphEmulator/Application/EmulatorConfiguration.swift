@@ -30,6 +30,9 @@ public struct EmulatorConfiguration: Sendable {
     public enum Fault: String, Sendable, Hashable, CaseIterable {
         /// `createUploadSession` hands out upload URLs whose `authtoken` is wrong.
         case wrongUploadToken
+        /// `…/$value` answers with the attachment's last byte flipped: for testing a client's
+        /// check of what it uploaded (the stored bytes stay right).
+        case corruptValue
     }
 
     /// The token the demo user signs in with, for local use and tests.

@@ -34,7 +34,16 @@ extension GraphResponder {
     func attachmentValue(mailbox: GraphRoute.Mailbox, kind: ItemKind, itemID: String, attachmentID: String, grant: Grant, context: Context) async throws -> Response {
         let (_, item) = try await item(mailbox, kind, itemID, grant: grant, write: false)
         guard let row = try await store.attachment(id: attachmentID, itemID: item.id) else { throw GraphErrorResponse.notFound() }
-        let body = row.size == 0 ? ResponseBody() : try await FileIO().loadFile(path: store.blobPath(row.blobName), context: context)
+        var body = row.size == 0 ? ResponseBody() : try await FileIO().loadFile(path: store.blobPath(row.blobName), context: context)
+        if configuration.faults.contains(.corruptValue), row.size > 0 {
+            // Test-only, and small files only: the whole blob in memory, its last byte flipped.
+            var bytes = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(store.blobPath(row.blobName))) { handle in
+                try await handle.readToEnd(maximumSizeAllowed: .bytes(row.size))
+            }
+            let last = bytes.writerIndex - 1
+            bytes.setInteger(bytes.getInteger(at: last, as: UInt8.self)! ^ 0xFF, at: last)
+            body = ResponseBody(byteBuffer: bytes)
+        }
         var headers: HTTPFields = [.contentType: row.contentType]
         headers[.contentLength] = String(row.size)
         return Response(status: .ok, headers: headers, body: body)

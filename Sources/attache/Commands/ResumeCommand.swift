@@ -25,6 +25,9 @@ struct ResumeCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per file on stdout.")
     var json = false
 
+    @Flag(help: "Download each attachment once made and compare its SHA-256 with the file's.")
+    var verify = false
+
     func run() async throws {
         let logger = global.logger()
         let journal = try GraphConnection.journal(global, logger: logger)
@@ -43,7 +46,7 @@ struct ResumeCommand: AsyncParsableCommand {
             }
             let jobs: [(UploadJob, TransferRecord?)] = resumable.jobs.map { ($0.0, $0.1) }
             guard !jobs.isEmpty else { return resumable.otherGraph.isEmpty ? ExitCodes.success : ExitCodes.failed }
-            let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, logger: logger)
+            let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, verify: verify, logger: logger)
             return await runner.run(jobs).exitCode
         }
         if code != ExitCodes.success { throw ExitCode(code) }

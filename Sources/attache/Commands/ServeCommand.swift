@@ -36,7 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds an upload session lives.", valueName: "seconds"))
     var sessionLifetime: Int = 3600
 
-    @Option(help: ArgumentHelp("Misbehave on purpose, for testing clients: wrongUploadToken.", valueName: "fault"))
+    @Option(help: ArgumentHelp(
+        "Misbehave on purpose, for testing clients: \(EmulatorConfiguration.Fault.allCases.map(\.rawValue).joined(separator: ", ")).",
+        valueName: "fault"))
     var fault: [String] = []
 
     @Option(help: ArgumentHelp("Milliseconds to wait before answering each ranged PUT (a slow link).", valueName: "ms"))

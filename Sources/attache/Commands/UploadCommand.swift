@@ -37,6 +37,9 @@ struct UploadCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per file on stdout.")
     var json = false
 
+    @Flag(help: "Download each attachment once made and compare its SHA-256 with the file's.")
+    var verify = false
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one file") }
         let targets = [message, event, newDraft].compactMap { $0 }
@@ -90,7 +93,7 @@ struct UploadCommand: AsyncParsableCommand {
             let jobs = try checked.map { file in
                 (try UploadJob(file: file, item: target.0, rangeLength: chunkSize, itemTitle: target.1), TransferRecord?.none)
             }
-            let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, logger: logger)
+            let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, verify: verify, logger: logger)
             return await runner.run(jobs).exitCode
         }
         if code != ExitCodes.success { throw ExitCode(code) }

@@ -10,7 +10,16 @@ struct TransferRunner {
     var journal: TransferJournal
     var concurrency: Int
     var json: Bool
+    /// Download each attachment's `$value` once it is made and compare its SHA-256 with the file's.
+    var verify = false
     var logger: Logger
+
+    /// What `--verify` found for one attachment.
+    enum Verification {
+        case matches(sha256: String)
+        case differs(file: String, attachment: String)
+        case couldNotCheck(String)
+    }
 
     struct Outcome {
         var attached = 0
@@ -53,10 +62,14 @@ struct TransferRunner {
             await board?.update(snapshot)
             guard snapshot.phase.isTerminal, !reported.contains(snapshot.id) else { continue }
             reported.insert(snapshot.id)
+            var verification: Verification?
+            if verify, case .attached(let info) = snapshot.phase {
+                verification = await check(info, of: snapshot.job)
+            }
             if let board {
-                await board.printAbove { report(snapshot, into: &outcome) }
+                await board.printAbove { report(snapshot, verification, into: &outcome) }
             } else {
-                report(snapshot, into: &outcome)
+                report(snapshot, verification, into: &outcome)
             }
             if reported.count == jobs.count { break }
         }
@@ -65,7 +78,18 @@ struct TransferRunner {
         return outcome
     }
 
-    private func report(_ snapshot: TransferSnapshot, into outcome: inout Outcome) {
+    /// Reads the attachment back and hashes it beside the file.
+    private func check(_ info: AttachmentInfo, of job: UploadJob) async -> Verification {
+        do {
+            let file = try await FileDigest.sha256(path: job.file.path)
+            let attached = try await connection.graph.downloadAttachment(info.id, of: job.item, to: nil)
+            return file == attached.sha256 ? .matches(sha256: file) : .differs(file: file, attachment: attached.sha256)
+        } catch {
+            return .couldNotCheck("\(error)")
+        }
+    }
+
+    private func report(_ snapshot: TransferSnapshot, _ verification: Verification?, into outcome: inout Outcome) {
         let job = snapshot.job
         let seconds = (snapshot.finishedAt ?? 0) - (snapshot.startedAt ?? 0)
         var object: [String: Any?] = [
@@ -75,12 +99,36 @@ struct TransferRunner {
         ]
         switch snapshot.phase {
         case .attached(let info):
-            outcome.attached += 1
-            object["status"] = "attached"
             object["attachmentId"] = info.id
             object["attachment"] = info.jsonObject.compactMapValues { $0 }
+            switch verification {
+            case .differs(let file, let attachment):
+                // Attached, but not as sent: the caller must know, and the attachment stays for them to see.
+                outcome.failed += 1
+                object["status"] = "failed"
+                object["error"] = "the attachment's bytes differ from the file (sha256 \(attachment), file \(file))"
+                Console.error(
+                    "'\(job.file.name)' was attached to \(job.item) as \(info.id), but its bytes differ from the file (sha256 \(attachment), file \(file)); delete it and upload again")
+                if json { Console.json(object) }
+                return
+            case .couldNotCheck(let reason):
+                outcome.failed += 1
+                object["status"] = "failed"
+                object["error"] = "attached, but could not be verified: \(reason)"
+                Console.error("'\(job.file.name)' was attached to \(job.item) as \(info.id), but could not be verified: \(reason)")
+                if json { Console.json(object) }
+                return
+            case .matches(let sha256):
+                object["verified"] = true
+                object["sha256"] = sha256
+            case nil:
+                break
+            }
+            outcome.attached += 1
+            object["status"] = "attached"
             if !json {
-                let how = job.plan == .singleRequest ? "one request" : "upload session"
+                var how = job.plan == .singleRequest ? "one request" : "upload session"
+                if case .matches = verification { how += ", verified" }
                 let rate = seconds > 0 ? ", \(TransferFormat.rate(Double(job.file.size) / seconds))" : ""
                 Console.out(
                     "attached \(job.file.name) (\(ByteCount(job.file.size))) to \(job.item.kind.rawValue) \(job.item.id): attachment \(info.id) [\(how), \(TransferFormat.elapsed(seconds))\(rate)]")
