@@ -68,7 +68,7 @@ public final class TransferClaim: Sendable {
 
     /// Removes the lock file while still holding the lock, for a transfer that is over; the
     /// lock itself goes when the claim does.
-    public func removeFile() {
+    func removeFile() {
         unlink(path)
     }
 

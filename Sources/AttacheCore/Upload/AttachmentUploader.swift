@@ -70,7 +70,7 @@ extension AttachmentUploader {
         mutating func perform(resuming record: TransferRecord?) async -> TransferOutcome {
             let action: UploadStateMachine.Action
             if let record {
-                if let holder = claim(record.id) {
+                if let holder = takeClaim(record.id) {
                     // Its row and session belong to the other run: leave both as they are.
                     return .failed("\(holder) is uploading it right now; leave it to that one")
                 }
@@ -333,7 +333,7 @@ extension AttachmentUploader {
         }
 
         /// Takes the journal row `id` for this run; returns who holds it when another process does.
-        mutating func claim(_ id: String) -> TransferClaim.Holder? {
+        mutating func takeClaim(_ id: String) -> TransferClaim.Holder? {
             guard let journal = uploader.journal else { return nil }
             do {
                 switch try journal.claim(id) {
@@ -359,7 +359,7 @@ extension AttachmentUploader {
                 let fingerprint = try await FileFingerprint.compute(path: job.file.path, size: job.file.size)
                 // Claimed before the row exists, so a resume elsewhere never sees it unclaimed.
                 let id = TransferJournal.newID()
-                _ = claim(id)
+                _ = takeClaim(id)
                 let record = try await journal.begin(
                     id: id, file: job.file, item: job.item, plan: job.plan, graphBase: uploader.journalGraphBase, fingerprint: fingerprint)
                 recordID = record.id

@@ -40,11 +40,7 @@ final class FaultSchedule: Sendable {
 
     /// Faults handed out so far, by kind.
     var injected: [FaultInjection.Kind: Int] {
-        state.withLock { $0.injection == nil ? [:] : $0.injected }
-    }
-
-    var injection: FaultInjection? {
-        state.withLock { $0.injection }
+        state.withLock { $0.injected }
     }
 
     /// Starts over with `injection` (or none), its generator freshly seeded.
