@@ -25,9 +25,10 @@ run: setup
 	$(SWIFT) build --product attache
 	.build/debug/attache $(ARGS)
 
+# Fails, too, when a test leaves a temporary folder or a tmux server behind.
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/run-tests
 
 release: setup
 	$(SWIFT) build -c release --product attache

@@ -4,12 +4,16 @@ import Testing
 @testable import AttacheCore
 
 @Suite("Checking files before any request")
-struct LocalFileTests {
+final class LocalFileTests {
     let directory: String
 
     init() throws {
         directory = NSTemporaryDirectory() + "attache-localfile-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     @Test func aRegularFile() throws {

@@ -5,8 +5,12 @@ import Testing
 @testable import AttacheCore
 
 @Suite("The transfer journal")
-struct TransferJournalTests {
+final class TransferJournalTests {
     let directory = NSTemporaryDirectory() + "attache-journal-\(UUID().uuidString)"
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     func sample() -> LocalFile {
         LocalFile(path: "/tmp/a.bin", name: "a.bin", size: 5_000_000, modified: 1_700_000_000.5)

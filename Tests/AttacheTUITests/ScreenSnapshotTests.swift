@@ -126,6 +126,8 @@ enum PickerFixture {
     private static let directory: String = {
         let directory = "/tmp/attache-picker-fixture"
         let fileManager = FileManager.default
+        // Gone when the test process ends, like every folder a test makes.
+        atexit { try? FileManager.default.removeItem(atPath: "/tmp/attache-picker-fixture") }
         try? fileManager.createDirectory(atPath: directory + "/Photos 2026", withIntermediateDirectories: true)
         for (name, size) in [("brochure.pdf", 1_200_000), ("dataset.csv", 5_400_000), ("movie.mkv", 157_286_401), ("写真.jpg", 3_145_728), (".hidden", 10)] {
             let path = directory + "/" + name
