@@ -92,9 +92,47 @@ struct GraphWireFormatTests {
     }
 
     @Test func retryAfterInSecondsOrAsADate() {
-        #expect(GraphClient.parseRetryAfter("7") == .seconds(7))
-        #expect(GraphClient.parseRetryAfter("0.5") == .milliseconds(500))
-        #expect(GraphClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == .zero)
-        #expect(GraphClient.parseRetryAfter("soon") == nil)
+        #expect(RetryAfter.parse("7") == .seconds(7))
+        #expect(RetryAfter.parse(" 0.5 ") == .milliseconds(500))
+        #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT") == .zero)
+        let now = Date(timeIntervalSince1970: 1_445_412_450)  // 07:27:30 that day
+        #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == .seconds(30))
+        #expect(RetryAfter.parse("Wednesday, 21-Oct-15 07:28:00 GMT", now: now) == .seconds(30))
+        #expect(RetryAfter.parse("soon") == nil)
+        #expect(RetryAfter.parse("") == nil)
+        #expect(RetryAfter.parse("-5") == nil)
+    }
+
+    /// What once trapped converting to Int64, or made attache sleep for years.
+    @Test func aRetryAfterOutOfAllProportionIsBounded() {
+        for value in ["1e300", "99999999999999999999", "999999", "Fri, 31 Dec 9999 23:59:59 GMT", "inf", "nan", "1" + String(repeating: "0", count: 400)] {
+            let parsed = RetryAfter.parse(value)
+            #expect(parsed == nil || parsed == RetryAfter.longest, "\(value) → \(String(describing: parsed))")
+        }
+        #expect(RetryAfter.parse("999999") == RetryAfter.longest)
+        #expect(RetryAfter.parse("Fri, 31 Dec 9999 23:59:59 GMT") == RetryAfter.longest)
+    }
+
+    @Test func urlsTheHTTPClientCanTake() throws {
+        let graph = try HTTPURL(validating: "http://127.0.0.1:8080/v1.0")
+        #expect(graph.host == "127.0.0.1" && graph.port == 8080 && graph.scheme == "http")
+        #expect(try HTTPURL(validating: "https://graph.microsoft.com/v1.0").port == nil)
+        #expect(try HTTPURL(validating: "http://[::1]:9/v1.0").port == 9)
+        for bad in [
+            "http://127.0.0.1:70000/v1.0", "http://127.0.0.1:99999999999999999999999/x", "http://[::1]:65536/", "http://127.0.0.1:0/",
+            "http:///v1.0", "ftp://example.com/", "graph.microsoft.com/v1.0", "http://user:secret@example.com/", "http://h:x/",
+        ] {
+            #expect(throws: HTTPURL.Problem.self, "\(bad)") { try HTTPURL(validating: bad) }
+        }
+    }
+
+    @Test func controlCharactersAreEscapedForTheTerminal() {
+        #expect("Quarterly report".terminalSafe == "Quarterly report")
+        #expect("旅行の写真 Café ☕".terminalSafe == "旅行の写真 Café ☕")
+        #expect("\u{1B}]0;pwned\u{07}\u{1B}[2J".terminalSafe == "\\x1b]0;pwned\\x07\\x1b[2J")
+        #expect("a\r\nb\tc\u{7F}".terminalSafe == "a\\r\\nb\\tc\\x7f")
+        #expect("x\u{9B}31m\u{202E}gpj.exe".terminalSafe == "x\\u{009B}31m\\u{202E}gpj.exe")
+        let hostile = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }.joined() + "\u{7F}\u{85}\u{2066}"
+        #expect(!hostile.terminalSafe.unicodeScalars.contains { String.needsEscape($0) })
     }
 }

@@ -1,7 +1,16 @@
 import Foundation
+import Logging
+import Synchronization
 import Testing
 
 @testable import AttacheCore
+
+/// Collects what a callback heard.
+final class Reasons: Sendable {
+    private let lock = Mutex<[String]>([])
+    func append(_ reason: String) { lock.withLock { $0.append(reason) } }
+    var all: [String] { lock.withLock { $0 } }
+}
 
 @Suite("Retry, rates, formatting")
 struct SupportTests {
@@ -22,6 +31,45 @@ struct SupportTests {
         let policy = RetryPolicy(baseDelay: .milliseconds(10))
         var generator = SystemRandomNumberGenerator()
         #expect(policy.delay(forAttempt: 1, retryAfter: .seconds(9), using: &generator) == .seconds(9))
+    }
+
+    @Test func retryAfterIsHonouredUpToAFewMinutes() {
+        let policy = RetryPolicy()
+        var generator = SystemRandomNumberGenerator()
+        #expect(policy.delay(forAttempt: 1, retryAfter: .seconds(299), using: &generator) == .seconds(299))
+        #expect(policy.delay(forAttempt: 1, retryAfter: RetryAfter.longest, using: &generator) == .seconds(300))
+        #expect(policy.delay(forAttempt: 1, retryAfter: .seconds(3600), using: &generator) == policy.maximumRetryAfter)
+    }
+
+    @Test func theLogEscapesWhatCouldForgeALine() throws {
+        let path = NSTemporaryDirectory() + "attache-log-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = FileLogHandler.Sink(path: path + "/attache.log")
+        let handler = FileLogHandler(label: "test", sink: sink, level: .info)
+        handler.log(event: LogEvent(
+            level: .info, message: "range failed", metadata: ["error": "HTTP 400: bad\n2026-01-01 error attache: forged\u{1B}[2J"],
+            source: "test", file: #fileID, function: #function, line: #line))
+        let text = try String(contentsOfFile: path + "/attache.log", encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 1)
+        #expect(text.contains("bad\\n2026-01-01 error attache: forged\\x1b[2J"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path + "/attache.log")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func theLogNeverFollowsASymlink() throws {
+        let directory = NSTemporaryDirectory() + "attache-log-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let target = directory + "/elsewhere"
+        FileManager.default.createFile(atPath: target, contents: Data("keep\n".utf8))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/attache.log", withDestinationPath: target)
+        let reasons = Reasons()
+        let sink = FileLogHandler.Sink(path: directory + "/attache.log") { reasons.append($0) }
+        FileLogHandler(label: "test", sink: sink, level: .info).log(event: LogEvent(
+            level: .error, message: "hello", metadata: nil, source: "test", file: #fileID, function: #function, line: #line))
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep\n")
+        #expect(sink.failure != nil)
+        #expect(reasons.all.count == 1)
     }
 
     @Test func rateIsAMovingAverage() {

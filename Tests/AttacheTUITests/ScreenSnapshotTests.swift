@@ -110,24 +110,45 @@ struct ScreenSnapshotTests {
         _ = state.handle(.down)
         _ = state.handle(.character(" "))  // marks brochure.pdf, moves on
         _ = state.handle(.character(" "))  // marks dataset.csv
-        try check("picker-100x30", Fixtures.render(state, width: 100, height: 30))
-        try check("picker-60x15", Fixtures.render(state, width: 60, height: 15))
+        try check("picker-100x30", PickerFixture.asRecorded(Fixtures.render(state, width: 100, height: 30)))
+        try check("picker-60x15", PickerFixture.asRecorded(Fixtures.render(state, width: 60, height: 15)))
     }
 }
 
 /// A folder with a subfolder, a hidden file, small and large files, and one over 150 MB
 /// (sparse, so it costs no disk).
 enum PickerFixture {
-    /// Always the same path, so snapshots show it. Built once per test process: tests run
-    /// in parallel, and rewriting the files while another test lists them showed it sizes
-    /// of zero.
+    /// Built once per test process: tests run in parallel, and rewriting the files while
+    /// another test lists them showed it sizes of zero.
     static func make() -> String { directory }
 
+    /// The path snapshots show, whatever `TMPDIR` the tests run with.
+    static let recordedPath = "/tmp/attache-picker-fixture"
+
+    /// A screen with the fixture's path written as ``recordedPath``, the columns kept.
+    static func asRecorded(_ screen: String) -> String {
+        let actual = directory
+        guard actual != recordedPath else { return screen }
+        return screen.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let range = line.range(of: actual) else { return String(line) }
+            // Take the spaces after the path into account, so the line keeps its width.
+            let grow = recordedPath.count - actual.count
+            var rest = line[range.upperBound...]
+            if grow > 0 {
+                guard rest.prefix(grow).allSatisfy({ $0 == " " }) else { return String(line) }
+                rest = rest.dropFirst(grow)
+                return line[..<range.lowerBound] + recordedPath + rest
+            }
+            return line[..<range.lowerBound] + recordedPath + String(repeating: " ", count: -grow) + rest
+        }.joined(separator: "\n")
+    }
+
     private static let directory: String = {
-        let directory = "/tmp/attache-picker-fixture"
+        // In the tests' own TMPDIR (see scripts/run-tests), so parallel runs never share it.
+        let directory = NSTemporaryDirectory() + "attache-picker-fixture"
         let fileManager = FileManager.default
         // Gone when the test process ends, like every folder a test makes.
-        atexit { try? FileManager.default.removeItem(atPath: "/tmp/attache-picker-fixture") }
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "attache-picker-fixture") }
         try? fileManager.createDirectory(atPath: directory + "/Photos 2026", withIntermediateDirectories: true)
         for (name, size) in [("brochure.pdf", 1_200_000), ("dataset.csv", 5_400_000), ("movie.mkv", 157_286_401), ("写真.jpg", 3_145_728), (".hidden", 10)] {
             let path = directory + "/" + name

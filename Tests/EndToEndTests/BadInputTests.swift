@@ -48,7 +48,8 @@ struct BadInputTests {
                 // Root reads anything: drop to nobody for this run.
                 guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
                 prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-                chmod(harness.stateDirectory, 0o777)
+                // The state directory must be nobody's own: attache refuses one others can write to.
+                chown(harness.stateDirectory, 65534, 65534)
                 chmod((harness.workDirectory as NSString).deletingLastPathComponent, 0o755)
                 chmod(harness.workDirectory, 0o755)
             }

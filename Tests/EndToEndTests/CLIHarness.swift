@@ -13,6 +13,8 @@ struct CLIHarness {
     let emulator: RunningEmulator
     let stateDirectory: String
     let workDirectory: String
+    /// The Graph root the binary is pointed at: the emulator's, or a proxy's in front of it.
+    var graphBase: String
 
     static let token = EmulatorConfiguration.developerToken
 
@@ -35,7 +37,7 @@ struct CLIHarness {
         let base = NSTemporaryDirectory() + "attache-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: base + "/state", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: base + "/files", withIntermediateDirectories: true)
-        return CLIHarness(emulator: emulator, stateDirectory: base + "/state", workDirectory: base + "/files")
+        return CLIHarness(emulator: emulator, stateDirectory: base + "/state", workDirectory: base + "/files", graphBase: emulator.graphBaseURL)
     }
 
     static func with<T>(_ configuration: EmulatorConfiguration = EmulatorConfiguration(), _ body: (CLIHarness) async throws -> T) async throws -> T {
@@ -53,7 +55,7 @@ struct CLIHarness {
 
     /// `--graph … --token … --state-dir …`: the options every run against this emulator takes.
     var connection: [String] {
-        ["--graph", emulator.graphBaseURL, "--token", Self.token, "--state-dir", stateDirectory]
+        ["--graph", graphBase, "--token", Self.token, "--state-dir", stateDirectory]
     }
 
     // MARK: Running the binary
@@ -88,14 +90,14 @@ struct CLIHarness {
         private var out = Data()
         private var err = Data()
 
-        init(process: Process, stdout: Pipe, stderr: Pipe) {
+        init(process: Process, stdout: Pipe, stderr: Pipe?) {
             self.process = process
             stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let data = handle.availableData
                 guard let self else { return }
                 self.lock.withLock { self.out.append(data) }
             }
-            stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            stderr?.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let data = handle.availableData
                 guard let self else { return }
                 self.lock.withLock { self.err.append(data) }
@@ -103,6 +105,18 @@ struct CLIHarness {
         }
 
         var stdoutSoFar: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+        var stderrSoFar: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+
+        /// Waits until stderr says something `condition` likes, or the process ends.
+        func waitForStderr(timeout: Duration = .seconds(60), _ condition: (String) -> Bool) async throws -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if condition(stderrSoFar) { return true }
+                if !process.isRunning { return condition(stderrSoFar) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
 
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
@@ -116,7 +130,9 @@ struct CLIHarness {
         }
     }
 
-    static func launch(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = []) throws -> Running {
+    /// Starts the binary. With `stderrReaderGone`, its stderr is a pipe whose reading end is
+    /// already closed, so every write to it fails with EPIPE.
+    static func launch(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], stderrReaderGone: Bool = false) throws -> Running {
         let process = Process()
         if prefix.isEmpty {
             process.executableURL = URL(fileURLWithPath: binary)
@@ -135,7 +151,8 @@ struct CLIHarness {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        let running = Running(process: process, stdout: stdout, stderr: stderr)
+        if stderrReaderGone { try stderr.fileHandleForReading.close() }
+        let running = Running(process: process, stdout: stdout, stderr: stderrReaderGone ? nil : stderr)
         try process.run()
         return running
     }
@@ -189,6 +206,18 @@ struct CLIHarness {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return (Int(response.status.code), Data(buffer: body))
+    }
+
+    /// `POST` a JSON object straight to the emulator, as the demo user; returns the reply's object.
+    func postJSON(_ path: String, _ object: [String: Any]) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: emulator.graphBaseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: object)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
     }
 
     func json(_ path: String) async throws -> [String: Any] {

@@ -156,6 +156,9 @@ struct CommandsTests {
                 #expect(!text.contains("authtoken"))
                 #expect(!text.contains("AttachmentSessions('"))
             }
+            // The HTTP client's own trace lines print reply bytes (in hex, too): none may be there.
+            #expect(!logged.contains("ahc-"), "the HTTP client logged")
+            #expect(!logged.contains("61757468746f6b656e") && !logged.contains("61 75 74 68 74 6f 6b 65 6e"), "authtoken in hex")
             let journal = try FileManager.default.attributesOfItem(atPath: harness.stateDirectory + "/journal.sqlite")
             #expect(journal[.posixPermissions] as? Int == 0o600)
         }

@@ -9,11 +9,15 @@ struct TmuxSession {
 
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
+    /// Names this test run's servers, so scripts/run-tests can tell them from another run's.
+    static let runName = ProcessInfo.processInfo.environment["ATTACHE_TEST_RUN"] ?? "\(getpid())"
+
+
     /// Starts `command` (a shell line) in `directory`; when it ends, the pane prints
     /// `attache-exited-STATUS`, runs `epilogue` (a shell line, on the same terminal) and
     /// stays, so tests can read how it ended.
     static func start(_ command: String, width: Int, height: Int, directory: String, environment: [String: String] = [:], epilogue: String = "") throws -> TmuxSession {
-        let session = TmuxSession(socket: "attache-test-\(UUID().uuidString.prefix(8))")
+        let session = TmuxSession(socket: "attache-test-\(runName)-\(UUID().uuidString.prefix(8))")
         var arguments = ["new-session", "-d", "-s", session.name, "-x", "\(width)", "-y", "\(height)", "-c", directory]
         for (key, value) in environment.merging(["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"], uniquingKeysWith: { a, _ in a }) {
             arguments += ["-e", "\(key)=\(value)"]

@@ -21,8 +21,38 @@ public struct AttachePaths: Hashable, Sendable {
     public var emulatorData: String { (stateDirectory as NSString).appendingPathComponent("emulator") }
     public var logFile: String { (stateDirectory as NSString).appendingPathComponent("attache.log") }
 
-    /// Creates the state directory, private to the user.
-    public func ensureStateDirectory() throws {
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    /// Creates the state directory, private to the user (0700), or checks the one that is
+    /// there: it must be a directory of this user's that no one else can write to. In a
+    /// folder others can write to, a planted `attache.log` or `journal.sqlite` (or a symlink
+    /// named so) would read or redirect what attache writes there.
+    public func prepareStateDirectory() throws(StateDirectoryError) {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StateDirectoryError(path: stateDirectory, problem: "it cannot be created (\((error as NSError).localizedDescription))")
+        }
+        var info = stat()
+        guard stat(stateDirectory, &info) == 0 else {
+            throw StateDirectoryError(path: stateDirectory, problem: "it cannot be read (\(String(cString: strerror(errno))))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw StateDirectoryError(path: stateDirectory, problem: "it is not a directory")
+        }
+        guard info.st_uid == getuid() else {
+            throw StateDirectoryError(path: stateDirectory, problem: "it belongs to another user (uid \(info.st_uid))")
+        }
+        guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+            let mode = String(info.st_mode & 0o7777, radix: 8)
+            throw StateDirectoryError(path: stateDirectory, problem: "others can write to it (mode \(mode)); chmod 700 it or use another")
+        }
     }
+}
+
+/// The state directory cannot be used.
+public struct StateDirectoryError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var problem: String
+
+    public var description: String { "the state directory \(path) cannot hold attache's journal and log: \(problem)" }
 }

@@ -134,6 +134,12 @@ public struct GraphClient: Sendable {
         operation: String,
         timeout: TimeAmount? = nil
     ) async throws -> HTTPClientResponse {
+        do {
+            _ = try HTTPURL(validating: url)
+        } catch {
+            // Only URLs from a reply get here unchecked: `--graph` is checked when parsed.
+            throw GraphError(kind: .malformedReply, message: "the server gave a URL attache cannot use (\(error))", operation: operation)
+        }
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers = headers
@@ -158,7 +164,7 @@ public struct GraphClient: Sendable {
         let started = ContinuousClock.now
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: timeout ?? requestTimeout, logger: logger)
+            response = try await http.execute(request, timeout: timeout ?? requestTimeout, logger: Self.httpClientLogger)
         } catch {
             throw Self.transportError(error, operation: operation)
         }
@@ -172,6 +178,11 @@ public struct GraphClient: Sendable {
             ])
         return response
     }
+
+    /// What the HTTP client itself may log: nothing. At trace level it prints the first and
+    /// last bytes of every reply, which can hold an upload URL's `authtoken`; attache logs
+    /// each request itself, without secrets.
+    static let httpClientLogger = Logger(label: "attache.http-client", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The path and query of a Graph URL (no host); never used for upload URLs.
     static func pathForLog(_ url: String) -> String {
@@ -236,26 +247,9 @@ public struct GraphClient: Sendable {
             code: envelope?.error?.code,
             message: message,
             requestID: requestID,
-            retryAfter: reply.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter),
+            retryAfter: reply.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0) },
             operation: operation
         )
-    }
-
-    /// `Retry-After` in seconds (Graph never sends the date form to attache's requests,
-    /// but it is legal HTTP: read it too).
-    static func parseRetryAfter(_ value: String) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds >= 0 {
-            return .milliseconds(Int64(seconds * 1000))
-        }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        if let date = formatter.date(from: trimmed) {
-            return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
-        }
-        return nil
     }
 
     // MARK: JSON

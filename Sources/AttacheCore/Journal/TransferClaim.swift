@@ -44,7 +44,7 @@ public final class TransferClaim: Sendable {
     /// - Throws: `POSIXError` when the lock file cannot be made (a read-only state directory).
     static func attempt(at path: String) throws -> Attempt {
         while true {
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = Holder(pid: Self.readPID(descriptor))

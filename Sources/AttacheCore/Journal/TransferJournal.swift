@@ -2,6 +2,13 @@ import Foundation
 import GRDB
 import Logging
 
+/// The journal file cannot be opened.
+public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var problem: String
+    public var description: String { "\(path): \(problem)" }
+}
+
 /// The durable record of transfers, in SQLite (mode 0600) under the state directory.
 ///
 /// Each step of an upload is written before the next one starts, so a process killed at
@@ -16,10 +23,17 @@ public struct TransferJournal: Sendable {
     public init(path: String, logger: Logger) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        // Create it 0600 before SQLite does, so it is never readable by others, even briefly.
-        let fd = open(path, O_CREAT | O_RDWR, 0o600)
-        if fd >= 0 { close(fd) }
-        chmod(path, 0o600)
+        // Create it 0600 before SQLite does, so it is never readable by others, even briefly;
+        // and never through a symlink, which could point the journal (and its upload URLs)
+        // anywhere.
+        let fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw JournalError(path: path, problem: "it is a symbolic link; attache does not follow one there") }
+            throw JournalError(path: path, problem: String(cString: strerror(code)))
+        }
+        fchmod(fd, 0o600)
+        close(fd)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "attache.journal"

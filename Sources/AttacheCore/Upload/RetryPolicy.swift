@@ -1,7 +1,8 @@
 /// How long to wait before trying again, and how many times.
 ///
 /// Exponential back-off with full jitter, capped; a server's `Retry-After` is honoured
-/// as the floor of the wait, never shortened.
+/// as the floor of the wait, up to ``maximumRetryAfter``: a server that asks for hours (or
+/// for a date in 9999) gets a few minutes, then another try.
 public struct RetryPolicy: Hashable, Sendable {
     /// Consecutive failures tolerated before the transfer fails.
     public var maximumAttempts: Int
@@ -9,19 +10,26 @@ public struct RetryPolicy: Hashable, Sendable {
     public var baseDelay: Duration
     /// No wait computed by back-off exceeds this.
     public var maximumDelay: Duration
+    /// The longest a server's `Retry-After` makes attache wait.
+    public var maximumRetryAfter: Duration
 
-    public init(maximumAttempts: Int = 6, baseDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30)) {
+    public init(
+        maximumAttempts: Int = 6, baseDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30),
+        maximumRetryAfter: Duration = .seconds(300)
+    ) {
         self.maximumAttempts = maximumAttempts
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
+        self.maximumRetryAfter = maximumRetryAfter
     }
 
     /// Retries nothing: the first failure is final.
-    public static let never = RetryPolicy(maximumAttempts: 1, baseDelay: .zero, maximumDelay: .zero)
+    public static let never = RetryPolicy(maximumAttempts: 1, baseDelay: .zero, maximumDelay: .zero, maximumRetryAfter: .zero)
 
     /// The wait before retry number `attempt` (1 for the first retry).
     ///
-    /// `retryAfter`, when the server sent one, is the least the wait can be.
+    /// `retryAfter`, when the server sent one, is the least the wait can be, up to
+    /// ``maximumRetryAfter``.
     public func delay(
         forAttempt attempt: Int,
         retryAfter: Duration?,
@@ -32,7 +40,7 @@ public struct RetryPolicy: Hashable, Sendable {
         let ceilingMillis = max(ceiling.milliseconds, 0)
         // Full jitter, but never less than half the step, so retries still back off.
         let jittered = Duration.milliseconds(ceilingMillis / 2 + Int64.random(in: 0...(ceilingMillis / 2 + 1), using: &generator))
-        if let retryAfter, retryAfter > jittered { return retryAfter }
+        if let retryAfter, retryAfter > jittered { return max(jittered, min(retryAfter, maximumRetryAfter)) }
         return jittered
     }
 }

@@ -107,7 +107,7 @@ struct TransferListView: View {
         case .uploading: return ("uploading", .busy)
         case .checking(let what): return (what, .busy)
         case .retrying(let retryAt, let attempt, let reason):
-            return ("retrying in \(Int(max(0, retryAt - now).rounded(.up)))s (try \(attempt + 1)): \(reason)", .warn)
+            return ("retrying in \(TransferFormat.clock(max(0, retryAt - now))) (try \(attempt + 1)): \(reason)", .warn)
         case .attached: return ("done", .ok)
         case .failed(let reason): return ("failed: \(reason)", .error)
         case .cancelled: return ("cancelled", .warn)

@@ -24,7 +24,7 @@ struct CancelCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.logger()
+        let logger = try global.logger()
         let journal = try GraphConnection.journal(global, logger: logger)
         let records = try await ResumeCommand.select(all ? [] : transfers, in: journal, unfinishedOnly: true)
         guard !records.isEmpty else {

@@ -36,7 +36,7 @@ struct GetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.logger()
+        let logger = try global.logger()
         let reference = item.reference
         do {
             try await GraphConnection.with(global, logger: logger) { connection in

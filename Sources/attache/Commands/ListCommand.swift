@@ -29,7 +29,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.logger()
+        let logger = try global.logger()
         let items: [OutlookItem]
         do {
             items = try await GraphConnection.with(global, logger: logger) { connection in

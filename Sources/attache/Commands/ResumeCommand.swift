@@ -29,7 +29,7 @@ struct ResumeCommand: AsyncParsableCommand {
     var verify = false
 
     func run() async throws {
-        let logger = global.logger()
+        let logger = try global.logger()
         let journal = try GraphConnection.journal(global, logger: logger)
         let records = try await Self.select(transfers, in: journal, unfinishedOnly: true)
         guard !records.isEmpty else {

@@ -52,7 +52,7 @@ struct ScreenCommand: AsyncParsableCommand {
             Console.error("attache's screen needs a terminal; for scripts use a subcommand (see attache --help)")
             throw ExitCode(ExitCodes.usage)
         }
-        let logger = global.logger("attache.tui")
+        let logger = try global.logger("attache.tui", reportingLogFailures: false)
         let journal = try GraphConnection.journal(global, logger: logger)
         let unfinished = (try? await journal.unfinished()) ?? []
         let startDirectory = startDir.map { ($0 as NSString).standardizingPath } ?? FileManager.default.currentDirectoryPath

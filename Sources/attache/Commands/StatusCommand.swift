@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let logger = global.logger()
+        let logger = try global.logger()
         let journal = try GraphConnection.journal(global, logger: logger)
         let records = all ? try await journal.recent() : try await journal.unfinished()
         // Who runs each unfinished one now: an `uploading` row nobody holds was left by a

@@ -59,7 +59,7 @@ struct UploadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = global.logger()
+        let logger = try global.logger()
         // Check every file first: a bad one stops everything before a single request.
         var checked: [LocalFile] = []
         var problems: [InputFileError] = []

@@ -28,26 +28,38 @@ struct GlobalOptions: ParsableArguments {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         if let graph {
-            guard graph.hasPrefix("http://") || graph.hasPrefix("https://") else {
-                throw ValidationError("--graph must be an http:// or https:// URL, such as http://127.0.0.1:8080/v1.0")
+            do {
+                _ = try HTTPURL(validating: graph)
+            } catch {
+                throw ValidationError("--graph '\(graph.terminalSafe)': \(error); give a URL such as http://127.0.0.1:8080/v1.0")
             }
         }
     }
 
-    /// Routes every logger of the process to the log file (set up once per run).
-    func bootstrapLogging() {
+    /// Routes every logger of the process to the log file (set up once per run). A log that
+    /// cannot be written is said once on stderr, unless the screen owns the terminal.
+    func bootstrapLogging(reportingFailures: Bool = true) {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        let sink: FileLogHandler.Sink
-        if logFile == "-" {
-            sink = FileLogHandler.Sink(standardError: ())
-        } else {
-            sink = FileLogHandler.Sink(path: logFile ?? paths.logFile)
+        let path = logFile == "-" ? "standard error" : logFile ?? paths.logFile
+        let onFailure: @Sendable (String) -> Void = { reason in
+            guard reportingFailures else { return }
+            Console.warning("cannot write the log \(path) (\(reason)); attache goes on without it")
         }
-        LoggingBootstrap.once(sink: sink, level: level)
+        LoggingBootstrap.once(level: level) {
+            logFile == "-" ? FileLogHandler.Sink(standardError: (), onFailure: onFailure) : FileLogHandler.Sink(path: path, onFailure: onFailure)
+        }
     }
 
-    func logger(_ label: String = "attache") -> Logger {
-        bootstrapLogging()
+    /// Makes sure the state directory is safe to write to, then starts logging: what every
+    /// command does first.
+    func logger(_ label: String = "attache", reportingLogFailures: Bool = true) throws -> Logger {
+        do {
+            try paths.prepareStateDirectory()
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(ExitCodes.failed)
+        }
+        bootstrapLogging(reportingFailures: reportingLogFailures)
         return Logger(label: label)
     }
 }
@@ -56,12 +68,13 @@ struct GlobalOptions: ParsableArguments {
 enum LoggingBootstrap {
     private static let done = Mutex(false)
 
-    static func once(sink: FileLogHandler.Sink, level: Logger.Level) {
+    static func once(level: Logger.Level, sink makeSink: () -> FileLogHandler.Sink) {
         let first = done.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
+        let sink = makeSink()
         LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink, level: level) }
     }
 }

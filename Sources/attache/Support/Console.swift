@@ -11,12 +11,15 @@ enum Console {
     /// them is dropped, and the command finishes what it was doing.
     private static let closed = Mutex<Set<Int32>>([])
 
+    /// One line on stdout. Any control character in it (from a server, a file name) is
+    /// escaped, so what a server sends cannot act on the terminal.
     static func out(_ line: String) {
-        write(Data((line + "\n").utf8), to: STDOUT_FILENO)
+        write(Data((line.terminalSafe + "\n").utf8), to: STDOUT_FILENO)
     }
 
+    /// One line on stderr, escaped as ``out(_:)`` does.
     static func err(_ line: String) {
-        write(Data((line + "\n").utf8), to: STDERR_FILENO)
+        write(Data((line.terminalSafe + "\n").utf8), to: STDERR_FILENO)
     }
 
     /// Writes all of `data`, or nothing more once the descriptor is closed (EPIPE; SIGPIPE
@@ -41,11 +44,11 @@ enum Console {
 
     /// `attache: error: …` on one line.
     static func error(_ message: String) {
-        err("attache: error: \(message.replacingOccurrences(of: "\n", with: " "))")
+        err("attache: error: \(message)")
     }
 
     static func warning(_ message: String) {
-        err("attache: warning: \(message.replacingOccurrences(of: "\n", with: " "))")
+        err("attache: warning: \(message)")
     }
 
     /// One JSON object on one line.

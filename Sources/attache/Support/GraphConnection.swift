@@ -40,7 +40,6 @@ struct GraphConnection {
             return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger)
         }
         do {
-            try options.paths.ensureStateDirectory()
             var emulatorLogger = Logger(label: "attache.emulator")
             emulatorLogger.logLevel = .warning
             let emulator = try await GraphEmulator.start(
@@ -79,6 +78,9 @@ struct GraphConnection {
     static func journal(_ options: GlobalOptions, logger: Logger) throws -> TransferJournal {
         do {
             return try TransferJournal(path: options.paths.journal, logger: logger)
+        } catch let error as JournalError {
+            Console.error("could not open the transfer journal \(error)")
+            throw ExitCode(ExitCodes.failed)
         } catch {
             Console.error("could not open the transfer journal \(options.paths.journal): \(error)")
             throw ExitCode(ExitCodes.failed)

@@ -60,15 +60,15 @@ actor ProgressBoard {
             status = "\(TransferFormat.rate(snapshot.bytesPerSecond))  ETA \(snapshot.secondsRemaining.map(TransferFormat.clock) ?? "--:--")"
         case .checking(let what): status = what
         case .retrying(let retryAt, let attempt, let reason):
-            status = "retry \(attempt) in \(Int(max(0, retryAt - now).rounded(.up)))s: \(reason)"
+            status = "retry \(attempt) in \(TransferFormat.clock(max(0, retryAt - now))): \(reason)"
         default: status = ""
         }
         let barWidth = 20
         let filled = Int((snapshot.fractionDone * Double(barWidth)).rounded(.down))
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]"
-        let tail = "  \(bar) \(percent)  \(amounts)  \(status)"
+        let tail = "  \(bar) \(percent)  \(amounts)  \(status.terminalSafe)"
         let nameRoom = max(8, width - tail.count - 1)
-        var name = snapshot.job.file.name
+        var name = snapshot.job.file.name.terminalSafe
         if name.count > nameRoom { name = String(name.prefix(nameRoom - 1)) + "…" }
         return String((name + tail).prefix(max(width - 1, 20)))
     }

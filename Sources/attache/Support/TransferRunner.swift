@@ -57,9 +57,17 @@ struct TransferRunner {
 
         var outcome = Outcome()
         var reported = Set<TransferID>()
+        var waitsNoted = Set<String>()
         for await event in events {
             guard case .changed(let snapshot) = event else { continue }
             await board?.update(snapshot)
+            if board == nil, case .retrying(let retryAt, let attempt, let reason) = snapshot.phase, retryAt - queue.now >= 10,
+                waitsNoted.insert("\(snapshot.id)/\(attempt)").inserted
+            {
+                // Without a progress line, a long wait would look like a hang.
+                Console.warning(
+                    "waiting \(TransferFormat.clock(retryAt - queue.now)) before trying '\(snapshot.job.file.name)' again (try \(attempt + 1)): \(reason)")
+            }
             guard snapshot.phase.isTerminal, !reported.contains(snapshot.id) else { continue }
             reported.insert(snapshot.id)
             var verification: Verification?

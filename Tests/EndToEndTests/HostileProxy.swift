@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Foundation
+import GraphEmulator
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Synchronization
+
+/// A Graph that misbehaves on purpose: every request goes on to a real emulator, unless the
+/// test's `rule` answers it instead or rewrites the emulator's reply. The emulator writes its
+/// upload URLs with this proxy's origin, so upload traffic comes through here too.
+final class HostileProxy: Sendable {
+    /// A request as it reached the proxy.
+    struct Exchange: Sendable {
+        var method: String
+        /// Path and query.
+        var target: String
+        var body: Data
+        /// How many requests came before this one.
+        var index: Int
+
+        var isUploadURL: Bool { target.contains("AttachmentSessions(") }
+        var isCreateSession: Bool { target.contains("/createUploadSession") }
+    }
+
+    /// A reply, the emulator's or the rule's own.
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [(String, String)]
+        var body: Data
+
+        init(status: Int, headers: [(String, String)] = [("Content-Type", "application/json")], body: Data = Data()) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        init(status: Int, json: String, headers: [(String, String)] = []) {
+            self.init(status: status, headers: [("Content-Type", "application/json")] + headers, body: Data(json.utf8))
+        }
+
+        /// A Graph error body.
+        static func graphError(_ status: Int, code: String, message: String, headers: [(String, String)] = []) -> Reply {
+            let body = try! JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": message]])
+            return Reply(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+        }
+
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
+    }
+
+    /// What to do with one request.
+    enum Action: Sendable {
+        /// Forward it and pass the reply on.
+        case forward
+        /// Answer it without forwarding.
+        case answer(Reply)
+        /// Forward it, then change the reply.
+        case rewrite(@Sendable (Reply) -> Reply)
+    }
+
+    typealias Rule = @Sendable (Exchange) -> Action
+
+    let origin: String
+    private let upstream = Mutex<String?>(nil)
+    private let group: ServiceGroup
+    private let task: Task<Void, Never>
+    private let seen = Mutex<[Exchange]>([])
+
+    var graphBaseURL: String { origin + "/v1.0" }
+    /// Every request so far, in order.
+    var exchanges: [Exchange] { seen.withLock { $0 } }
+
+    private init(origin: String, group: ServiceGroup, task: Task<Void, Never>) {
+        self.origin = origin
+        self.group = group
+        self.task = task
+    }
+
+    static func start(_ rule: @escaping Rule) async throws -> HostileProxy {
+        var logger = Logger(label: "test.proxy")
+        logger.logLevel = .critical
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let box = Mutex<HostileProxy?>(nil)
+        let application = Application(
+            responder: Responder(rule: rule, proxy: { box.withLock { $0 } }),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "hostile-graph"),
+            onServerRunning: { channel in
+                portSink.yield(channel.localAddress?.port ?? 0)
+                portSink.finish()
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
+        let task = Task<Void, Never> { _ = try? await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let proxy = HostileProxy(origin: "http://127.0.0.1:\(port)", group: group, task: task)
+        box.withLock { $0 = proxy }
+        return proxy
+    }
+
+    /// Where forwarded requests go: the emulator's origin.
+    func forward(to origin: String) {
+        upstream.withLock { $0 = origin }
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        await task.value
+    }
+
+    fileprivate func record(_ method: String, _ target: String, _ body: Data) -> Exchange {
+        seen.withLock { list in
+            let exchange = Exchange(method: method, target: target, body: body, index: list.count)
+            list.append(exchange)
+            return exchange
+        }
+    }
+
+    fileprivate func forward(_ exchange: Exchange, headers: HTTPFields) async throws -> Reply {
+        guard let base = upstream.withLock({ $0 }) else { return Reply(status: 502) }
+        var request = HTTPClientRequest(url: base + exchange.target)
+        request.method = HTTPMethod(rawValue: exchange.method)
+        for field in headers where field.name.canonicalName != "host" && field.name != .contentLength {
+            request.headers.add(name: field.name.rawName, value: field.value)
+        }
+        // The emulator writes upload URLs with the Host it is asked by: this proxy's.
+        request.headers.replaceOrAdd(name: "Host", value: String(origin.dropFirst("http://".count)))
+        if !exchange.body.isEmpty { request.body = .bytes(ByteBuffer(data: exchange.body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: body))
+    }
+
+    private struct Responder: HTTPResponder {
+        typealias Context = BasicRequestContext
+        let rule: Rule
+        let proxy: @Sendable () -> HostileProxy?
+
+        func respond(to request: Request, context: Context) async throws -> Response {
+            guard let proxy = proxy() else { return Response(status: .serviceUnavailable) }
+            let body = try await request.body.collect(upTo: 8 << 20)
+            let exchange = proxy.record(request.method.rawValue, request.uri.description, Data(buffer: body))
+            let reply: Reply
+            switch rule(exchange) {
+            case .forward: reply = try await proxy.forward(exchange, headers: request.headers)
+            case .answer(let answer): reply = answer
+            case .rewrite(let change): reply = change(try await proxy.forward(exchange, headers: request.headers))
+            }
+            var fields = HTTPFields()
+            for (name, value) in reply.headers {
+                guard let fieldName = HTTPField.Name(name), fieldName != .contentLength, fieldName != .transferEncoding, fieldName != .connection else { continue }
+                fields.append(HTTPField(name: fieldName, value: value))
+            }
+            return Response(
+                status: HTTPResponse.Status(code: reply.status), headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(data: reply.body)))
+        }
+    }
+}
+
+extension CLIHarness {
+    /// An emulator behind a ``HostileProxy``: the binary talks to the proxy, the test can ask
+    /// the emulator directly.
+    static func withHostileProxy<T>(
+        _ configuration: EmulatorConfiguration = EmulatorConfiguration(), rule: @escaping HostileProxy.Rule,
+        _ body: (CLIHarness, HostileProxy) async throws -> T
+    ) async throws -> T {
+        let proxy = try await HostileProxy.start(rule)
+        var configuration = configuration
+        configuration.publicOrigin = proxy.origin
+        do {
+            let result = try await with(configuration) { harness in
+                proxy.forward(to: harness.emulator.origin)
+                var harness = harness
+                harness.graphBase = proxy.graphBaseURL
+                return try await body(harness, proxy)
+            }
+            await proxy.stop()
+            return result
+        } catch {
+            await proxy.stop()
+            throw error
+        }
+    }
+}
