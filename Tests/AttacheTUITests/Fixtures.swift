@@ -50,7 +50,11 @@ enum Fixtures {
             transfer(2, "slides.pptx", 8 * mib, to: messages[0], .attached(done), confirmed: [0..<(8 * mib)]),
             transfer(3, "scan-0001.tiff", 25 * mib, to: messages[3], .retrying(retryAt: 103, attempt: 2, reason: "HTTP 503"), confirmed: [0..<(7_864_320)]),
             transfer(4, "notes.txt", 2_300, to: messages[2], .queued),
-            transfer(5, "budget.xlsx", 4 * mib, to: events[0], .failed("the server refused it: HTTP 403 ErrorAccessDenied")),
+            transfer(
+                5, "budget.xlsx", 4 * mib, to: events[0],
+                .failed(UploadError(
+                    .notAuthorized, reason: "the server refused it: HTTP 403 ErrorAccessDenied", fileName: "budget.xlsx",
+                    item: events[0].reference, graphCode: "ErrorAccessDenied", status: 403))),
             transfer(6, "draft.docx", 6 * mib, to: messages[1], .cancelled, confirmed: [0..<(3_932_160)]),
         ]
     }

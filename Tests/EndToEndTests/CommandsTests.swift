@@ -89,10 +89,14 @@ struct CommandsTests {
             let file = try harness.makeFile("bent.bin", size: 4 * 1024 * 1024, seed: 43)
             let result = try await harness.attache("upload", [file.path, "--message", item, "--verify", "--json"])
             #expect(result.status == 1)
-            #expect(result.stderr.contains("attache: error: 'bent.bin' was attached to message "))
+            #expect(result.stderr.contains("attache: error: could not attach 'bent.bin' to message "))
+            #expect(result.stderr.contains(": it was attached as "))
             #expect(result.stderr.contains("but its bytes differ from the file (sha256 "))
             #expect(result.stderr.contains("file \(file.sha256)); delete it and upload again"))
             #expect(result.jsonLines.first?["status"] as? String == "failed")
+            let error = try #require(result.jsonLines.first?["error"] as? [String: Any])
+            #expect(error["kind"] as? String == "verificationFailed")
+            #expect(error["code"] as? String == "verificationFailed")
             // Nothing is taken away: the attachment is there to look at.
             #expect(try await harness.attachments("messages", item).count == 1)
         }

@@ -45,7 +45,8 @@ final class HostileProxy: Sendable {
         /// A Graph error body.
         static func graphError(_ status: Int, code: String, message: String, headers: [(String, String)] = []) -> Reply {
             let body = try! JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": message]])
-            return Reply(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+            let requestID = UUID().uuidString.lowercased()
+            return Reply(status: status, headers: [("Content-Type", "application/json"), ("request-id", requestID)] + headers, body: body)
         }
 
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
@@ -59,6 +60,8 @@ final class HostileProxy: Sendable {
         case answer(Reply)
         /// Forward it, then change the reply.
         case rewrite(@Sendable (Reply) -> Reply)
+        /// Forward it (so the emulator acts on it), then hold the reply this long.
+        case forwardLate(Duration)
     }
 
     typealias Rule = @Sendable (Exchange) -> Action
@@ -106,8 +109,9 @@ final class HostileProxy: Sendable {
         upstream.withLock { $0 = origin }
     }
 
+    /// Stops at once: replies it holds back are dropped, not waited for.
     func stop() async {
-        await group.triggerGracefulShutdown()
+        task.cancel()
         await task.value
     }
 
@@ -148,6 +152,9 @@ final class HostileProxy: Sendable {
             case .forward: reply = try await proxy.forward(exchange, headers: request.headers)
             case .answer(let answer): reply = answer
             case .rewrite(let change): reply = change(try await proxy.forward(exchange, headers: request.headers))
+            case .forwardLate(let delay):
+                reply = try await proxy.forward(exchange, headers: request.headers)
+                try? await Task.sleep(for: delay)
             }
             var fields = HTTPFields()
             for (name, value) in reply.headers {

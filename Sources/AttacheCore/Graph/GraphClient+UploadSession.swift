@@ -23,8 +23,13 @@ extension GraphClient {
             headers: Self.jsonHeaders, body: Self.jsonBody(Body(AttachmentItem: .init(name: name, size: size))),
             operation: operation)
         let session = try decode(SessionReply.self, from: reply, operation: operation)
-        guard let url = session.uploadUrl, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+        guard let url = session.uploadUrl else {
             throw GraphError(kind: .malformedReply, message: "no uploadUrl in the upload session", operation: operation)
+        }
+        do {
+            _ = try HTTPURL(validating: url)
+        } catch {
+            throw GraphError(kind: .malformedReply, message: "the uploadUrl is one attache cannot use (\(error))", operation: operation)
         }
         return UploadSession(
             uploadURL: UploadURL(url),
@@ -33,14 +38,15 @@ extension GraphClient {
     }
 
     /// `PUT` one range of the open file to the upload URL, streamed from disk in 64 KiB
-    /// pieces. `onBytesSent` hears of each piece as it is handed to the connection.
+    /// pieces. `onChunk` hears of each piece as it is handed to the connection. A file
+    /// that ends before the range does fails the request rather than send a short body.
     public func putRange(
         _ range: Range<Int64>,
         of file: ReadFileHandle,
         totalSize: Int64,
         to uploadURL: UploadURL,
         fileName: String,
-        onBytesSent: @escaping @Sendable (Int64) -> Void = { _ in }
+        onChunk: @escaping @Sendable (ByteBuffer) -> Void = { _ in }
     ) async throws -> RangeReply {
         let operation = "upload bytes \(range.lowerBound)-\(range.upperBound - 1) of \"\(fileName)\""
         var headers: HTTPHeaders = [
@@ -48,7 +54,7 @@ extension GraphClient {
             "Content-Range": "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(totalSize)",
         ]
         headers.add(name: "Content-Length", value: "\(range.count)")
-        let chunks = CountingChunks(base: file.readChunks(in: range, chunkLength: .kibibytes(64)), onChunk: onBytesSent)
+        let chunks = CountingChunks(base: file.readChunks(in: range, chunkLength: .kibibytes(64)), length: Int64(range.count), onChunk: onChunk)
         let reply = try await send(
             .PUT, uploadURL.secretValue, authorization: .preAuthenticated, headers: headers,
             body: .stream(chunks, length: .known(Int64(range.count))), operation: operation, timeout: rangeTimeout)
@@ -88,24 +94,37 @@ extension GraphClient {
     }
 }
 
-/// File chunks on their way into a request body, counted as they go.
+/// The file ended before the range did: it shrank while it was uploaded.
+public struct SourceEndedEarly: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String { "the file ended before the range did" }
+}
+
+/// File chunks on their way into a request body, seen as they go.
 struct CountingChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == ByteBuffer {
     typealias Element = ByteBuffer
     let base: Base
-    let onChunk: @Sendable (Int64) -> Void
+    /// The bytes the body must have; fewer fails it.
+    let length: Int64
+    let onChunk: @Sendable (ByteBuffer) -> Void
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
-        let onChunk: @Sendable (Int64) -> Void
+        let length: Int64
+        var seen: Int64 = 0
+        let onChunk: @Sendable (ByteBuffer) -> Void
 
         mutating func next() async throws -> ByteBuffer? {
-            guard let chunk = try await base.next() else { return nil }
-            onChunk(Int64(chunk.readableBytes))
+            guard let chunk = try await base.next() else {
+                if seen < length { throw SourceEndedEarly() }
+                return nil
+            }
+            seen += Int64(chunk.readableBytes)
+            onChunk(chunk)
             return chunk
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), onChunk: onChunk)
+        AsyncIterator(base: base.makeAsyncIterator(), length: length, onChunk: onChunk)
     }
 }

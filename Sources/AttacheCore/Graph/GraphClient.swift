@@ -45,6 +45,9 @@ public struct GraphClient: Sendable {
             timeout: .init(connect: .seconds(10), read: .seconds(120))
         )
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        // A refused connection fails the request at once: the upload's own retry policy
+        // decides what happens next (the pool would retry silently until the deadline).
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .automatic
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
@@ -71,6 +74,11 @@ public struct GraphClient: Sendable {
             }
         }
         return out
+    }
+
+    /// The host of `url`, for messages: never its path or query.
+    static func host(of url: String) -> String? {
+        try? HTTPURL(validating: url).host
     }
 
     static func origin(of url: String) -> String {
@@ -112,13 +120,24 @@ public struct GraphClient: Sendable {
         let bytes: ByteBuffer
         do {
             bytes = try await response.body.collect(upTo: replyLimit)
+        } catch is NIOTooManyBytesError {
+            throw GraphError(
+                kind: .malformedReply, message: "the reply was larger than \(ByteCount(Int64(replyLimit))), more than any Graph reply",
+                operation: operation, isUploadSession: authorization == .preAuthenticated, host: Self.host(of: url))
         } catch {
-            throw Self.transportError(error, operation: operation)
+            var error = Self.transportError(error, operation: operation)
+            if var graphError = error as? GraphError {
+                graphError.isUploadSession = authorization == .preAuthenticated
+                graphError.host = Self.host(of: url)
+                error = graphError
+            }
+            throw error
         }
         let reply = Reply(status: Int(response.status.code), headers: response.headers, body: bytes)
         guard (200..<300).contains(reply.status) else {
             var error = Self.errorFromReply(reply, operation: operation)
             error.isUploadSession = authorization == .preAuthenticated
+            error.host = Self.host(of: url)
             throw error
         }
         return reply
@@ -166,7 +185,13 @@ public struct GraphClient: Sendable {
         do {
             response = try await http.execute(request, timeout: timeout ?? requestTimeout, logger: Self.httpClientLogger)
         } catch {
-            throw Self.transportError(error, operation: operation)
+            var error = Self.transportError(error, operation: operation)
+            if var graphError = error as? GraphError {
+                graphError.isUploadSession = authorization == .preAuthenticated
+                graphError.host = Self.host(of: url)
+                error = graphError
+            }
+            throw error
         }
         logger.debug(
             "graph request",
@@ -237,7 +262,9 @@ public struct GraphClient: Sendable {
         let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(buffer: reply.body))
         let requestID = reply.headers.first(name: "request-id") ?? envelope?.error?.innerError?.requestId
         var message = envelope?.error?.message
-        if envelope?.error == nil, reply.body.readableBytes > 0 {
+        if (300..<400).contains(reply.status) {
+            message = "the server redirected the request"
+        } else if envelope?.error == nil, reply.body.readableBytes > 0, !String(buffer: reply.body).hasPrefix("{") {
             // Not a Graph error body: keep a short, printable excerpt.
             let text = String(buffer: reply.body).prefix(160)
             message = UploadURL.redact(String(text.filter { !$0.isNewline }))

@@ -26,10 +26,12 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     public var operation: String
     /// The request went to an upload URL (which carries its own token), not to Graph.
     public var isUploadSession: Bool
+    /// The host the request went to (never the rest of its URL).
+    public var host: String?
 
     public init(
         kind: Kind, code: String? = nil, message: String? = nil, requestID: String? = nil,
-        retryAfter: Duration? = nil, operation: String, isUploadSession: Bool = false
+        retryAfter: Duration? = nil, operation: String, isUploadSession: Bool = false, host: String? = nil
     ) {
         self.kind = kind
         self.code = code
@@ -38,6 +40,7 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         self.retryAfter = retryAfter
         self.operation = operation
         self.isUploadSession = isUploadSession
+        self.host = host
     }
 
     /// The HTTP status, when there was one.
@@ -74,10 +77,14 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the user can do, where the status says it.
     public var hint: String? {
         if isUploadSession, case .status = kind { return nil }
+        if case .status(let status) = kind, (300..<400).contains(status) {
+            return "attache does not follow redirects, which could carry the token elsewhere; is --graph the Graph root?"
+        }
         switch kind {
         case .status(401): return "the token was refused: pass a valid one with --token or ATTACHE_TOKEN"
         case .status(403): return "the token lacks the permission (Mail.ReadWrite for messages, Calendars.ReadWrite for events)"
         case .status(429), .status(503): return "the server is throttling; try again later"
+        case .noReply where isUploadSession: return "the upload host \(host ?? "") could not be reached"
         case .noReply: return "is the server running, and is --graph right?"
         default: return nil
         }

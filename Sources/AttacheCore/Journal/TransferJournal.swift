@@ -84,6 +84,11 @@ public struct TransferJournal: Sendable {
                 t.column("attachmentID", .text)
             }
         }
+        migrator.registerMigration("v2: error codes") { db in
+            try db.alter(table: TransferRecord.databaseTableName) { t in
+                t.add(column: "errorCode", .text)
+            }
+        }
         return migrator
     }
 
@@ -98,7 +103,8 @@ public struct TransferJournal: Sendable {
             id: id, createdAt: now, updatedAt: now, filePath: file.path, fileName: file.name,
             fileSize: file.size, fileModified: file.modified, fingerprint: fingerprint, graphBase: graphBase,
             itemKind: item.kind, itemID: item.id, method: plan.method, rangeLength: rangeLength, uploadURL: nil,
-            sessionExpires: nil, sessionStartedAt: nil, confirmedBytes: 0, state: .queued, lastError: nil, attachmentID: nil)
+            sessionExpires: nil, sessionStartedAt: nil, confirmedBytes: 0, state: .queued, lastError: nil, errorCode: nil,
+            attachmentID: nil)
         try await database.write { db in try record.insert(db) }
         return record
     }

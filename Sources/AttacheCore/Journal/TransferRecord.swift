@@ -38,6 +38,8 @@ public struct TransferRecord: Codable, Hashable, Sendable, FetchableRecord, Pers
     public var confirmedBytes: Int64
     public var state: State
     public var lastError: String?
+    /// The code of the failure that ended it: Graph's own, or ``UploadError/Kind``'s.
+    public var errorCode: String?
     public var attachmentID: String?
 
     public var item: ItemReference { ItemReference(kind: itemKind, id: itemID) }

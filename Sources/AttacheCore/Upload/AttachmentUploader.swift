@@ -1,10 +1,12 @@
+import Crypto
 import Foundation
 import Logging
 import NIOCore
 import _NIOFileSystem
 
 /// Performs what ``UploadStateMachine`` decides for one file: the requests, the waits, the
-/// journal writes and the progress reports. All decisions stay in the state machine.
+/// checks of the file, the journal writes and the progress reports. Every decision stays in
+/// the state machine.
 public struct AttachmentUploader: Sendable {
     public var graph: GraphClient
     public var retryPolicy: RetryPolicy
@@ -12,20 +14,27 @@ public struct AttachmentUploader: Sendable {
     public var journal: TransferJournal?
     /// What the journal stores as the Graph root (`embedded` for the built-in emulator).
     public var journalGraphBase: String
+    /// Read each attachment back (`$value`) once made and compare its SHA-256 with the file's.
+    public var verify: Bool
     var logger: Logger
 
-    public init(graph: GraphClient, retryPolicy: RetryPolicy = RetryPolicy(), journal: TransferJournal?, journalGraphBase: String? = nil, logger: Logger) {
+    public init(
+        graph: GraphClient, retryPolicy: RetryPolicy = RetryPolicy(), journal: TransferJournal?, journalGraphBase: String? = nil,
+        verify: Bool = false, logger: Logger
+    ) {
         self.graph = graph
         self.retryPolicy = retryPolicy
         self.journal = journal
         self.journalGraphBase = journalGraphBase ?? graph.baseURL
+        self.verify = verify
         self.logger = logger
     }
 
     /// Uploads `job.file` to `job.item`, or picks up `record` where it stopped.
     ///
-    /// Stops when the calling task is cancelled, after `stop` says why: a cancel deletes the
-    /// session, an interrupt keeps it for a resume.
+    /// Stops when `stop` asks, between requests; a request in flight is cut short only when
+    /// the calling task is cancelled too. A cancel deletes the session, an interrupt keeps
+    /// it for a resume.
     public func run(
         _ job: UploadJob,
         resuming record: TransferRecord? = nil,
@@ -48,12 +57,20 @@ extension AttachmentUploader {
         let stop: StopSignal
         let report: @Sendable (TransferUpdate) -> Void
         var machine: UploadStateMachine
-        var session: UploadURL?
         var sessionStartedAt = Date()
         var recordID: String?
+        /// The upload URL the journal holds, kept in step with the machine's session.
+        var journaledSession: UploadURL?
         /// This process's hold on the journal row, so no other attache drives the same session.
         var claim: TransferClaim?
         var generator = SystemRandomNumberGenerator()
+        /// The last request failure, with everything the server said.
+        var lastFailure: GraphError?
+        /// What is known of the attachment once one exists (from the POST or the search).
+        var attachment: AttachmentInfo?
+        /// An attachment of a changed file that could not be removed.
+        var attachmentLeft: String?
+        var fileGuard: SourceFileGuard?
 
         init(uploader: AttachmentUploader, job: UploadJob, stop: StopSignal, report: @escaping @Sendable (TransferUpdate) -> Void) {
             self.uploader = uploader
@@ -63,43 +80,65 @@ extension AttachmentUploader {
             self.machine = UploadStateMachine(fileSize: job.file.size, plan: job.plan, maximumAttempts: uploader.retryPolicy.maximumAttempts)
         }
 
-        var graph: GraphClient { uploader.graph }
         var logger: Logger { uploader.logger }
         var fileName: String { job.file.name }
 
-        mutating func perform(resuming record: TransferRecord?) async -> TransferOutcome {
-            let action: UploadStateMachine.Action
-            if let record {
-                if let holder = takeClaim(record.id) {
+        /// The client for the next request: cleanups after a stop get less time, so a dead
+        /// server cannot hold a Ctrl-C for minutes.
+        var graph: GraphClient {
+            guard machine.isStopping else { return uploader.graph }
+            var graph = uploader.graph
+            graph.requestTimeout = .seconds(10)
+            return graph
+        }
+
+        func error(_ kind: UploadError.Kind, _ reason: String) -> UploadError {
+            UploadError(kind, reason: reason, fileName: fileName, item: job.item)
+        }
+
+        mutating func perform(resuming journaled: TransferRecord?) async -> TransferOutcome {
+            var record = journaled
+            if var resumed = record {
+                if let holder = takeClaim(resumed.id) {
                     // Its row and session belong to the other run: leave both as they are.
-                    return .failed("\(holder) is uploading it right now; leave it to that one")
+                    return .failed(error(.heldElsewhere, "\(holder) is uploading it right now; it is left to that one"))
                 }
-                recordID = record.id
-                report(.journaled(recordID: record.id))
-                if let problem = await changedFileProblem(record) {
-                    // The session holds bytes of another file: it is of no use to anyone.
-                    if let url = record.uploadURL { await deleteSession(url) }
-                    await journal(.failed, error: problem)
-                    return .failed(problem)
+                // Read again now that it is ours: another run may have finished it meanwhile.
+                if let journal = uploader.journal, let fresh = try? await journal.record(resumed.id) {
+                    guard fresh.state.isUnfinished else {
+                        return .failed(error(.heldElsewhere, "another attache ended it meanwhile (\(fresh.state.rawValue))"))
+                    }
+                    // The URL as this process reaches it (rebased), unless the session is gone.
+                    if fresh.uploadURL == nil { resumed.uploadURL = nil }
+                    resumed.sessionStartedAt = fresh.sessionStartedAt
+                    record = resumed
                 }
-                sessionStartedAt = record.sessionStartedAt ?? record.createdAt
-                if let url = record.uploadURL {
-                    session = url
-                    action = machine.resume()
-                } else {
-                    action = machine.resumeWithoutSession()
-                }
+                recordID = resumed.id
+                journaledSession = resumed.uploadURL
+                report(.journaled(recordID: resumed.id))
+                sessionStartedAt = resumed.sessionStartedAt ?? resumed.createdAt
             } else {
                 await beginJournal()
-                action = machine.start()
             }
             let handle: ReadFileHandle
             do {
                 handle = try await FileSystem.shared.openFile(forReadingAt: FilePath(job.file.path))
             } catch {
-                let text = "'\(job.file.path)' cannot be read (\(Self.describe(fileError: error)))"
-                await journal(.failed, error: text)
-                return .failed(text)
+                let problem = InputFileError(Self.isMissing(error) ? .notFound : .unreadable, path: job.file.path, detail: Self.describe(fileError: error))
+                // A session the file can never finish is of no use: delete it.
+                if let url = record?.uploadURL { _ = await deleteSession(url) }
+                return await finishFailed(UploadError(problem, item: job.item))
+            }
+            var action: UploadStateMachine.Action
+            if let url = record?.uploadURL {
+                action = step { try $0.resume(session: url) }
+            } else if record != nil {
+                action = step { try $0.resumeWithoutSession() }
+            } else {
+                action = step { try $0.start() }
+            }
+            if let change = await openGuard(handle, resuming: record) {
+                action = step { try $0.fileChanged(change.description) }
             }
             let outcome = await drive(from: action, handle: handle)
             // Closed outside this task's cancellation, which would make `close()` bail out early.
@@ -107,46 +146,52 @@ extension AttachmentUploader {
             return outcome
         }
 
+        /// Takes the file's identity; for a resume, also checks the file against the journal.
+        mutating func openGuard(_ handle: ReadFileHandle, resuming record: TransferRecord?) async -> SourceFileGuard.Change? {
+            do {
+                switch try await SourceFileGuard.open(handle, checked: job.file) {
+                case .failure(let change): return change
+                case .success(let opened): fileGuard = opened
+                }
+            } catch {
+                return SourceFileGuard.Change("it can no longer be read")
+            }
+            if let record, let fingerprint = try? await FileFingerprint.compute(path: record.filePath, size: record.fileSize),
+                fingerprint != record.fingerprint
+            {
+                return SourceFileGuard.Change("its contents differ from when the upload began")
+            }
+            return nil
+        }
+
         // MARK: The loop
 
         mutating func drive(from first: UploadStateMachine.Action, handle: ReadFileHandle) async -> TransferOutcome {
             var action = first
-            var lastFailure: GraphError?
             while true {
-                if Task.isCancelled, !Self.isCleanup(action) {
-                    action = stopAction()
+                // A stop asked for between steps: the machine says what it means now.
+                if let reason = stop.requested, !machine.isStopping, let next = machine.stop(reason, requestInFlight: false) {
+                    action = next
                 }
+                await journalSessionIfChanged()
                 switch action {
                 case .postAttachment:
-                    report(.starting)
-                    await journal(.uploading)
-                    do {
-                        let contents = try await handle.readChunk(fromAbsoluteOffset: 0, length: .bytes(job.file.size))
-                        guard Int64(contents.readableBytes) == job.file.size else {
-                            return await finishFailed("'\(job.file.path)' changed while it was read")
-                        }
-                        report(.bytesSent(job.file.size))
-                        let info = try await graph.postAttachment(
-                            name: fileName, contentType: job.file.contentType, contents: contents, to: job.item)
-                        report(.confirmed(.nothing))
-                        return await finishAttached(info)
-                    } catch let error as GraphError {
-                        lastFailure = error
-                        action = machine.postFailed(error.requestFailure)
-                    } catch is CancellationError {
-                        action = stopAction()
-                    } catch {
-                        return await finishFailed("'\(job.file.path)' cannot be read (\(Self.describe(fileError: error)))")
-                    }
+                    action = await post(handle)
 
                 case .createSession:
-                    if await cancelledElsewhere() { return .cancelled }
+                    if !machine.isStopping, await cancelledElsewhere() {
+                        action = step { try $0.cancelledElsewhere() }
+                        continue
+                    }
                     report(.starting)
                     sessionStartedAt = Date()
                     do {
-                        let created = try await graph.createUploadSession(name: fileName, size: job.file.size, on: job.item)
-                        session = created.uploadURL
+                        let graph = self.graph
+                        let (name, size, item) = (fileName, job.file.size, job.item)
+                        let created = try await request { try await graph.createUploadSession(name: name, size: size, on: item) }
+                        // Recorded before anything else happens to it: no session is ever forgotten.
                         let startedAt = sessionStartedAt
+                        journaledSession = created.uploadURL
                         await journalUpdate { record in
                             record.uploadURL = created.uploadURL
                             record.sessionExpires = created.expirationDateTime
@@ -155,172 +200,303 @@ extension AttachmentUploader {
                             record.state = .uploading
                         }
                         report(.sessionOpened(created.nextExpectedRanges))
-                        action = machine.sessionCreated(expecting: created.nextExpectedRanges)
+                        action = step { try $0.sessionCreated(created.uploadURL, expecting: created.nextExpectedRanges) }
                     } catch let error as GraphError {
                         lastFailure = error
-                        action = machine.sessionCreationFailed(error.requestFailure)
+                        action = step { try $0.sessionCreationFailed(error.requestFailure) }
                     } catch {
-                        action = stopAction()
+                        action = stopped(requestInFlight: true, else: action)
                     }
 
-                case .putRange(let range):
-                    guard let url = session else { return await finishFailed("internal error: a range without a session") }
-                    let report = self.report
-                    do {
-                        let reply = try await graph.putRange(
-                            range, of: handle, totalSize: job.file.size, to: url, fileName: fileName,
-                            onBytesSent: { report(.bytesSent($0)) })
-                        switch reply {
-                        case .accepted(let status):
-                            let confirmed = status.nextExpectedRanges.confirmedBytes(total: job.file.size)
-                            await journalUpdate { $0.confirmedBytes = confirmed }
-                            report(.confirmed(status.nextExpectedRanges))
-                            action = machine.rangeAccepted(expecting: status.nextExpectedRanges)
-                        case .completed(let attachmentID):
-                            report(.confirmed(.nothing))
-                            await journalUpdate {
-                                $0.confirmedBytes = $0.fileSize
-                                $0.uploadURL = nil
-                            }
-                            session = nil
-                            action = machine.uploadCompleted(attachmentID: attachmentID)
-                        }
-                    } catch let error as GraphError {
-                        lastFailure = error
-                        logger.info("range failed", metadata: ["file": "\(fileName)", "range": "\(range.lowerBound)-\(range.upperBound - 1)", "error": "\(error.requestFailure)"])
-                        action = machine.rangeFailed(error.requestFailure)
-                    } catch {
-                        action = stopAction()
-                    }
+                case .putRange(let range, let url):
+                    action = await put(range, to: url, handle: handle, current: action)
 
-                case .querySession:
-                    guard let url = session else { return await finishFailed("internal error: a query without a session") }
+                case .querySession(let url):
                     report(.checking("asking the session where it stands"))
                     do {
-                        let status = try await graph.sessionStatus(url, fileName: fileName)
+                        let graph = self.graph
+                        let name = fileName
+                        let status = try await request { try await graph.sessionStatus(url, fileName: name) }
                         let confirmed = status.nextExpectedRanges.confirmedBytes(total: job.file.size)
                         await journalUpdate { $0.confirmedBytes = confirmed }
                         report(.confirmed(status.nextExpectedRanges))
-                        action = machine.sessionStatus(expecting: status.nextExpectedRanges)
+                        action = step { try $0.sessionStatus(expecting: status.nextExpectedRanges) }
                     } catch let error as GraphError {
                         lastFailure = error
-                        action = machine.sessionQueryFailed(error.requestFailure)
-                        if UploadStateMachine.isSessionGone(error.requestFailure) {
-                            session = nil
-                            await journalUpdate { $0.uploadURL = nil }
-                        }
+                        action = step { try $0.sessionQueryFailed(error.requestFailure) }
                     } catch {
-                        action = stopAction()
+                        action = stopped(requestInFlight: true, else: action)
                     }
 
                 case .findAttachment:
-                    if await cancelledElsewhere() { return .cancelled }
+                    if !machine.isStopping, await cancelledElsewhere() {
+                        action = step { try $0.cancelledElsewhere() }
+                        continue
+                    }
                     report(.checking("looking for the attachment on the item"))
                     do {
-                        let found = try await graph.findAttachment(
-                            named: fileName, minimumSize: job.file.size, modifiedSince: sessionStartedAt, on: job.item)
-                        action = machine.attachmentSearchFinished(foundID: found?.id)
-                        if let found, case .succeed = action {
-                            return await finishAttached(found)
-                        }
+                        let graph = self.graph
+                        let (name, size, since, item) = (fileName, job.file.size, sessionStartedAt, job.item)
+                        let found = try await request { try await graph.findAttachment(named: name, minimumSize: size, modifiedSince: since, on: item) }
+                        attachment = found
+                        action = step { try $0.attachmentSearchFinished(foundID: found?.id) }
                     } catch let error as GraphError {
                         lastFailure = error
-                        action = machine.attachmentSearchFailed(error.requestFailure)
+                        action = step { try $0.attachmentSearchFailed(error.requestFailure) }
                     } catch {
-                        action = stopAction()
+                        action = stopped(requestInFlight: true, else: action)
                     }
 
-                case .deleteSession:
-                    if let url = session {
-                        await deleteSession(url)
-                        session = nil
-                        await journalUpdate { $0.uploadURL = nil }
+                case .deleteSession(let url):
+                    let existed = await deleteSession(url)
+                    action = step { try $0.sessionDeleted(existed: existed) }
+
+                case .deleteAttachment(let id):
+                    report(.checking("removing the attachment of the changed file"))
+                    let graph = self.graph
+                    let item = job.item
+                    let removed = await Task { (try? await graph.deleteAttachment(id, of: item)) != nil }.value
+                    if !removed {
+                        attachmentLeft = id
+                        logger.warning("could not remove the attachment of a changed file", metadata: ["file": "\(fileName)"])
                     }
-                    action = machine.sessionDeleted()
+                    action = step { try $0.attachmentDeleted() }
+
+                case .confirmFile(let id):
+                    report(.checking("checking the file is what was sent"))
+                    if let change = await fileGuard?.confirm(handle) {
+                        action = step { try $0.fileChanged(change.description) }
+                    } else {
+                        action = step { try $0.fileConfirmed() }
+                        if case .succeed = action, attachment?.id != id { attachment = nil }
+                    }
 
                 case .wait(let attempt, let retryAfter, let reason):
                     let delay = uploader.retryPolicy.delay(forAttempt: attempt, retryAfter: retryAfter, using: &generator)
                     report(.retrying(delay: delay, attempt: attempt, reason: reason.description))
                     await journalUpdate { $0.lastError = reason.description }
-                    do {
-                        try await Task.sleep(for: delay)
-                        action = machine.waitElapsed()
-                    } catch {
-                        action = stopAction()
+                    if await sleep(for: delay) {
+                        action = step { try $0.waitElapsed() }
+                    } else {
+                        action = stopped(requestInFlight: false, else: action)
                     }
 
                 case .succeed(let attachmentID):
-                    let info = (try? await graph.attachment(attachmentID, of: job.item))
-                        ?? AttachmentInfo(id: attachmentID, name: fileName, size: job.file.size)
-                    return await finishAttached(info)
+                    if machine.stopping == .cancel { report(.cancelCameTooLate) }
+                    var info = attachment
+                    if info == nil {
+                        let graph = self.graph
+                        let item = job.item
+                        info = try? await request { try await graph.attachment(attachmentID, of: item) }
+                    }
+                    return await finishAttached(info ?? AttachmentInfo(id: attachmentID, name: fileName, size: job.file.size))
 
                 case .fail(let failure):
-                    var text = failure.description
-                    if let hint = lastFailure?.hint, failure.requestFailure != nil, !lastFailure!.isUploadSession { text += "; \(hint)" }
-                    if let requestID = lastFailure?.requestID, failure.requestFailure != nil { text += " (request-id \(requestID))" }
-                    return await finishFailed(text)
+                    var error = UploadError(failure, last: lastFailure, file: fileName, item: job.item)
+                    if let attachmentLeft {
+                        error.reason += "; its attachment \(attachmentLeft) could not be removed: delete it by hand"
+                    }
+                    return await finishFailed(error)
 
                 case .reportCancelled:
-                    await journal(.cancelled, error: nil)
+                    await journal(.cancelled)
                     return .cancelled
 
                 case .reportInterrupted:
-                    await journal(.interrupted, error: nil)
+                    await journal(.interrupted)
                     return .interrupted
-
-                case .none:
-                    return await finishFailed("internal error: the upload stalled")
                 }
             }
         }
 
-        /// `DELETE` the session, even when this task is cancelled: a cancel must not leave it open.
-        func deleteSession(_ url: UploadURL) async {
+        /// Feeds one event to the machine; an event it cannot take ends the upload as an
+        /// internal error (cleaning up what it can) rather than carrying on in a wrong state.
+        mutating func step(_ event: (inout UploadStateMachine) throws -> UploadStateMachine.Action) -> UploadStateMachine.Action {
+            do {
+                return try event(&machine)
+            } catch {
+                logger.error("the upload took a step it cannot take", metadata: ["file": "\(fileName)", "error": "\(error)"])
+                let invalid = error as? UploadStateMachine.InvalidTransition ?? .init(event: "\(error)", state: "unknown")
+                return machine.internalFailure(invalid)
+            }
+        }
+
+        /// The task was cancelled while `current` was under way.
+        mutating func stopped(requestInFlight: Bool, else current: UploadStateMachine.Action) -> UploadStateMachine.Action {
+            // Nobody said why: keep the session, which a resume can still use.
+            machine.stop(stop.requested ?? .interrupt, requestInFlight: requestInFlight) ?? current
+        }
+
+        /// Runs a request; once the upload is stopping, in a task of its own, so the cancel of
+        /// this one cannot cut short the cleanup that the stop itself asked for.
+        func request<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+            guard machine.isStopping else { return try await body() }
+            return try await Task { try await body() }.value
+        }
+
+        /// Sleeps, waking early when a stop is asked for; false when it did not sleep it all.
+        func sleep(for delay: Duration) async -> Bool {
+            let deadline = ContinuousClock.now + delay
+            while ContinuousClock.now < deadline {
+                if stop.requested != nil || Task.isCancelled { return false }
+                try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+            }
+            return true
+        }
+
+        // MARK: Sending
+
+        mutating func post(_ handle: ReadFileHandle) async -> UploadStateMachine.Action {
+            report(.starting)
+            await journal(.uploading)
+            if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+            let contents: ByteBuffer
+            do {
+                contents = try await handle.readChunk(fromAbsoluteOffset: 0, length: .bytes(job.file.size))
+            } catch {
+                return step { try $0.fileChanged("it can no longer be read") }
+            }
+            // Read whole, then checked again: the POST carries exactly these bytes.
+            if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+            let size = job.file.size
+            guard Int64(contents.readableBytes) == size else {
+                let detail = "it holds \(contents.readableBytes) bytes, not \(size)"
+                return step { try $0.fileChanged(detail) }
+            }
+            let digest = contents.withUnsafeReadableBytes { SHA256.hash(data: $0) }
+            fileGuard?.recordSent(0..<size, digest: digest)
+            report(.bytesSent(job.file.size))
+            do {
+                let graph = self.graph
+                let (name, type, item) = (fileName, job.file.contentType, job.item)
+                let info = try await request { try await graph.postAttachment(name: name, contentType: type, contents: contents, to: item) }
+                report(.confirmed(.nothing))
+                attachment = info
+                return step { try $0.attachmentPosted(id: info.id) }
+            } catch let error as GraphError {
+                lastFailure = error
+                return step { try $0.postFailed(error.requestFailure) }
+            } catch {
+                return stopped(requestInFlight: true, else: .postAttachment)
+            }
+        }
+
+        mutating func put(
+            _ range: Range<Int64>, to url: UploadURL, handle: ReadFileHandle, current: UploadStateMachine.Action
+        ) async -> UploadStateMachine.Action {
+            if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+            let report = self.report
+            let digest = RangeDigest()
+            do {
+                let graph = self.graph
+                let (size, name) = (job.file.size, fileName)
+                let reply = try await request {
+                    try await graph.putRange(
+                        range, of: handle, totalSize: size, to: url, fileName: name,
+                        onChunk: { chunk in
+                            digest.update(chunk)
+                            report(.bytesSent(Int64(chunk.readableBytes)))
+                        })
+                }
+                if let sent = digest.finalize(expecting: Int64(range.count)) { fileGuard?.recordSent(range, digest: sent) }
+                switch reply {
+                case .accepted(let status):
+                    let confirmed = status.nextExpectedRanges.confirmedBytes(total: job.file.size)
+                    await journalUpdate { $0.confirmedBytes = confirmed }
+                    report(.confirmed(status.nextExpectedRanges))
+                    return step { try $0.rangeAccepted(expecting: status.nextExpectedRanges) }
+                case .completed(let attachmentID):
+                    report(.confirmed(.nothing))
+                    await journalUpdate {
+                        $0.confirmedBytes = $0.fileSize
+                        $0.uploadURL = nil
+                    }
+                    journaledSession = nil
+                    return step { try $0.uploadCompleted(attachmentID: attachmentID) }
+                }
+            } catch is CancellationError {
+                return stopped(requestInFlight: true, else: current)
+            } catch {
+                // A failure may be the file's doing (it shrank under the reader): ask it first.
+                if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+                guard let error = error as? GraphError else {
+                    return step { try $0.fileChanged("it could not be read while sending (\(error))") }
+                }
+                lastFailure = error
+                logger.info(
+                    "range failed",
+                    metadata: ["file": "\(fileName)", "range": "\(range.lowerBound)-\(range.upperBound - 1)", "error": "\(error.requestFailure)"])
+                return step { try $0.rangeFailed(error.requestFailure) }
+            }
+        }
+
+        /// `DELETE` the session, even when this task is cancelled: a cancel must not leave it
+        /// open. Returns whether it was there (`nil` when that could not be learnt).
+        func deleteSession(_ url: UploadURL) async -> Bool? {
             let graph = self.graph
             let name = fileName
-            let deleted = await Task { () -> Bool in
+            let existed = await Task { () -> Bool? in
                 do {
                     try await graph.deleteSession(url, fileName: name)
                     return true
                 } catch let error as GraphError {
-                    return error.status == 404
+                    // Gone already: completed, expired, or its token no longer valid.
+                    return [401, 403, 404, 410].contains(error.status ?? 0) ? false : nil
                 } catch {
-                    return false
+                    return nil
                 }
             }.value
-            if !deleted { logger.warning("could not delete the upload session", metadata: ["file": "\(fileName)"]) }
-        }
-
-        static func isCleanup(_ action: UploadStateMachine.Action) -> Bool {
-            switch action {
-            case .deleteSession, .succeed, .fail, .reportCancelled, .reportInterrupted: true
-            default: false
-            }
-        }
-
-        mutating func stopAction() -> UploadStateMachine.Action {
-            switch stop.requested {
-            case .interrupt: machine.interrupt()
-            case .cancel, nil: machine.cancel()
-            }
+            if existed == nil { logger.warning("could not delete the upload session", metadata: ["file": "\(fileName)"]) }
+            return existed
         }
 
         // MARK: Endings
 
         func finishAttached(_ info: AttachmentInfo) async -> TransferOutcome {
+            if uploader.verify, let mismatch = await verifyAttachment(info) {
+                // Attached, but not as sent: the attachment stays for the user to see.
+                await journalUpdate { $0.attachmentID = info.id }
+                return await finishFailed(mismatch)
+            }
             await journalUpdate {
                 $0.state = .done
                 $0.attachmentID = info.id
                 $0.uploadURL = nil
                 $0.confirmedBytes = $0.fileSize
                 $0.lastError = nil
+                $0.errorCode = nil
             }
             return .attached(info)
         }
 
-        func finishFailed(_ text: String) async -> TransferOutcome {
-            await journal(.failed, error: text)
-            return .failed(text)
+        /// Reads the attachment back and hashes it beside the file; the error when they differ.
+        func verifyAttachment(_ info: AttachmentInfo) async -> UploadError? {
+            report(.checking("reading the attachment back to compare SHA-256"))
+            do {
+                let file = try await FileDigest.sha256(path: job.file.path)
+                let graph = self.graph
+                let item = job.item
+                let attached = try await request { try await graph.downloadAttachment(info.id, of: item, to: nil) }
+                guard file == attached.sha256 else {
+                    return error(
+                        .verificationFailed,
+                        "it was attached as \(info.id), but its bytes differ from the file (sha256 \(attached.sha256), file \(file)); delete it and upload again")
+                }
+                report(.verified(sha256: file))
+                return nil
+            } catch {
+                return self.error(.verificationFailed, "it was attached as \(info.id), but could not be read back to verify: \(error)")
+            }
+        }
+
+        func finishFailed(_ error: UploadError) async -> TransferOutcome {
+            await journalUpdate { record in
+                record.state = .failed
+                record.lastError = error.description
+                record.errorCode = error.code
+                record.uploadURL = nil
+            }
+            return .failed(error)
         }
 
         // MARK: Journal
@@ -330,6 +506,15 @@ extension AttachmentUploader {
         func cancelledElsewhere() async -> Bool {
             guard let journal = uploader.journal, let recordID else { return false }
             return (try? await journal.record(recordID))?.state == .cancelled
+        }
+
+        /// Writes the machine's session to the journal when it changed (opened, gone, deleted),
+        /// so the row never names a session that is gone, nor misses one that is open.
+        mutating func journalSessionIfChanged() async {
+            guard machine.session != journaledSession else { return }
+            let session = machine.session
+            journaledSession = session
+            await journalUpdate { $0.uploadURL = session }
         }
 
         /// Takes the journal row `id` for this run; returns who holds it when another process does.
@@ -369,10 +554,9 @@ extension AttachmentUploader {
             }
         }
 
-        func journal(_ state: TransferRecord.State, error: String? = nil) async {
+        func journal(_ state: TransferRecord.State) async {
             await journalUpdate { record in
                 record.state = state
-                if let error { record.lastError = error }
                 if state == .cancelled || state == .failed { record.uploadURL = nil }
             }
         }
@@ -386,21 +570,8 @@ extension AttachmentUploader {
             }
         }
 
-        /// The reason a journaled file may no longer be resumed, or `nil` when it is unchanged.
-        func changedFileProblem(_ record: TransferRecord) async -> String? {
-            let current: LocalFile
-            do {
-                current = try LocalFile.inspect(record.filePath)
-            } catch {
-                return error.description
-            }
-            if current.size != record.fileSize || abs(current.modified - record.fileModified) > 0.001 {
-                return InputFileError(.changed, path: record.filePath, detail: "size or modification time differ").description
-            }
-            if let fingerprint = try? await FileFingerprint.compute(path: record.filePath, size: record.fileSize), fingerprint != record.fingerprint {
-                return InputFileError(.changed, path: record.filePath, detail: "contents differ").description
-            }
-            return nil
+        static func isMissing(_ error: any Error) -> Bool {
+            (error as? FileSystemError)?.code == .notFound
         }
 
         static func describe(fileError error: any Error) -> String {

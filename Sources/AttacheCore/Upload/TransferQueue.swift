@@ -69,12 +69,17 @@ public actor TransferQueue {
         return id
     }
 
-    /// Cancels a queued or running transfer: its session is deleted.
-    public func cancel(_ id: TransferID) {
+    /// How long a request in flight may go on after a stop, so that what it did is known
+    /// (a range that landed is recorded, not lost) before it is cut short.
+    public static let stopGrace: Duration = .seconds(3)
+
+    /// Cancels a queued or running transfer: its session is deleted. A request in flight
+    /// gets `grace` to finish first.
+    public func cancel(_ id: TransferID, grace: Duration = TransferQueue.stopGrace) {
         guard var entry = entries[id], !entry.snapshot.phase.isTerminal else { return }
         if let task = entry.task {
             entry.stop.request(.cancel)
-            task.cancel()
+            Self.cancel(task, after: grace)
         } else {
             entry.snapshot.phase = .cancelled
             entry.snapshot.finishedAt = now
@@ -83,13 +88,14 @@ public actor TransferQueue {
         }
     }
 
-    /// Stops everything, keeping sessions so a later `attache resume` can finish them.
-    public func interruptAll() {
+    /// Stops everything, keeping sessions so a later `attache resume` can finish them. Each
+    /// request in flight gets `grace` to finish, so the journal knows what it did.
+    public func interruptAll(grace: Duration = TransferQueue.stopGrace) {
         for id in order {
             guard var entry = entries[id], !entry.snapshot.phase.isTerminal else { continue }
             if let task = entry.task {
                 entry.stop.request(.interrupt)
-                task.cancel()
+                Self.cancel(task, after: grace)
             } else {
                 entry.snapshot.phase = .interrupted
                 entries[id] = entry
@@ -153,6 +159,17 @@ public actor TransferQueue {
     }
 
     // MARK: Internals
+
+    private static func cancel(_ task: Task<Void, Never>, after grace: Duration) {
+        guard grace > .zero else {
+            task.cancel()
+            return
+        }
+        Task {
+            try? await Task.sleep(for: grace)
+            task.cancel()
+        }
+    }
 
     private func unsubscribe(_ key: UUID) {
         subscribers[key] = nil
@@ -222,14 +239,18 @@ public actor TransferQueue {
         case .checking(let what):
             entry.snapshot.phase = .checking(what)
             entry.snapshot.inFlightBytes = 0
+        case .verified(let sha256):
+            entry.snapshot.verifiedSHA256 = sha256
+        case .cancelCameTooLate:
+            entry.snapshot.cancelCameTooLate = true
         case .finished(let outcome):
             switch outcome {
             case .attached(let info):
                 entry.snapshot.phase = .attached(info)
                 entry.snapshot.confirmedBytes = size
                 entry.snapshot.confirmedRanges = size > 0 ? [0..<size] : []
-            case .failed(let reason):
-                entry.snapshot.phase = .failed(reason)
+            case .failed(let error):
+                entry.snapshot.phase = .failed(error)
             case .cancelled:
                 entry.snapshot.phase = .cancelled
             case .interrupted:

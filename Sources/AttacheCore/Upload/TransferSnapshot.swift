@@ -15,7 +15,7 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
         /// Waiting until `retryAt` (seconds on the queue's clock) after `reason`.
         case retrying(retryAt: Double, attempt: Int, reason: String)
         case attached(AttachmentInfo)
-        case failed(String)
+        case failed(UploadError)
         case cancelled
         case interrupted
 
@@ -51,6 +51,10 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     public var bytesSent: Int64 = 0
     /// Moving-average throughput, bytes per second.
     public var bytesPerSecond: Double?
+    /// The SHA-256 the attachment was read back with, when it was verified.
+    public var verifiedSHA256: String?
+    /// The user cancelled, but the server had already made the attachment, which stays.
+    public var cancelCameTooLate = false
     /// Seconds on the queue's clock.
     public var startedAt: Double?
     public var finishedAt: Double?

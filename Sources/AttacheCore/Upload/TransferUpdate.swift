@@ -15,8 +15,13 @@ public enum TransferUpdate: Sendable, Hashable {
     case confirmed(ExpectedRanges)
     /// Waiting `delay` before trying again, because of `reason`.
     case retrying(delay: Duration, attempt: Int, reason: String)
-    /// Asking the session where it stands, or looking for an attachment already made.
+    /// Asking the session where it stands, looking for an attachment already made, checking
+    /// the file or reading the attachment back.
     case checking(String)
+    /// The attachment read back has the file's SHA-256.
+    case verified(sha256: String)
+    /// A cancel came after the server had made the attachment: it stays.
+    case cancelCameTooLate
     /// The transfer ended.
     case finished(TransferOutcome)
 }
@@ -24,7 +29,7 @@ public enum TransferUpdate: Sendable, Hashable {
 /// How a transfer ended.
 public enum TransferOutcome: Sendable, Hashable {
     case attached(AttachmentInfo)
-    case failed(String)
+    case failed(UploadError)
     case cancelled
     /// Stopped with its session kept for `attache resume`.
     case interrupted

@@ -1,4 +1,4 @@
-/// Why an upload ended without an attachment.
+/// Why an upload ended without an attachment, as ``UploadStateMachine`` decides it.
 public enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
     /// The server refused a request in a way another try would not change.
     case rejected(RequestFailure)
@@ -10,6 +10,12 @@ public enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
     case serverDisagrees(String)
     /// A new session's upload URL refused its first request (wrong token, already expired).
     case uploadURLRefused(RequestFailure)
+    /// The file changed while it was being uploaded.
+    case fileChanged(String)
+    /// The final range was answered 201 without a `Location`, and no attachment could be found.
+    case completedWithoutAttachment
+    /// attache itself went wrong: a step the upload could not be in.
+    case internalError(String)
 
     public var description: String {
         switch self {
@@ -23,6 +29,12 @@ public enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
             return "the server and attache disagree on what has been uploaded (\(detail))"
         case .uploadURLRefused(let failure):
             return "the upload URL the server gave refused the first range (\(failure)); the session was expired or its token wrong"
+        case .fileChanged(let detail):
+            return "the file changed since its upload began (\(detail)); what was sent was removed: upload it again"
+        case .completedWithoutAttachment:
+            return "the server said the upload was complete (HTTP 201) but gave no Location, and no such attachment is on the item; nothing was sent again"
+        case .internalError(let detail):
+            return "internal error: \(detail)"
         }
     }
 
@@ -30,7 +42,7 @@ public enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
     public var requestFailure: RequestFailure? {
         switch self {
         case .rejected(let failure), .gaveUp(let failure, _), .uploadURLRefused(let failure): failure
-        case .sessionsKeptExpiring, .serverDisagrees: nil
+        case .sessionsKeptExpiring, .serverDisagrees, .fileChanged, .completedWithoutAttachment, .internalError: nil
         }
     }
 }

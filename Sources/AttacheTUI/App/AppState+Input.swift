@@ -354,10 +354,14 @@ extension AppState {
         let name = snapshot.job.file.name
         switch snapshot.phase {
         case .attached(let info):
-            notify("attached \(name) (\(ByteCount(info.size ?? snapshot.fileSize)))", .success)
+            if snapshot.cancelCameTooLate {
+                notify("too late to cancel \(name): the server had already attached it; it stays", .warning, for: 15)
+            } else {
+                notify("attached \(name) (\(ByteCount(info.size ?? snapshot.fileSize)))", .success)
+            }
             return [.loadAttachments(snapshot.job.item)]
-        case .failed(let reason):
-            notify("\(name): \(reason)", .error, for: 15)
+        case .failed(let error):
+            notify("\(name): \(error.reason)", .error, for: 15)
         case .cancelled:
             notify("cancelled \(name); its session was deleted", .info)
         default:

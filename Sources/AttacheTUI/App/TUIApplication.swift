@@ -11,13 +11,14 @@ public final class TUIApplication {
     /// The core services the screen drives.
     public struct Services: Sendable {
         public var graph: GraphClient
-        public var queue: TransferQueue
+        /// Starts, cancels and reports every transfer; the screen only shows what it publishes.
+        public var transfers: TransferService
         public var rangeLength: Int64
         public var logger: Logger
 
-        public init(graph: GraphClient, queue: TransferQueue, rangeLength: Int64, logger: Logger) {
+        public init(graph: GraphClient, transfers: TransferService, rangeLength: Int64, logger: Logger) {
             self.graph = graph
-            self.queue = queue
+            self.transfers = transfers
             self.rangeLength = rangeLength
             self.logger = logger
         }
@@ -96,7 +97,7 @@ public final class TUIApplication {
             dirty = true
         }
         let before = state.status
-        state.tick(services.queue.now)
+        state.tick(services.transfers.now)
         if state.needsTicks || before != state.status { dirty = true }
     }
 
@@ -118,7 +119,8 @@ public final class TUIApplication {
 
     private func perform(_ effect: Effect) {
         let graph = services.graph
-        let queue = services.queue
+        let transfers = services.transfers
+        let queue = transfers.queue
         let inbox = self.inbox
         let rangeLength = services.rangeLength
         switch effect {
@@ -143,14 +145,14 @@ public final class TUIApplication {
                 for path in paths {
                     do {
                         let file = try LocalFile.inspect(path)
-                        await queue.enqueue(try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title))
+                        await transfers.upload(try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title))
                     } catch {
                         inbox.post(.uploadRefused("cannot attach to \(title ?? item.description): \(error)"))
                     }
                 }
             }
         case .cancel(let id):
-            Task.detached { await queue.cancel(id) }
+            Task.detached { await transfers.cancel(id) }
         case .retry(let id):
             Task.detached { await queue.retry(id) }
         case .remove(let id):
@@ -169,10 +171,10 @@ public final class TUIApplication {
     }
 
     private func subscribe() {
-        let queue = services.queue
+        let transfers = services.transfers
         let inbox = self.inbox
         subscription = Task.detached {
-            for await event in await queue.events() {
+            for await event in await transfers.events() {
                 inbox.post(.transfer(event))
             }
         }
@@ -198,11 +200,11 @@ public final class TUIApplication {
     private func shutDown() async -> Int {
         for source in signalSources { source.cancel() }
         for number in [SIGTERM, SIGHUP, SIGINT, SIGWINCH] { signal(number, SIG_DFL) }
-        let queue = services.queue
+        let queue = services.transfers.queue
         let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }.count
-        await queue.interruptAll()
-        // Give running uploads a moment to record where they stopped.
-        let deadline = ContinuousClock.now + .seconds(5)
+        await services.transfers.interruptAll()
+        // Requests in flight get the queue's grace to finish; then the cleanups theirs.
+        let deadline = ContinuousClock.now + TransferQueue.stopGrace + .seconds(5)
         while ContinuousClock.now < deadline, await !queue.snapshots.allSatisfy({ $0.phase.isTerminal }) {
             try? await Task.sleep(for: .milliseconds(20))
         }

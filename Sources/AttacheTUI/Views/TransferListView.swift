@@ -108,8 +108,8 @@ struct TransferListView: View {
         case .checking(let what): return (what, .busy)
         case .retrying(let retryAt, let attempt, let reason):
             return ("retrying in \(TransferFormat.clock(max(0, retryAt - now))) (try \(attempt + 1)): \(reason)", .warn)
-        case .attached: return ("done", .ok)
-        case .failed(let reason): return ("failed: \(reason)", .error)
+        case .attached: return (snapshot.cancelCameTooLate ? "done: attached before the cancel" : "done", .ok)
+        case .failed(let error): return ("failed: \(error.reason)", .error)
         case .cancelled: return ("cancelled", .warn)
         case .interrupted: return ("interrupted; attache resume", .warn)
         }

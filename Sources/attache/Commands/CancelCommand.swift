@@ -6,7 +6,12 @@ import Foundation
 struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Cancel unfinished uploads: delete their sessions and mark them cancelled.")
+        abstract: "Cancel unfinished uploads: delete their sessions and mark them cancelled.",
+        discussion: """
+            A session that is already gone may have become the attachment just before the last run
+            stopped: attache then looks on the item, and a transfer whose attachment exists is
+            reported as attached and marked done. Cancel never deletes an attachment.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -31,40 +36,40 @@ struct CancelCommand: AsyncParsableCommand {
             Console.err("nothing to cancel")
             return
         }
-        var failures = 0
+        var failures: [UploadError.Kind] = []
         try await GraphConnection.with(global, logger: logger) { connection in
-            for var record in records {
-                var note = "no session was open"
-                if var url = record.uploadURL {
-                    if record.graphBase != connection.journalBase {
-                        Console.warning("skipping \(record.id): it went to \(record.graphBase); run with --graph \(record.graphBase)")
-                        failures += 1
-                        continue
-                    }
-                    if let origin = connection.embeddedOrigin { url = url.rebased(onto: origin) }
-                    do {
-                        try await connection.graph.deleteSession(url, fileName: record.fileName)
-                        note = "session deleted"
-                    } catch let error as GraphError where error.status == 404 || error.status == 401 {
-                        note = "the session had already ended"
-                    } catch {
-                        Console.error("could not cancel \(record.id) ('\(record.fileName)' → \(record.item)): \(error)")
-                        failures += 1
-                        continue
-                    }
+            let service = connection.transferService(journal: journal, concurrency: 1)
+            for record in records {
+                let name = "\(record.id) ('\(record.fileName)' → \(record.item))"
+                var object: [String: Any?] = ["transfer": record.id, "file": record.filePath]
+                switch await service.cancel(record: record) {
+                case .cancelled(let sessionDeleted):
+                    let note = sessionDeleted ? "session deleted" : "no session was open and nothing was attached"
+                    object["state"] = "cancelled"
+                    object["note"] = note
+                    if !json { Console.out("cancelled \(name): \(note)") }
+                case .alreadyAttached(let info):
+                    // The cancel never deletes an attachment: it only stops what is not done.
+                    object["state"] = "done"
+                    object["attachmentId"] = info.id
+                    object["note"] = "already attached before the cancel; it stays"
+                    if !json { Console.out("\(name) was already attached as \(info.id) before the cancel; it stays") }
+                case .runningElsewhere(let holder):
+                    Console.warning("skipping \(name): \(holder) is uploading it right now; cancel it there")
+                    failures.append(.heldElsewhere)
+                    continue
+                case .otherGraph(let base):
+                    Console.warning("skipping \(record.id): it went to \(base); run with --graph \(base)")
+                    failures.append(.refused)
+                    continue
+                case .failed(let error):
+                    Console.error("could not cancel \(name): \(error.reason)\(error.hint.map { "; \($0)" } ?? "")")
+                    failures.append(error.kind)
+                    continue
                 }
-                try await journal.update(record.id) {
-                    $0.state = .cancelled
-                    $0.uploadURL = nil
-                }
-                record.state = .cancelled
-                if json {
-                    Console.json(["transfer": record.id, "state": "cancelled", "file": record.filePath, "note": note])
-                } else {
-                    Console.out("cancelled \(record.id) ('\(record.fileName)' → \(record.item)): \(note)")
-                }
+                if json { Console.json(object) }
             }
         }
-        if failures > 0 { throw ExitCode(ExitCodes.failed) }
+        if !failures.isEmpty { throw ExitCode(ExitCodes.code(for: failures)) }
     }
 }

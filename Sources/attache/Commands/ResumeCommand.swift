@@ -37,37 +37,30 @@ struct ResumeCommand: AsyncParsableCommand {
             return
         }
         let code: Int32 = try await GraphConnection.with(global, logger: logger) { connection in
-            let resumable = connection.resumable(records, journal: journal)
-            for record in resumable.otherGraph {
+            let service = connection.transferService(journal: journal, concurrency: parallel, verify: verify)
+            let plan = service.planResume(records)
+            for record in plan.otherGraph {
                 Console.warning("skipping \(record.id): it went to \(record.graphBase); run with --graph \(record.graphBase)")
             }
-            for (record, holder) in resumable.runningElsewhere {
+            for (record, holder) in plan.runningElsewhere {
                 Console.warning("skipping \(record.id) ('\(record.fileName)'): \(holder) is uploading it right now")
             }
-            let jobs: [(UploadJob, TransferRecord?)] = resumable.jobs.map { ($0.0, $0.1) }
-            guard !jobs.isEmpty else { return resumable.otherGraph.isEmpty ? ExitCodes.success : ExitCodes.failed }
-            let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, verify: verify, logger: logger)
-            return await runner.run(jobs).exitCode
+            let outcome = await TransferRunner(service: service, json: json).run { await service.resume(plan) }
+            if outcome.exitCode == ExitCodes.success, !plan.otherGraph.isEmpty { return ExitCodes.failed }
+            return outcome.exitCode
         }
         if code != ExitCodes.success { throw ExitCode(code) }
     }
 
-    /// The records named (by id or unique prefix), or all unfinished ones.
+    /// The records named (by id or unique prefix), or all unfinished ones; a name that fits
+    /// none, or several, ends the command.
     static func select(_ ids: [String], in journal: TransferJournal, unfinishedOnly: Bool) async throws -> [TransferRecord] {
-        guard !ids.isEmpty else { return try await journal.unfinished() }
-        var result: [TransferRecord] = []
-        for id in ids {
-            let matches = try await journal.records(matching: id)
-            guard matches.count == 1, let record = matches.first else {
-                Console.error(matches.isEmpty ? "no transfer \(id) in the journal (see `attache status --all`)" : "\(id) matches several transfers; give more of it")
-                throw ExitCode(ExitCodes.notFound)
-            }
-            if unfinishedOnly, !record.state.isUnfinished {
-                Console.error("transfer \(record.id) is \(record.state.rawValue); nothing to do")
-                throw ExitCode(ExitCodes.failed)
-            }
-            result.append(record)
+        do {
+            return try await journal.records(named: ids, unfinishedOnly: unfinishedOnly)
+        } catch let error as TransferSelectionError {
+            Console.error(error.description)
+            if case .finished = error.reason { throw ExitCode(ExitCodes.failed) }
+            throw ExitCode(ExitCodes.notFound)
         }
-        return result
     }
 }

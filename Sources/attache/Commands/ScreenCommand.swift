@@ -57,11 +57,10 @@ struct ScreenCommand: AsyncParsableCommand {
         let unfinished = (try? await journal.unfinished()) ?? []
         let startDirectory = startDir.map { ($0 as NSString).standardizingPath } ?? FileManager.default.currentDirectoryPath
         let interrupted: Int = try await GraphConnection.with(global, logger: logger) { connection in
-            let uploader = AttachmentUploader(graph: connection.graph, journal: journal, journalGraphBase: connection.journalBase, logger: logger)
-            let queue = TransferQueue(uploader: uploader, concurrency: parallel, logger: logger)
-            let services = TUIApplication.Services(graph: connection.graph, queue: queue, rangeLength: chunkSize, logger: logger)
+            let transfers = connection.transferService(journal: journal, concurrency: parallel)
+            let services = TUIApplication.Services(graph: connection.graph, transfers: transfers, rangeLength: chunkSize, logger: logger)
             let account = connection.accountDescription
-            let notice = await Self.resume(connection.resumable(unfinished, journal: journal), on: queue)
+            let notice = await Self.resume(transfers.planResume(unfinished), on: transfers)
             return try await MainActor.run {
                 let app = TUIApplication(
                     services: services, backend: NCursesBackend(theme: chosenTheme, noColor: Self.noColor),
@@ -77,13 +76,12 @@ struct ScreenCommand: AsyncParsableCommand {
 
     /// Queues what an earlier run left unfinished, and says so; transfers that belong to
     /// another Graph or that another attache is running are only counted.
-    static func resume(_ resumable: GraphConnection.Resumable, on queue: TransferQueue) async -> String? {
-        for (job, record) in resumable.jobs {
-            await queue.enqueue(job, resuming: record)
-        }
+    static func resume(_ resumable: TransferService.ResumePlan, on transfers: TransferService) async -> String? {
+        await transfers.resume(resumable)
         var parts: [String] = []
-        if !resumable.jobs.isEmpty {
-            parts.append("resuming \(resumable.jobs.count) unfinished \(resumable.jobs.count == 1 ? "transfer" : "transfers") from an earlier run")
+        if !resumable.resumable.isEmpty {
+            let count = resumable.resumable.count
+            parts.append("resuming \(count) unfinished \(count == 1 ? "transfer" : "transfers") from an earlier run")
         }
         if !resumable.runningElsewhere.isEmpty {
             parts.append("\(resumable.runningElsewhere.count) running in another attache")

@@ -54,7 +54,7 @@ struct StatusCommand: AsyncParsableCommand {
             "transfer": record.id, "state": record.state.rawValue, "file": record.filePath, "name": record.fileName,
             "size": record.fileSize, "confirmedBytes": record.confirmedBytes, "method": record.method,
             "item": ["kind": record.itemKind.rawValue, "id": record.itemID], "attachmentId": record.attachmentID,
-            "error": record.lastError, "graph": record.graphBase, "hasSession": record.uploadURL != nil,
+            "error": record.lastError.map { message in ["code": record.errorCode ?? "failed", "message": message] }, "graph": record.graphBase, "hasSession": record.uploadURL != nil,
             "running": holder != nil, "pid": holder?.pid,
             "created": GraphDate.format(record.createdAt), "updated": GraphDate.format(record.updatedAt),
         ]

@@ -90,11 +90,14 @@ struct UploadCommand: AsyncParsableCommand {
                 }
                 return Console.exitCode(for: error)
             }
-            let jobs = try checked.map { file in
-                (try UploadJob(file: file, item: target.0, rangeLength: chunkSize, itemTitle: target.1), TransferRecord?.none)
-            }
-            let runner = TransferRunner(connection: connection, journal: journal, concurrency: parallel, json: json, verify: verify, logger: logger)
-            return await runner.run(jobs).exitCode
+            let jobs = try checked.map { file in try UploadJob(file: file, item: target.0, rangeLength: chunkSize, itemTitle: target.1) }
+            let service = connection.transferService(journal: journal, concurrency: parallel, verify: verify)
+            let runner = TransferRunner(service: service, json: json)
+            return await runner.run {
+                var ids: [TransferID] = []
+                for job in jobs { ids.append(await service.upload(job)) }
+                return ids
+            }.exitCode
         }
         if code != ExitCodes.success { throw ExitCode(code) }
     }

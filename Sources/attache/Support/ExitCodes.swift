@@ -1,4 +1,5 @@
 import ArgumentParser
+import AttacheCore
 
 /// The exit codes of every command, as `attache --help` and README list them.
 enum ExitCodes {
@@ -17,6 +18,25 @@ enum ExitCodes {
     static let usage: Int32 = 64
     /// Interrupted (Ctrl-C or SIGTERM); sessions are kept for `attache resume`.
     static let interrupted: Int32 = 130
+
+    /// The code for a transfer that failed this way.
+    static func code(for kind: UploadError.Kind) -> Int32 {
+        switch kind {
+        case .fileUnusable, .fileChanged: badInput
+        case .itemNotFound: notFound
+        case .notAuthorized: unauthorized
+        case .unreachable: unreachable
+        case .throttled, .refused, .sessionExpired, .serverDisagrees, .malformedReply, .verificationFailed, .heldElsewhere,
+            .internalError:
+            failed
+        }
+    }
+
+    /// One code for several failures: theirs when they agree, else 1.
+    static func code(for kinds: [UploadError.Kind]) -> Int32 {
+        let codes = Set(kinds.map { code(for: $0) })
+        return codes.count == 1 ? codes.first! : failed
+    }
 
     static let helpText = """
         EXIT CODES

@@ -74,6 +74,13 @@ struct GraphConnection {
         }
     }
 
+    /// The transfer service of this connection, over `journal`.
+    func transferService(journal: TransferJournal, concurrency: Int, verify: Bool = false) -> TransferService {
+        TransferService(
+            graph: graph, journal: journal, graphBase: journalBase, uploadOrigin: embeddedOrigin, concurrency: concurrency,
+            verify: verify, logger: logger)
+    }
+
     /// Opens the journal in the state directory.
     static func journal(_ options: GlobalOptions, logger: Logger) throws -> TransferJournal {
         do {

@@ -2,46 +2,39 @@ import AttacheCore
 import Foundation
 import Logging
 
-/// Runs a batch of uploads through a ``TransferQueue`` for the command line: live progress
-/// on stderr when it is a terminal, one result per file as each ends (a line of text, or a
-/// JSON object with `--json`), Ctrl-C to stop with the sessions kept for `attache resume`.
+/// Shows a batch of transfers of a ``TransferService`` on the command line: live progress on
+/// stderr when it is a terminal, one result per file as each ends (a line of text, or a JSON
+/// object with `--json`), Ctrl-C to stop with the sessions kept for `attache resume`.
 struct TransferRunner {
-    var connection: GraphConnection
-    var journal: TransferJournal
-    var concurrency: Int
+    var service: TransferService
     var json: Bool
-    /// Download each attachment's `$value` once it is made and compare its SHA-256 with the file's.
-    var verify = false
-    var logger: Logger
 
-    /// What `--verify` found for one attachment.
-    enum Verification {
-        case matches(sha256: String)
-        case differs(file: String, attachment: String)
-        case couldNotCheck(String)
-    }
-
+    /// How the batch went, for the exit code.
     struct Outcome {
         var attached = 0
-        var failed = 0
+        var failures: [UploadError.Kind] = []
         var cancelled = 0
         var interrupted = 0
+        /// Left to another attache that is running them: neither done here nor failed.
+        var skipped = 0
 
         var exitCode: Int32 {
             if interrupted > 0 { return ExitCodes.interrupted }
-            if failed > 0 || cancelled > 0 { return ExitCodes.failed }
+            if !failures.isEmpty { return ExitCodes.code(for: failures) }
+            if cancelled > 0 { return ExitCodes.failed }
             return ExitCodes.success
         }
     }
 
-    /// Uploads each job (or resumes it, when paired with its journal record).
-    func run(_ jobs: [(UploadJob, TransferRecord?)]) async -> Outcome {
-        let uploader = AttachmentUploader(graph: connection.graph, journal: journal, journalGraphBase: connection.journalBase, logger: logger)
-        let queue = TransferQueue(uploader: uploader, concurrency: concurrency, logger: logger)
-        let events = await queue.events()
-        let board = Console.standardErrorIsTerminal ? ProgressBoard(now: { queue.now }) : nil
+    /// Runs `start` (which queues the transfers and returns their ids) and reports each
+    /// transfer until all have ended.
+    func run(_ start: () async -> [TransferID]) async -> Outcome {
+        let events = await service.events()
+        let service = self.service
+        let board = Console.standardErrorIsTerminal ? ProgressBoard(now: { service.now }) : nil
         let trap = SignalTrap { _ in
-            Task { await queue.interruptAll() }
+            Console.err("attache: stopping; requests in flight get a moment to finish (Ctrl-C again to quit at once)")
+            Task { await service.interruptAll() }
         }
         defer { trap.cancel() }
 
@@ -53,51 +46,39 @@ struct TransferRunner {
                 }
             }
         }
-        for (job, record) in jobs { await queue.enqueue(job, resuming: record) }
-
+        let ids = Set(await start())
         var outcome = Outcome()
+        guard !ids.isEmpty else {
+            ticker?.cancel()
+            return outcome
+        }
         var reported = Set<TransferID>()
         var waitsNoted = Set<String>()
         for await event in events {
-            guard case .changed(let snapshot) = event else { continue }
+            guard case .changed(let snapshot) = event, ids.contains(snapshot.id) else { continue }
             await board?.update(snapshot)
-            if board == nil, case .retrying(let retryAt, let attempt, let reason) = snapshot.phase, retryAt - queue.now >= 10,
+            if board == nil, case .retrying(let retryAt, let attempt, let reason) = snapshot.phase, retryAt - service.now >= 10,
                 waitsNoted.insert("\(snapshot.id)/\(attempt)").inserted
             {
                 // Without a progress line, a long wait would look like a hang.
                 Console.warning(
-                    "waiting \(TransferFormat.clock(retryAt - queue.now)) before trying '\(snapshot.job.file.name)' again (try \(attempt + 1)): \(reason)")
+                    "waiting \(TransferFormat.clock(retryAt - service.now)) before trying '\(snapshot.job.file.name)' again (try \(attempt + 1)): \(reason)")
             }
             guard snapshot.phase.isTerminal, !reported.contains(snapshot.id) else { continue }
             reported.insert(snapshot.id)
-            var verification: Verification?
-            if verify, case .attached(let info) = snapshot.phase {
-                verification = await check(info, of: snapshot.job)
-            }
             if let board {
-                await board.printAbove { report(snapshot, verification, into: &outcome) }
+                await board.printAbove { report(snapshot, into: &outcome) }
             } else {
-                report(snapshot, verification, into: &outcome)
+                report(snapshot, into: &outcome)
             }
-            if reported.count == jobs.count { break }
+            if reported.count == ids.count { break }
         }
         ticker?.cancel()
         await board?.clear()
         return outcome
     }
 
-    /// Reads the attachment back and hashes it beside the file.
-    private func check(_ info: AttachmentInfo, of job: UploadJob) async -> Verification {
-        do {
-            let file = try await FileDigest.sha256(path: job.file.path)
-            let attached = try await connection.graph.downloadAttachment(info.id, of: job.item, to: nil)
-            return file == attached.sha256 ? .matches(sha256: file) : .differs(file: file, attachment: attached.sha256)
-        } catch {
-            return .couldNotCheck("\(error)")
-        }
-    }
-
-    private func report(_ snapshot: TransferSnapshot, _ verification: Verification?, into outcome: inout Outcome) {
+    private func report(_ snapshot: TransferSnapshot, into outcome: inout Outcome) {
         let job = snapshot.job
         let seconds = (snapshot.finishedAt ?? 0) - (snapshot.startedAt ?? 0)
         var object: [String: Any?] = [
@@ -107,45 +88,36 @@ struct TransferRunner {
         ]
         switch snapshot.phase {
         case .attached(let info):
-            object["attachmentId"] = info.id
-            object["attachment"] = info.jsonObject.compactMapValues { $0 }
-            switch verification {
-            case .differs(let file, let attachment):
-                // Attached, but not as sent: the caller must know, and the attachment stays for them to see.
-                outcome.failed += 1
-                object["status"] = "failed"
-                object["error"] = "the attachment's bytes differ from the file (sha256 \(attachment), file \(file))"
-                Console.error(
-                    "'\(job.file.name)' was attached to \(job.item) as \(info.id), but its bytes differ from the file (sha256 \(attachment), file \(file)); delete it and upload again")
-                if json { Console.json(object) }
-                return
-            case .couldNotCheck(let reason):
-                outcome.failed += 1
-                object["status"] = "failed"
-                object["error"] = "attached, but could not be verified: \(reason)"
-                Console.error("'\(job.file.name)' was attached to \(job.item) as \(info.id), but could not be verified: \(reason)")
-                if json { Console.json(object) }
-                return
-            case .matches(let sha256):
-                object["verified"] = true
-                object["sha256"] = sha256
-            case nil:
-                break
-            }
             outcome.attached += 1
             object["status"] = "attached"
+            object["attachmentId"] = info.id
+            object["attachment"] = info.jsonObject.compactMapValues { $0 }
+            if let sha256 = snapshot.verifiedSHA256 {
+                object["verified"] = true
+                object["sha256"] = sha256
+            }
+            if snapshot.cancelCameTooLate { object["cancelCameTooLate"] = true }
+            if snapshot.cancelCameTooLate {
+                Console.warning(
+                    "the cancel came too late for '\(job.file.name)': the server had already attached it to \(job.item) as \(info.id); it stays")
+            }
             if !json {
                 var how = job.plan == .singleRequest ? "one request" : "upload session"
-                if case .matches = verification { how += ", verified" }
+                if snapshot.verifiedSHA256 != nil { how += ", verified" }
                 let rate = seconds > 0 ? ", \(TransferFormat.rate(Double(job.file.size) / seconds))" : ""
                 Console.out(
                     "attached \(job.file.name) (\(ByteCount(job.file.size))) to \(job.item.kind.rawValue) \(job.item.id): attachment \(info.id) [\(how), \(TransferFormat.elapsed(seconds))\(rate)]")
             }
-        case .failed(let reason):
-            outcome.failed += 1
+        case .failed(let error) where error.kind == .heldElsewhere:
+            outcome.skipped += 1
+            object["status"] = "skipped"
+            object["error"] = error.jsonObject
+            Console.warning("skipping '\(job.file.name)': \(error.reason)")
+        case .failed(let error):
+            outcome.failures.append(error.kind)
             object["status"] = "failed"
-            object["error"] = reason
-            Console.error("could not attach '\(job.file.name)' to \(job.item): \(reason)")
+            object["error"] = error.jsonObject
+            Console.error(error.description)
         case .cancelled:
             outcome.cancelled += 1
             object["status"] = "cancelled"
@@ -160,5 +132,17 @@ struct TransferRunner {
             return
         }
         if json { Console.json(object) }
+    }
+}
+
+extension UploadError {
+    /// `{"code": …, "kind": …, "message": …, "status": …, "requestId": …}` for `--json`:
+    /// `code` is Graph's own when the server gave one.
+    var jsonObject: [String: Any] {
+        var object: [String: Any] = ["code": code, "kind": kind.rawValue, "message": description]
+        if let status { object["status"] = status }
+        if let requestID { object["requestId"] = requestID }
+        if let graphCode { object["graphCode"] = graphCode }
+        return object
     }
 }

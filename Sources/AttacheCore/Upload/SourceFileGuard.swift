@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+import NIOCore
+import Synchronization
+import _NIOFileSystem
+
+/// Keeps an upload honest about its file. Between requests, the file must still be the one
+/// that was checked: the same inode at the path, the same size and modification time. Once
+/// the attachment exists, every range sent by this run is read again and its SHA-256
+/// compared with what went over the wire, which catches a rewrite that kept the size and
+/// the time.
+///
+/// Ranges a previous run sent cannot be re-checked here; a resume relies on the journal's
+/// size, time and fingerprint for those.
+struct SourceFileGuard: Sendable {
+    let path: String
+    /// The file as it was when the upload opened it.
+    let identity: FileIdentity
+    /// SHA-256 of each range sent in full, by range.
+    private(set) var sent: [Range<Int64>: [UInt8]] = [:]
+
+    /// Takes the identity of the open file, or says how it differs from `file` as checked
+    /// before the upload (it changed between the check and the opening).
+    static func open(_ handle: ReadFileHandle, checked file: LocalFile) async throws -> Result<SourceFileGuard, Change> {
+        let identity = try await Self.identity(of: handle)
+        if identity.size != file.size {
+            return .failure(Change("its size went from \(file.size) to \(identity.size) bytes"))
+        }
+        if abs(identity.modified - file.modified) > 0.001 {
+            return .failure(Change("it was modified"))
+        }
+        return .success(SourceFileGuard(path: file.path, identity: identity))
+    }
+
+    /// How the file changed, as a phrase for a message.
+    struct Change: Error, Hashable, Sendable, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Says how the file changed since it was opened, or `nil` when it has not.
+    func check(_ handle: ReadFileHandle) async -> Change? {
+        let now: FileIdentity
+        do {
+            now = try await Self.identity(of: handle)
+        } catch {
+            return Change("it can no longer be read")
+        }
+        if now.size != identity.size { return Change("its size went from \(identity.size) to \(now.size) bytes") }
+        if now.modifiedSeconds != identity.modifiedSeconds || now.modifiedNanoseconds != identity.modifiedNanoseconds {
+            return Change("it was written to while being uploaded")
+        }
+        guard let named = FileIdentity.at(path: path) else { return Change("it was removed or renamed") }
+        if !named.isSameFile(as: identity) { return Change("another file took its place") }
+        return nil
+    }
+
+    mutating func recordSent(_ range: Range<Int64>, digest: some Digest) {
+        sent[range] = Array(digest)
+    }
+
+    /// Checks the file once more, then reads every range sent again and compares digests.
+    func confirm(_ handle: ReadFileHandle) async -> Change? {
+        if let change = await check(handle) { return change }
+        for (range, digest) in sent.sorted(by: { $0.key.lowerBound < $1.key.lowerBound }) {
+            var hasher = SHA256()
+            do {
+                for try await chunk in handle.readChunks(in: range, chunkLength: .mebibytes(1)) {
+                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                }
+            } catch {
+                return Change("it can no longer be read")
+            }
+            if Array(hasher.finalize()) != digest {
+                return Change("bytes \(range.lowerBound)-\(range.upperBound - 1) differ from what was sent")
+            }
+        }
+        return nil
+    }
+
+    static func identity(of handle: ReadFileHandle) async throws -> FileIdentity {
+        guard let status = try await handle.info().platformSpecificStatus else { throw Change("its status cannot be read") }
+        return FileIdentity(status)
+    }
+}
+
+/// The SHA-256 of a request body, fed as its chunks go out.
+final class RangeDigest: Sendable {
+    private let hasher = Mutex(SHA256())
+    private let count = Mutex<Int64>(0)
+
+    func update(_ chunk: ByteBuffer) {
+        hasher.withLock { hasher in chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) } }
+        count.withLock { $0 += Int64(chunk.readableBytes) }
+    }
+
+    /// The digest, when exactly `length` bytes went through.
+    func finalize(expecting length: Int64) -> SHA256.Digest? {
+        guard count.withLock({ $0 }) == length else { return nil }
+        return hasher.withLock { $0.finalize() }
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Logging
+
+/// The one place where transfers are started, resumed, cancelled and verified, and where
+/// the claims that keep two processes off one session are taken. The command line and the
+/// screen only call it and show what ``events()`` publishes, so they can never disagree
+/// about what became of a file.
+public struct TransferService: Sendable {
+    public let graph: GraphClient
+    public let journal: TransferJournal
+    public let queue: TransferQueue
+    /// What the journal records as this connection's Graph root (`embedded` for the
+    /// built-in emulator): a transfer recorded for another root is not this one's to touch.
+    public let graphBase: String
+    /// Where upload URLs recorded by an earlier run now live, when that moved (the embedded
+    /// emulator listens on a new port each run); `nil` keeps them as recorded.
+    public let uploadOrigin: String?
+    let logger: Logger
+
+    public init(
+        graph: GraphClient, journal: TransferJournal, graphBase: String, uploadOrigin: String? = nil, concurrency: Int = 4,
+        retryPolicy: RetryPolicy = RetryPolicy(), verify: Bool = false, logger: Logger
+    ) {
+        self.graph = graph
+        self.journal = journal
+        self.graphBase = graphBase
+        self.uploadOrigin = uploadOrigin
+        self.logger = logger
+        let uploader = AttachmentUploader(
+            graph: graph, retryPolicy: retryPolicy, journal: journal, journalGraphBase: graphBase, verify: verify, logger: logger)
+        self.queue = TransferQueue(uploader: uploader, concurrency: concurrency, logger: logger)
+    }
+
+    // MARK: Starting and watching
+
+    /// Queues one file for its item; it starts when a slot is free.
+    @discardableResult
+    public func upload(_ job: UploadJob) async -> TransferID {
+        await queue.enqueue(job)
+    }
+
+    /// Every change from now on, starting with the state of each transfer.
+    public func events() async -> AsyncStream<TransferEvent> {
+        await queue.events()
+    }
+
+    /// Seconds on the queue's clock, the clock of ``TransferSnapshot``'s times.
+    public var now: Double { queue.now }
+
+    /// Cancels a queued or running transfer: its session is deleted, unless the server made
+    /// the attachment before the cancel took effect, which is then reported attached.
+    public func cancel(_ id: TransferID) async {
+        await queue.cancel(id)
+    }
+
+    /// Stops every transfer, keeping sessions for a resume; requests in flight get a moment
+    /// to finish so the journal knows what landed.
+    public func interruptAll() async {
+        await queue.interruptAll()
+    }
+
+    // MARK: The journal
+
+    /// Transfers that can still be resumed or cancelled, oldest first.
+    public func unfinished() async throws -> [TransferRecord] {
+        try await journal.unfinished()
+    }
+
+    // MARK: Resuming
+
+    /// The journal's unfinished transfers, sorted into those this process can pick up and
+    /// those it must leave alone.
+    public struct ResumePlan: Sendable {
+        public struct Resumable: Sendable {
+            public var job: UploadJob
+            public var record: TransferRecord
+        }
+
+        public var resumable: [Resumable] = []
+        /// Sent to another Graph root: resuming them here would ask the wrong server.
+        public var otherGraph: [TransferRecord] = []
+        /// Running in another attache right now.
+        public var runningElsewhere: [(TransferRecord, TransferClaim.Holder)] = []
+    }
+
+    public func planResume(_ records: [TransferRecord]) -> ResumePlan {
+        var plan = ResumePlan()
+        for var record in records {
+            guard record.graphBase == graphBase else {
+                plan.otherGraph.append(record)
+                continue
+            }
+            if let holder = journal.holder(of: record.id) {
+                plan.runningElsewhere.append((record, holder))
+                continue
+            }
+            record.uploadURL = rebased(record.uploadURL)
+            let planned: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: record.rangeLength)
+            plan.resumable.append(.init(job: UploadJob(file: record.localFile, item: record.item, plan: planned), record: record))
+        }
+        return plan
+    }
+
+    /// Queues what `plan` found resumable; each asks its session where it stands first.
+    @discardableResult
+    public func resume(_ plan: ResumePlan) async -> [TransferID] {
+        var ids: [TransferID] = []
+        for entry in plan.resumable {
+            ids.append(await queue.enqueue(entry.job, resuming: entry.record))
+        }
+        return ids
+    }
+
+    // MARK: Cancelling from the journal
+
+    /// What cancelling a journaled transfer found.
+    public enum CancelResult: Sendable, Hashable {
+        /// Cancelled. `sessionDeleted` says whether a live session was deleted (else none
+        /// was open any more, and no attachment had been made).
+        case cancelled(sessionDeleted: Bool)
+        /// Too late: the server had already made the attachment (its final range, or its
+        /// POST, landed before the run that sent it stopped). The journal now says done.
+        case alreadyAttached(AttachmentInfo)
+        /// Another attache is running it right now; left alone.
+        case runningElsewhere(TransferClaim.Holder)
+        /// Recorded for another Graph root; left alone.
+        case otherGraph(String)
+        /// Whether it was attached could not be learnt; the row is left unfinished.
+        case failed(UploadError)
+    }
+
+    /// Cancels a transfer no run of this process is driving: deletes its session, and when
+    /// no live session was there, looks for the attachment the last run may have made
+    /// before calling it cancelled. Attachments found that way are kept and reported.
+    public func cancel(record: TransferRecord) async -> CancelResult {
+        guard record.graphBase == graphBase else { return .otherGraph(record.graphBase) }
+        var claim: TransferClaim?
+        switch try? journal.claim(record.id) {
+        case .heldElsewhere(let holder): return .runningElsewhere(holder)
+        case .claimed(let taken): claim = taken
+        case .notNeeded, nil: break
+        }
+        defer { claim?.removeFile() }
+        let failure = { (error: GraphError) in
+            UploadError(
+                UploadError.kind(rejecting: error.requestFailure, atUploadURL: error.isUploadSession),
+                reason: "could not tell whether it was attached: \(error.requestFailure)", fileName: record.fileName, item: record.item,
+                graphCode: error.code, status: error.status, requestID: error.requestID, hint: error.hint)
+        }
+        if let url = rebased(record.uploadURL) {
+            do {
+                try await graph.deleteSession(url, fileName: record.fileName)
+                // The session was there, so its final range had not landed: nothing attached.
+                try? await journal.update(record.id) {
+                    $0.state = .cancelled
+                    $0.uploadURL = nil
+                }
+                return .cancelled(sessionDeleted: true)
+            } catch let error as GraphError where [401, 403, 404, 410].contains(error.status ?? 0) {
+                // Gone: expired, deleted, or completed into the attachment. Look.
+                try? await journal.update(record.id) { $0.uploadURL = nil }
+            } catch let error as GraphError {
+                return .failed(failure(error))
+            } catch {
+                return .failed(UploadError(.internalError, reason: "\(error)", fileName: record.fileName, item: record.item))
+            }
+        }
+        do {
+            let since = record.sessionStartedAt ?? record.createdAt
+            if let found = try await graph.findAttachment(named: record.fileName, minimumSize: record.fileSize, modifiedSince: since, on: record.item) {
+                try? await journal.update(record.id) {
+                    $0.state = .done
+                    $0.attachmentID = found.id
+                    $0.confirmedBytes = $0.fileSize
+                    $0.lastError = nil
+                    $0.errorCode = nil
+                }
+                return .alreadyAttached(found)
+            }
+        } catch let error as GraphError {
+            return .failed(failure(error))
+        } catch {
+            return .failed(UploadError(.internalError, reason: "\(error)", fileName: record.fileName, item: record.item))
+        }
+        try? await journal.update(record.id) { $0.state = .cancelled }
+        return .cancelled(sessionDeleted: false)
+    }
+
+    /// `url` moved to ``uploadOrigin`` when there is one.
+    func rebased(_ url: UploadURL?) -> UploadURL? {
+        guard let url, let uploadOrigin else { return url }
+        return url.rebased(onto: uploadOrigin)
+    }
+}

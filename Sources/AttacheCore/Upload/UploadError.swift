@@ -1,0 +1,142 @@
+import Foundation
+
+/// Why a transfer did not end with its attachment: one value from the wire to the exit
+/// code, `--json` and the screen, naming the file and the item, never the upload URL.
+///
+/// ``kind`` is what a program decides on (the exit code, whether a retry can help);
+/// ``graphCode``, ``status`` and ``requestID`` are what the server said, for a person or a
+/// support request; ``description`` is the one line a person reads.
+public struct UploadError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// The file cannot be attached: missing, a directory, unreadable, over 150 MB.
+        case fileUnusable
+        /// The file changed while it was uploaded, or since its upload began.
+        case fileChanged
+        /// The item is not there (or not in this mailbox).
+        case itemNotFound
+        /// The token was refused, or lacks the permission.
+        case notAuthorized
+        /// The server could not be reached: Graph, or the host of the upload URL.
+        case unreachable
+        /// The server went on throttling (429, 503) past the retries.
+        case throttled
+        /// The server refused a request, or kept failing it.
+        case refused
+        /// Upload sessions kept expiring, or their URL refused the first range.
+        case sessionExpired
+        /// The server and attache disagree on what it holds.
+        case serverDisagrees
+        /// A reply could not be used: not JSON, a missing field, a URL attache cannot take.
+        case malformedReply
+        /// The attachment read back is not byte for byte the file.
+        case verificationFailed
+        /// Another attache is running this transfer right now.
+        case heldElsewhere
+        /// attache went wrong; the message says where.
+        case internalError
+    }
+
+    public var kind: Kind
+    /// What happened, without the file and the item (``description`` adds them).
+    public var reason: String
+    /// The file, by the name the attachment takes.
+    public var fileName: String
+    /// The item the file was going to.
+    public var item: ItemReference?
+    /// Graph's error `code`, such as `ErrorAccessDenied`, when the server gave one.
+    public var graphCode: String?
+    /// The HTTP status of the request that failed, when there was one.
+    public var status: Int?
+    /// The `request-id` of that request, for a support request.
+    public var requestID: String?
+    /// What to do about it, when there is something to say.
+    public var hint: String?
+
+    public init(
+        _ kind: Kind, reason: String, fileName: String, item: ItemReference?, graphCode: String? = nil,
+        status: Int? = nil, requestID: String? = nil, hint: String? = nil
+    ) {
+        self.kind = kind
+        self.reason = reason
+        self.fileName = fileName
+        self.item = item
+        self.graphCode = graphCode
+        self.status = status
+        self.requestID = requestID
+        self.hint = hint
+    }
+
+    /// The code `--json` carries: Graph's own when the server gave one, else ``kind``.
+    public var code: String { graphCode ?? kind.rawValue }
+
+    /// `could not attach 'report.pdf' to message AAMk…: the server refused it: HTTP 403 …; hint (request-id …)`
+    public var description: String {
+        var text = "could not attach '\(fileName)'"
+        if let item { text += " to \(item)" }
+        text += ": \(reason)"
+        if let hint { text += "; \(hint)" }
+        if let requestID { text += " (request-id \(requestID))" }
+        return text
+    }
+}
+
+extension UploadError {
+    /// The error for a failure the state machine decided on, `last` being the request
+    /// failure behind it with all the server said.
+    public init(_ failure: UploadFailure, last: GraphError?, file: String, item: ItemReference) {
+        let request = failure.requestFailure
+        // `last` is the failure the machine weighed only when it is the same request failure.
+        let server = request != nil && last?.requestFailure == request ? last : nil
+        let kind: Kind
+        switch failure {
+        case .rejected(let failure):
+            kind = Self.kind(rejecting: failure, atUploadURL: server?.isUploadSession ?? false)
+        case .gaveUp(let failure, _):
+            switch failure {
+            case .noReply: kind = .unreachable
+            case .malformedReply: kind = .malformedReply
+            case .status(let status, _, _, _): kind = status == 429 || status == 503 ? .throttled : .refused
+            }
+        case .sessionsKeptExpiring, .uploadURLRefused: kind = .sessionExpired
+        case .serverDisagrees: kind = .serverDisagrees
+        case .fileChanged: kind = .fileChanged
+        case .completedWithoutAttachment: kind = .malformedReply
+        case .internalError: kind = .internalError
+        }
+        self.init(
+            kind, reason: failure.description, fileName: file, item: item, graphCode: request?.code, status: request?.status,
+            requestID: server?.requestID, hint: server.flatMap { Self.hint(for: kind, after: $0) })
+    }
+
+    static func kind(rejecting failure: RequestFailure, atUploadURL: Bool) -> Kind {
+        switch failure {
+        case .noReply: return .unreachable
+        case .malformedReply: return .malformedReply
+        case .status(let status, _, _, _):
+            switch status {
+            case 401, 403: return atUploadURL ? .sessionExpired : .notAuthorized
+            case 404, 410: return atUploadURL ? .sessionExpired : .itemNotFound
+            case 429: return .throttled
+            default: return .refused
+            }
+        }
+    }
+
+    /// What to do, for the kinds where attache can tell.
+    static func hint(for kind: Kind, after error: GraphError) -> String? {
+        switch kind {
+        case .unreachable where error.isUploadSession:
+            return "the upload host \(error.host ?? "") could not be reached; check the network, then `attache resume`"
+        case .notAuthorized, .unreachable, .throttled:
+            return error.hint
+        default:
+            return nil
+        }
+    }
+
+    /// The file could not be attached, before or after a request was made.
+    public init(_ problem: InputFileError, item: ItemReference?) {
+        let kind: Kind = if case .changed = problem.code { .fileChanged } else { .fileUnusable }
+        self.init(kind, reason: problem.description, fileName: (problem.path as NSString).lastPathComponent, item: item)
+    }
+}
