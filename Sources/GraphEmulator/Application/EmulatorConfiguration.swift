@@ -61,6 +61,14 @@ public struct EmulatorConfiguration: Sendable {
     public var rangeDelay: Duration
     /// Made-up link and server trouble on ranged `PUT`s; `nil` for none.
     public var faultInjection: FaultInjection?
+    /// A connection that receives nothing for this long is closed: idle between requests,
+    /// headers that never finish, a body that stalls. It measures silence, not length: an
+    /// upload that keeps sending, however slowly, stays open. `nil` never closes one.
+    public var idleTimeout: Duration?
+    /// After a reply that ends its connection (a 413, whose body stays unread), how long the
+    /// server still reads and drops what the client sends, so that a client that writes its
+    /// whole body before it reads gets to the reply, before it closes.
+    public var lingerTime: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -74,7 +82,9 @@ public struct EmulatorConfiguration: Sendable {
         maximumRangeLength: Int64 = 4 * 1024 * 1024,
         faults: Set<Fault> = [],
         rangeDelay: Duration = .zero,
-        faultInjection: FaultInjection? = nil
+        faultInjection: FaultInjection? = nil,
+        idleTimeout: Duration? = .seconds(60),
+        lingerTime: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port
@@ -88,5 +98,7 @@ public struct EmulatorConfiguration: Sendable {
         self.faults = faults
         self.rangeDelay = rangeDelay
         self.faultInjection = faultInjection
+        self.idleTimeout = idleTimeout
+        self.lingerTime = lingerTime
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -8,13 +9,15 @@ import ServiceLifecycle
 /// events, attachments and upload sessions (with the upload URLs of `outlook.office.com`).
 public enum GraphEmulator {
     /// Builds the emulator as a Hummingbird application over the store in `dataDirectory`.
-    /// `onRunning` hears the bound port once the server listens.
+    /// `onRunning` hears the bound port once the server listens. Throws
+    /// ``EmulatorExposureError`` for a host beyond loopback with the documented token.
     public static func makeApplication(
         configuration: EmulatorConfiguration,
         dataDirectory: String,
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
+        guard configuration.exposure != .refused else { throw EmulatorExposureError(host: configuration.host) }
         let store = try MailboxStore(dataDirectory: dataDirectory, logger: logger)
         try await MailboxSeeder.seed(store, fixtures: configuration.fixtures)
         try await store.sweepExpiredSessions()
@@ -22,8 +25,16 @@ public enum GraphEmulator {
             store: store, configuration: configuration, stats: EmulatorStats(),
             faultSchedule: FaultSchedule(configuration.faultInjection), logger: logger,
             grantTable: try await GrantTable.resolve(configuration.tokens, in: store))
+        let linger = TimeAmount(configuration.lingerTime)
         return Application(
             responder: responder,
+            // Hummingbird's idle timeout counts silence since the last request part read or
+            // reply finished: it ends idle connections, unfinished headers and stalled bodies
+            // alike, never a request that keeps sending, and waits while a reply is made.
+            server: .http1(
+                configuration: HTTP1Channel.Configuration(
+                    additionalChannelHandlers: [ClosingReplyHandler(linger: linger)],
+                    idleTimeout: configuration.idleTimeout.map(TimeAmount.init))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "attache-graph-emulator"),
@@ -56,6 +67,7 @@ public enum GraphEmulator {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             task.cancel()
+            if temporary { try? FileManager.default.removeItem(atPath: dataDirectory) }
             throw EmulatorStartError(host: configuration.host, port: configuration.port)
         }
         return RunningEmulator(

@@ -44,6 +44,11 @@ struct GraphResponder: HTTPResponder {
             response = GraphErrorResponse(.internalServerError, "generalException", "An internal server error occurred.")
                 .response(requestID: requestID, clientRequestID: clientRequestID)
         }
+        if response.status == .contentTooLarge {
+            // The body was too large to read and is left unread: the connection cannot carry
+            // another request. ClosingReplyHandler ends it once this reply is out.
+            response.headers[.connection] = "close"
+        }
         response.headers[Self.requestIDField] = requestID
         if let clientRequestID { response.headers[Self.clientRequestIDField] = clientRequestID }
         logger.info(

@@ -13,6 +13,14 @@ struct ServeCommand: AsyncParsableCommand {
             Prints `listening on http://HOST:PORT` as its first line. The Graph root is that
             address plus /v1.0; the demo user's token is `attache-dev-token` unless --token says
             otherwise. Stops on Ctrl-C or SIGTERM.
+
+            It listens on loopback (127.0.0.1, ::1, localhost) unless told otherwise. Any other
+            --host lets other machines in, so it needs a --token of your own, not the documented
+            one; it then warns that it is reachable from the network.
+
+            A connection that sends nothing for --idle-timeout seconds is closed: idle between
+            requests, or stalled mid-request. A slow upload that keeps sending is not cut off.
+            A body over the limit gets 413 and `Connection: close`, and the connection ends.
             """)
 
     @Option(help: "Address to listen on.")
@@ -27,8 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("State directory, as for the other commands.", valueName: "dir"))
     var stateDir: String?
 
-    @Option(help: ArgumentHelp("The demo user's bearer token.", valueName: "token"))
-    var token: String = EmulatorConfiguration.developerToken
+    @Option(help: ArgumentHelp(
+        "The demo user's bearer token (default: \(EmulatorConfiguration.developerToken); a --host beyond loopback needs one of your own).",
+        valueName: "token"))
+    var token: String?
 
     @Option(help: ArgumentHelp("Items to start with: demo, walkthrough (the seed's ids), or none.", valueName: "name"))
     var fixture: [String] = ["demo"]
@@ -55,6 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "kind"))
     var faultKind: [String] = []
 
+    @Option(help: ArgumentHelp("Close a connection that sends nothing for this long, idle or mid-request (0: never).", valueName: "seconds"))
+    var idleTimeout: Int = 60
+
     @Flag(help: "Do not log each request to stderr.")
     var quiet = false
 
@@ -62,6 +75,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard sessionLifetime > 0 else { throw ValidationError("--session-lifetime must be positive") }
         guard rangeDelay >= 0 else { throw ValidationError("--range-delay cannot be negative") }
+        guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout cannot be negative") }
+        if EmulatorConfiguration.exposure(host: host, tokens: [demoToken]) == .refused {
+            // One line, and before anything listens.
+            Console.error(
+                "--host \(host) is not a loopback address: other machines could reach the mailbox, so give a token of your own with --token (not \(EmulatorConfiguration.developerToken)), or listen on 127.0.0.1")
+            throw ExitCode(ExitCodes.usage)
+        }
         for name in fixture where name != "none" && EmulatorConfiguration.Fixture(rawValue: name) == nil {
             throw ValidationError("--fixture must be demo, walkthrough or none")
         }
@@ -74,6 +94,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// The token given, or the documented one.
+    var demoToken: String { token ?? EmulatorConfiguration.developerToken }
+
     func run() async throws {
         let dataDirectory = dataDir ?? AttachePaths(stateDirectory: stateDir).emulatorData
         var logger = Logger(label: "attache.serve") { label in
@@ -85,23 +108,30 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = EmulatorConfiguration(
             host: host, port: port, dataDirectory: dataDirectory,
             fixtures: Set(fixture.compactMap(EmulatorConfiguration.Fixture.init(rawValue:))),
-            tokens: [.init(token: token, user: EmulatorConfiguration.demoUser)],
+            tokens: [.init(token: demoToken, user: EmulatorConfiguration.demoUser)],
             sessionLifetime: .seconds(sessionLifetime),
             faults: Set(fault.compactMap(EmulatorConfiguration.Fault.init(rawValue:))),
             rangeDelay: .milliseconds(rangeDelay),
             faultInjection: faultRate > 0
-                ? FaultInjection(rate: faultRate, seed: faultSeed, kinds: faultKind.compactMap(FaultInjection.Kind.init(rawValue:))) : nil)
+                ? FaultInjection(rate: faultRate, seed: faultSeed, kinds: faultKind.compactMap(FaultInjection.Kind.init(rawValue:))) : nil,
+            idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil)
+        // Trap before starting: the dispatch sources take a moment to arm, and a SIGTERM sent on
+        // reading `listening on` must not be lost (one during the start is kept for after it).
+        let (stops, stop) = AsyncStream<Int32>.makeStream()
+        let trap = SignalTrap { signal in stop.yield(signal) }
         let emulator: RunningEmulator
         do {
             emulator = try await GraphEmulator.start(configuration, logger: logger)
         } catch {
+            trap.cancel()
             Console.error("\(error)")
             throw ExitCode(ExitCodes.failed)
         }
         Console.out("listening on \(emulator.origin)")
         Console.out("graph root: \(emulator.graphBaseURL)  data: \(dataDirectory)")
-        let (stops, stop) = AsyncStream<Int32>.makeStream()
-        let trap = SignalTrap { signal in stop.yield(signal) }
+        if configuration.exposure == .network {
+            Console.warning("listening on \(host), which other machines can reach: anyone who has the token can read and change the mailbox")
+        }
         for await _ in stops { break }
         trap.cancel()
         await emulator.stop()
