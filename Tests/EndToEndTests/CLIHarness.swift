@@ -64,6 +64,8 @@ struct CLIHarness {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Stdout as it came, for bytes that are not text (`get --raw`).
+        var stdoutData = Data()
 
         var jsonLines: [[String: Any]] {
             stdout.split(separator: "\n").compactMap { line in
@@ -125,7 +127,9 @@ struct CLIHarness {
             // Let the last reads land.
             try await Task.sleep(for: .milliseconds(50))
             return lock.withLock {
-                Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+                Result(
+                    status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+                    stdoutData: out)
             }
         }
     }

@@ -4,7 +4,6 @@ import NIOFoundationCompat
 import NIOHTTP1
 import Crypto
 import NIOCore
-import _NIOFileSystem
 
 extension GraphClient {
     /// The attachments of an item, metadata only (`$select`, never `contentBytes`).
@@ -24,42 +23,46 @@ extension GraphClient {
         return info
     }
 
-    /// Streams `…/attachments/{id}/$value` into `path` (created or replaced, mode 0644) and
-    /// returns the byte count and SHA-256 of what was written; memory stays one chunk.
-    /// Pass `nil` to only count and hash.
-    public func downloadAttachment(_ attachmentID: String, of item: ItemReference, to path: String?) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
+    /// Streams `…/attachments/{id}/$value` to `destination` and returns the byte count and
+    /// SHA-256 of what was written; memory stays one chunk. Pass `nil` to only count and hash.
+    ///
+    /// The destination is opened before the request, so a place that cannot be written to
+    /// costs no download; a file is replaced only once every byte is in (see ``DownloadSink``).
+    /// - Throws: ``GraphError`` for the request, ``DownloadError`` for the destination,
+    ///   `CancellationError` when the task is cancelled; a file that was there is then left as it was.
+    public func downloadAttachment(
+        _ attachmentID: String, of item: ItemReference, to destination: DownloadDestination?
+    ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
         let operation = "download attachment \(ItemReference.abbreviate(attachmentID)) of \(item)"
         let url = itemURL(item, "attachments", Self.escapeSegment(attachmentID), "$value")
-        let response = try await execute(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
-        guard (200..<300).contains(Int(response.status.code)) else {
-            let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-            throw Self.errorFromReply(.init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation)
-        }
-        var hasher = SHA256()
-        var count: Int64 = 0
+        var sink: DownloadSink?
+        if let destination { sink = try await DownloadSink.open(destination, operation: operation) }
         do {
-            if let path {
-                try await FileSystem.shared.withFileHandle(
-                    forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)
-                ) { handle in
-                    for try await chunk in response.body {
-                        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                        _ = try await handle.write(contentsOf: chunk, toAbsoluteOffset: count)
-                        count += Int64(chunk.readableBytes)
-                    }
-                }
-            } else {
+            let response = try await execute(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
+            guard (200..<300).contains(Int(response.status.code)) else {
+                let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+                throw Self.errorFromReply(.init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation)
+            }
+            var hasher = SHA256()
+            var count: Int64 = 0
+            do {
                 for try await chunk in response.body {
+                    try Task.checkCancellation()
                     chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                    try await sink?.write(chunk)
                     count += Int64(chunk.readableBytes)
                 }
+            } catch let error as DownloadError {
+                throw error
+            } catch {
+                throw Self.transportError(error, operation: operation)
             }
-        } catch let error as FileSystemError {
-            throw error
+            try await sink?.commit()
+            return (count, hasher.finalize().hexString, response.headers.first(name: "Content-Type"))
         } catch {
-            throw Self.transportError(error, operation: operation)
+            sink?.discard()
+            throw error
         }
-        return (count, hasher.finalize().hexString, response.headers.first(name: "Content-Type"))
     }
 
     /// Removes an attachment from its item.

@@ -8,8 +8,12 @@ struct GetCommand: AsyncParsableCommand {
         commandName: "get",
         abstract: "Show an item's attachments, one attachment's metadata, or download its bytes.",
         discussion: """
-            Metadata comes with $select (never the base64 contents); --raw streams $value to
-            the file given by -o (or to stdout when it is not a terminal) and prints its SHA-256.
+            Metadata comes with $select (never the base64 contents). --raw streams $value to
+            stdout (when it is not a terminal) or to -o FILE, and prints its SHA-256 (on stderr
+            when the bytes went to stdout). A file is written beside FILE and renamed over it
+            only once complete, so a failed download leaves the old one as it was; a symbolic
+            link is followed, never replaced; a FIFO or device is written in place; a directory
+            is refused.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -38,6 +42,14 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try global.logger()
         let reference = item.reference
+        // Where --raw writes is settled before anything is asked of the server.
+        let destination: DownloadDestination?
+        do {
+            destination = raw ? try DownloadDestination.inspect(output) : nil
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(ExitCodes.failed)
+        }
         do {
             try await GraphConnection.with(global, logger: logger) { connection in
                 let graph = connection.graph
@@ -52,15 +64,16 @@ struct GetCommand: AsyncParsableCommand {
                     }
                     return
                 }
-                if raw {
-                    let toStdout = output == nil || output == "-"
-                    let path = toStdout ? "/dev/stdout" : output!
-                    let result = try await graph.downloadAttachment(attachment, of: reference, to: path)
-                    if json, !toStdout {
-                        Console.json(["file": path, "bytes": result.bytes, "sha256": result.sha256, "contentType": result.contentType])
-                    } else if !toStdout {
-                        Console.out("saved \(result.bytes) bytes to \(path) (sha256 \(result.sha256))")
+                if let destination {
+                    let result = try await Self.download(attachment, of: reference, to: destination, graph: graph)
+                    if let path = destination.path {
+                        if json {
+                            Console.json(["file": path, "bytes": result.bytes, "sha256": result.sha256, "contentType": result.contentType])
+                        } else {
+                            Console.out("saved \(result.bytes) bytes to \(path) (sha256 \(result.sha256))")
+                        }
                     } else {
+                        // The bytes own stdout: the note goes to stderr.
                         Console.err("wrote \(result.bytes) bytes (sha256 \(result.sha256))")
                     }
                     return
@@ -84,11 +97,36 @@ struct GetCommand: AsyncParsableCommand {
                 Console.error(error.description)
             }
             throw ExitCode(Console.exitCode(for: error))
+        } catch let error as DownloadError {
+            Console.error(error.description)
+            throw ExitCode(ExitCodes.failed)
+        } catch is CancellationError {
+            var note = "attache: interrupted"
+            if case .replaceFile(let existing) = destination?.method {
+                note += existing == nil ? "; nothing was saved" : "; \(destination!) is left as it was"
+            }
+            Console.err(note)
+            throw ExitCode(ExitCodes.interrupted)
         } catch let error as ExitCode {
             throw error
         } catch {
             Console.error("could not save attachment \(attachment ?? "") to \(output ?? "stdout"): \(error)")
             throw ExitCode(ExitCodes.failed)
+        }
+    }
+
+    /// Downloads in a task of its own that SIGINT or SIGTERM cancels, so an interrupted
+    /// download removes its temporary file rather than leave it behind.
+    static func download(
+        _ attachment: String, of reference: ItemReference, to destination: DownloadDestination, graph: GraphClient
+    ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
+        let task = Task { try await graph.downloadAttachment(attachment, of: reference, to: destination) }
+        let trap = SignalTrap { _ in task.cancel() }
+        defer { trap.cancel() }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
         }
     }
 

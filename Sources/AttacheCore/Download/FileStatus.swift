@@ -1,0 +1,66 @@
+import Foundation
+
+/// The parts of `lstat`, `stat` or `fstat` that decide how a download is written.
+///
+/// Kept apart (and with Foundation alone imported) so that files importing NIO never touch
+/// `struct stat` themselves: there its members resolve to a module they do not import.
+struct FileStatus: Hashable, Sendable {
+    enum Kind: String, Hashable, Sendable, CustomStringConvertible {
+        case regularFile = "a regular file"
+        case directory = "a directory"
+        case symbolicLink = "a symbolic link"
+        case fifo = "a FIFO"
+        case characterDevice = "a character device"
+        case blockDevice = "a block device"
+        case socket = "a socket"
+        case unknown = "of an unknown type"
+
+        init(mode: mode_t) {
+            self =
+                switch mode & S_IFMT {
+                case S_IFREG: .regularFile
+                case S_IFDIR: .directory
+                case S_IFLNK: .symbolicLink
+                case S_IFIFO: .fifo
+                case S_IFCHR: .characterDevice
+                case S_IFBLK: .blockDevice
+                case S_IFSOCK: .socket
+                default: .unknown
+                }
+        }
+
+        var description: String { rawValue }
+    }
+
+    var kind: Kind
+    /// The permission bits, `0o777` (set-id and sticky bits left out).
+    var permissions: mode_t
+    var owner: uid_t
+    var group: gid_t
+
+    init(kind: Kind, permissions: mode_t = 0o644, owner: uid_t = 0, group: gid_t = 0) {
+        self.kind = kind
+        self.permissions = permissions
+        self.owner = owner
+        self.group = group
+    }
+
+    private init(_ info: stat) {
+        self.init(kind: Kind(mode: info.st_mode), permissions: info.st_mode & 0o777, owner: info.st_uid, group: info.st_gid)
+    }
+
+    /// `lstat(path)` (the entry itself), or `stat(path)` when following links; `nil` with
+    /// `errno` set when the call fails.
+    init?(at path: String, followingLinks: Bool = false) {
+        var info = stat()
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
+        self.init(info)
+    }
+
+    /// `fstat(descriptor)`; `nil` with `errno` set when it fails.
+    init?(descriptor: Int32) {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        self.init(info)
+    }
+}
