@@ -86,23 +86,33 @@ struct CLIHarness {
 
     /// A running `attache` whose output is collected as it comes.
     final class Running: @unchecked Sendable {
-        // Only the termination handler and `finish` touch the buffers, under `lock`.
+        // The readability handlers and the readers of the buffers touch them under `lock` only.
         let process: Process
         private let lock = NSLock()
         private var out = Data()
         private var err = Data()
+        /// Pipes not yet at their end.
+        private var open = 0
 
-        init(process: Process, stdout: Pipe, stderr: Pipe?) {
+        init(process: Process, stdout: Pipe?, stderr: Pipe?) {
             self.process = process
-            stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                guard let self else { return }
-                self.lock.withLock { self.out.append(data) }
-            }
-            stderr?.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                guard let self else { return }
-                self.lock.withLock { self.err.append(data) }
+            for (pipe, isOut) in [(stdout, true), (stderr, false)] {
+                guard let pipe else { continue }
+                open += 1
+                pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                    let data = handle.availableData
+                    if data.isEmpty { handle.readabilityHandler = nil }
+                    guard let self else { return }
+                    self.lock.withLock {
+                        if data.isEmpty {
+                            self.open -= 1
+                        } else if isOut {
+                            self.out.append(data)
+                        } else {
+                            self.err.append(data)
+                        }
+                    }
+                }
             }
         }
 
@@ -124,8 +134,11 @@ struct CLIHarness {
 
         func finish() async throws -> Result {
             while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            // Let the last reads land.
-            try await Task.sleep(for: .milliseconds(50))
+            // Every byte written is read: wait for both pipes to reach their end.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while lock.withLock({ open > 0 }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             return lock.withLock {
                 Result(
                     status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
@@ -134,9 +147,12 @@ struct CLIHarness {
         }
     }
 
-    /// Starts the binary. With `stderrReaderGone`, its stderr is a pipe whose reading end is
-    /// already closed, so every write to it fails with EPIPE.
-    static func launch(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], stderrReaderGone: Bool = false) throws -> Running {
+    /// Starts the binary. With `stdoutReaderGone` or `stderrReaderGone`, that stream is a
+    /// pipe whose reading end is already closed, so every write to it fails with EPIPE.
+    static func launch(
+        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], stdoutReaderGone: Bool = false,
+        stderrReaderGone: Bool = false
+    ) throws -> Running {
         let process = Process()
         if prefix.isEmpty {
             process.executableURL = URL(fileURLWithPath: binary)
@@ -155,8 +171,9 @@ struct CLIHarness {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
+        if stdoutReaderGone { try stdout.fileHandleForReading.close() }
         if stderrReaderGone { try stderr.fileHandleForReading.close() }
-        let running = Running(process: process, stdout: stdout, stderr: stderrReaderGone ? nil : stderr)
+        let running = Running(process: process, stdout: stdoutReaderGone ? nil : stdout, stderr: stderrReaderGone ? nil : stderr)
         try process.run()
         return running
     }

@@ -48,21 +48,12 @@ struct CommandsTests {
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("piped.bin", size: 4 * 1024 * 1024, seed: 31)
             for arguments in [["ls", "messages", "--json"], ["upload", file.path, "--message", item, "--json"]] {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
-                process.arguments = [arguments[0]] + harness.connection + Array(arguments.dropFirst())
-                let stdout = Pipe()
-                try stdout.fileHandleForReading.close()  // the reader is gone before the first write
-                let stderr = Pipe()
-                process.standardOutput = stdout.fileHandleForWriting
-                process.standardError = stderr
-                process.standardInput = FileHandle.nullDevice
-                try process.run()
-                try stdout.fileHandleForWriting.close()
-                let errors = String(decoding: try stderr.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(arguments[0]): \(errors)")
-                #expect(!errors.contains("Fatal error") && !errors.contains("crashed"), "\(errors)")
+                // The reader is gone before the first write. Waited for without blocking a
+                // thread, which the emulator in this process needs.
+                let running = try CLIHarness.launch([arguments[0]] + harness.connection + Array(arguments.dropFirst()), stdoutReaderGone: true)
+                let result = try await running.finish()
+                #expect(running.process.terminationReason == .exit && result.status == 0, "\(arguments[0]): \(result.stderr)")
+                #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("crashed"), "\(result.stderr)")
             }
             let attached = try await harness.attachments("messages", item)
             let attachmentID = try #require(attached.first { $0["name"] as? String == "piped.bin" }?["id"] as? String)

@@ -86,22 +86,12 @@ struct RawDownloadTests {
     @Test func aClosedStandardOutputFailsTheCommand() async throws {
         try await CLIHarness.with { harness in
             let attached = try await Self.attach(harness)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
-            process.arguments = ["get"] + harness.connection + ["--message", attached.item, attached.attachment, "--raw"]
-            let stdout = Pipe()
-            try stdout.fileHandleForReading.close()  // the reader is gone before the first write
-            let stderr = Pipe()
-            process.standardOutput = stdout.fileHandleForWriting
-            process.standardError = stderr
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            try stdout.fileHandleForWriting.close()
-            // Poll rather than block: a blocked thread of the cooperative pool is one the
-            // emulator's handlers cannot use, and on two cores that stalls every test.
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            let errors = String(decoding: try stderr.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
-            #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(errors)")
+            // The reader is gone before the first write.
+            let running = try CLIHarness.launch(
+                ["get"] + harness.connection + ["--message", attached.item, attached.attachment, "--raw"], stdoutReaderGone: true)
+            let result = try await running.finish()
+            let errors = result.stderr
+            #expect(running.process.terminationReason == .exit && result.status == 1, "\(errors)")
             #expect(errors.hasPrefix("attache: error: could not download attachment \(attached.attachment.prefix(12))"), "\(errors)")
             #expect(errors.contains(" to standard output: "), "\(errors)")
             #expect(errors.split(separator: "\n").count == 1, "\(errors)")

@@ -113,6 +113,13 @@ public final class RunningEmulator: Sendable {
         // Graceful: open connections finish their replies, then the server closes.
         await group.triggerGracefulShutdown()
         await task.value
-        if removesData { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        guard removesData else { return }
+        // A handler whose client went away can still be finishing a write (a part file, the
+        // store's WAL), so one removal can meet a file made meanwhile: try a few times.
+        for _ in 0..<20 {
+            try? FileManager.default.removeItem(atPath: dataDirectory)
+            guard FileManager.default.fileExists(atPath: dataDirectory) else { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
