@@ -21,6 +21,14 @@ final class HostileProxy: Sendable {
         var body: Data
         /// How many requests came before this one.
         var index: Int
+        /// Its `Content-Range`, for ranged PUTs.
+        var contentRange: String?
+
+        /// The last range of a file: `bytes n-(total-1)/total`.
+        var isFinalRange: Bool {
+            guard let contentRange, let match = contentRange.firstMatch(of: /bytes \d+-(\d+)\/(\d+)/) else { return false }
+            return Int(match.1).map { $0 + 1 } == Int(match.2)
+        }
 
         var isUploadURL: Bool { target.contains("AttachmentSessions(") }
         var isCreateSession: Bool { target.contains("/createUploadSession") }
@@ -115,9 +123,9 @@ final class HostileProxy: Sendable {
         await task.value
     }
 
-    fileprivate func record(_ method: String, _ target: String, _ body: Data) -> Exchange {
+    fileprivate func record(_ method: String, _ target: String, _ body: Data, contentRange: String?) -> Exchange {
         seen.withLock { list in
-            let exchange = Exchange(method: method, target: target, body: body, index: list.count)
+            let exchange = Exchange(method: method, target: target, body: body, index: list.count, contentRange: contentRange)
             list.append(exchange)
             return exchange
         }
@@ -146,7 +154,8 @@ final class HostileProxy: Sendable {
         func respond(to request: Request, context: Context) async throws -> Response {
             guard let proxy = proxy() else { return Response(status: .serviceUnavailable) }
             let body = try await request.body.collect(upTo: 8 << 20)
-            let exchange = proxy.record(request.method.rawValue, request.uri.description, Data(buffer: body))
+            let exchange = proxy.record(
+                request.method.rawValue, request.uri.description, Data(buffer: body), contentRange: request.headers[HTTPField.Name("Content-Range")!])
             let reply: Reply
             switch rule(exchange) {
             case .forward: reply = try await proxy.forward(exchange, headers: request.headers)

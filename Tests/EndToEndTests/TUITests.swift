@@ -115,6 +115,40 @@ struct TUITests {
         }
     }
 
+    /// `c` while the last range is in flight, which the server has already turned into the
+    /// attachment: the screen once said "cancelled" for a file that was attached.
+    @Test func aCancelThatComesTooLateSaysAttached() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.withHostileProxy(rule: { exchange in
+            exchange.isUploadURL && exchange.method == "PUT" && exchange.isFinalRange ? .forwardLate(.seconds(30)) : .forward
+        }) { harness, proxy in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("almost.bin", size: 3_500_000, seed: 24)
+            let tmux = try launch(harness)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("a")
+            try await tmux.waitFor("the file picker") { $0.contains { $0.contains("almost.bin") } }
+            try tmux.send("j", "Enter")
+            // The final range reached the emulator, which made the attachment; its reply waits.
+            var attached: [[String: Any]] = []
+            for _ in 0..<1500 where attached.isEmpty {
+                attached = try await harness.attachments("messages", item)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let attachmentID = try #require(attached.first?["id"] as? String)
+            try tmux.send("c")
+            try await tmux.waitFor("the confirmation") { $0.contains { $0.contains("Cancel the upload of almost.bin?") } }
+            try tmux.send("y")
+            try await tmux.waitFor("almost.bin reported attached", timeout: .seconds(30)) { screen in
+                Self.row(screen, "almost.bin")?.contains("attached before the cancel") == true
+            }
+            #expect(try await harness.attachments("messages", item).count == 1)
+            #expect(try await harness.valueDigest("messages", item, attachmentID).sha256 == file.sha256)
+            #expect(try await harness.openSessions().isEmpty)
+        }
+    }
+
     @Test func sigtermMidUploadRestoresTheTerminalAndKeepsTheSession() async throws {
         try #require(TmuxSession.available, "tmux is needed: make setup installs it")
         try await CLIHarness.with(Self.slowLink) { harness in

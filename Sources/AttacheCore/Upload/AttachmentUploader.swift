@@ -148,8 +148,10 @@ extension AttachmentUploader {
 
         /// Takes the file's identity; for a resume, also checks the file against the journal.
         mutating func openGuard(_ handle: ReadFileHandle, resuming record: TransferRecord?) async -> SourceFileGuard.Change? {
+            let file = job.file
             do {
-                switch try await SourceFileGuard.open(handle, checked: job.file) {
+                // Apart from this task: a cancel must not pass for an unreadable file.
+                switch try await Task(operation: { try await SourceFileGuard.open(handle, checked: file) }).value {
                 case .failure(let change): return change
                 case .success(let opened): fileGuard = opened
                 }
@@ -264,7 +266,7 @@ extension AttachmentUploader {
 
                 case .confirmFile(let id):
                     report(.checking("checking the file is what was sent"))
-                    if let change = await fileGuard?.confirm(handle) {
+                    if let change = await confirmFile(handle) {
                         action = step { try $0.fileChanged(change.description) }
                     } else {
                         action = step { try $0.fileConfirmed() }
@@ -344,20 +346,37 @@ extension AttachmentUploader {
             return true
         }
 
+        // MARK: The file
+
+        /// How the file changed since it was opened, or `nil`. Run apart from this task: a
+        /// cancel must not make a read fail and pass for a changed file.
+        func checkFile(_ handle: ReadFileHandle) async -> SourceFileGuard.Change? {
+            guard let fileGuard else { return nil }
+            return await Task { await fileGuard.check(handle) }.value
+        }
+
+        /// As ``checkFile(_:)``, and every range sent compared with the file.
+        func confirmFile(_ handle: ReadFileHandle) async -> SourceFileGuard.Change? {
+            guard let fileGuard else { return nil }
+            return await Task { await fileGuard.confirm(handle) }.value
+        }
+
         // MARK: Sending
 
         mutating func post(_ handle: ReadFileHandle) async -> UploadStateMachine.Action {
             report(.starting)
             await journal(.uploading)
-            if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+            if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
             let contents: ByteBuffer
             do {
                 contents = try await handle.readChunk(fromAbsoluteOffset: 0, length: .bytes(job.file.size))
+            } catch where Task.isCancelled {
+                return stopped(requestInFlight: false, else: .postAttachment)
             } catch {
                 return step { try $0.fileChanged("it can no longer be read") }
             }
             // Read whole, then checked again: the POST carries exactly these bytes.
-            if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+            if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
             let size = job.file.size
             guard Int64(contents.readableBytes) == size else {
                 let detail = "it holds \(contents.readableBytes) bytes, not \(size)"
@@ -384,7 +403,7 @@ extension AttachmentUploader {
         mutating func put(
             _ range: Range<Int64>, to url: UploadURL, handle: ReadFileHandle, current: UploadStateMachine.Action
         ) async -> UploadStateMachine.Action {
-            if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+            if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
             let report = self.report
             let digest = RangeDigest()
             do {
@@ -418,7 +437,7 @@ extension AttachmentUploader {
                 return stopped(requestInFlight: true, else: current)
             } catch {
                 // A failure may be the file's doing (it shrank under the reader): ask it first.
-                if let change = await fileGuard?.check(handle) { return step { try $0.fileChanged(change.description) } }
+                if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
                 guard let error = error as? GraphError else {
                     return step { try $0.fileChanged("it could not be read while sending (\(error))") }
                 }
