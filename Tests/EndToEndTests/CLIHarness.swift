@@ -147,6 +147,10 @@ struct CLIHarness {
         }
     }
 
+    /// One `Process.run()` at a time: Foundation's crashed once (a bad read in memcpy inside
+    /// `run()`) with dozens of tests starting processes at once.
+    static let launching = NSLock()
+
     /// Starts the binary. With `stdoutReaderGone` or `stderrReaderGone`, that stream is a
     /// pipe whose reading end is already closed, so every write to it fails with EPIPE.
     static func launch(
@@ -174,12 +178,27 @@ struct CLIHarness {
         if stdoutReaderGone { try stdout.fileHandleForReading.close() }
         if stderrReaderGone { try stderr.fileHandleForReading.close() }
         let running = Running(process: process, stdout: stdoutReaderGone ? nil : stdout, stderr: stderrReaderGone ? nil : stderr)
-        try process.run()
+        try launching.withLock { try process.run() }
         return running
     }
 
     func launch(_ subcommand: String, _ arguments: [String]) throws -> Running {
         try Self.launch([subcommand] + connection + arguments)
+    }
+
+    /// Starts `attache upload --json` in ranges of 320 KiB and returns once the server holds
+    /// at least `bytes` of it.
+    func launchUpload(_ file: String, to item: String, until bytes: Int, extra: [String] = []) async throws -> Running {
+        let running = try launch("upload", [file, "--message", item, "--chunk-size", "327680", "--json"] + extra)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let received = try await openSessions().first?["received"] as? Int ?? 0
+            if received >= bytes { return running }
+            guard running.process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("the upload never got to \(bytes) bytes: \(running.stderrSoFar)")
+        return running
     }
 
     // MARK: Files

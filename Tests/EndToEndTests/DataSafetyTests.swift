@@ -10,22 +10,6 @@ struct DataSafetyTests {
     static let mib = 1024 * 1024
     static let chunk = 327_680
 
-    /// Starts `attache upload` and returns once the server holds at least `bytes` of it.
-    func launchUpload(
-        _ harness: CLIHarness, _ file: String, to item: String, until bytes: Int, extra: [String] = []
-    ) async throws -> CLIHarness.Running {
-        let running = try harness.launch("upload", [file, "--message", item, "--chunk-size", "\(Self.chunk)", "--json"] + extra)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            let received = try await harness.openSessions().first?["received"] as? Int ?? 0
-            if received >= bytes { return running }
-            guard running.process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("the upload never got to \(bytes) bytes: \(running.stderrSoFar)")
-        return running
-    }
-
     /// Nothing of the file is left on the server: no attachment, no session.
     func expectNothingLeft(_ harness: CLIHarness, item: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         #expect(try await harness.attachments("messages", item).isEmpty, sourceLocation: sourceLocation)
@@ -44,7 +28,7 @@ struct DataSafetyTests {
         try await CLIHarness.with(EmulatorConfiguration(rangeDelay: .milliseconds(40))) { harness in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("moving.bin", size: 8 * Self.mib, seed: 51)
-            let running = try await launchUpload(harness, file.path, to: item, until: 2 * Self.mib)
+            let running = try await harness.launchUpload(file.path, to: item, until: 2 * Self.mib)
             let handle = try #require(FileHandle(forUpdatingAtPath: file.path))
             switch change {
             case .rewrittenInPlace:
@@ -76,7 +60,7 @@ struct DataSafetyTests {
             let file = try harness.makeFile("sly.bin", size: 6 * Self.mib, seed: 52)
             var before = stat()
             stat(file.path, &before)
-            let running = try await launchUpload(harness, file.path, to: item, until: 2 * Self.mib)
+            let running = try await harness.launchUpload(file.path, to: item, until: 2 * Self.mib)
             let descriptor = open(file.path, O_WRONLY)
             _ = [UInt8](repeating: 0xEE, count: 4096).withUnsafeBytes { pwrite(descriptor, $0.baseAddress, 4096, 0) }
             var times = [before.st_atim, before.st_mtim]
@@ -129,7 +113,7 @@ struct DataSafetyTests {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("alive.bin", size: 40 * Self.mib, seed: 62)
-            let running = try await launchUpload(harness, file.path, to: item, until: 2 * Self.mib)
+            let running = try await harness.launchUpload(file.path, to: item, until: 2 * Self.mib)
             running.signal(SIGKILL)
             _ = try await running.finish()
             let cancel = try await harness.attache("cancel", ["--all", "--json"])
@@ -151,7 +135,7 @@ struct DataSafetyTests {
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("grace.bin", size: 12 * Self.chunk, seed: 71)
             // The first range is in the emulator; its reply is a second away.
-            let running = try await launchUpload(harness, file.path, to: item, until: Self.chunk)
+            let running = try await harness.launchUpload(file.path, to: item, until: Self.chunk)
             running.signal(SIGINT)
             let result = try await running.finish()
             #expect(result.status == 130, "\(result.stderr)")
@@ -290,16 +274,7 @@ struct DataSafetyTests {
     /// A refused upload host was blamed on `--graph`.
     @Test func anUnreachableUploadHostIsNamed() async throws {
         let closedPort = try Self.closedLoopbackPort()
-        try await CLIHarness.withHostileProxy(rule: { exchange in
-            guard exchange.isCreateSession else { return .forward }
-            return .rewrite { reply in
-                var reply = reply
-                var json = reply.json
-                json["uploadUrl"] = (json["uploadUrl"] as? String)?.replacing(#/127\.0\.0\.1:\d+/#, with: "127.0.0.1:\(closedPort)")
-                reply.body = try! JSONSerialization.data(withJSONObject: json)
-                return reply
-            }
-        }) { harness, proxy in
+        try await CLIHarness.withHostileProxy(rule: HostileProxy.rewritingUploadURL { $0.replacing(#/127\.0\.0\.1:\d+/#, with: "127.0.0.1:\(closedPort)") }) { harness, proxy in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("nowhere.bin", size: 4 * Self.mib, seed: 94)
             let result = try await harness.attache("upload", [file.path, "--message", item])

@@ -74,6 +74,21 @@ final class HostileProxy: Sendable {
 
     typealias Rule = @Sendable (Exchange) -> Action
 
+    /// A rule that forwards everything, with the upload URL that `createUploadSession`
+    /// hands out changed by `change`.
+    static func rewritingUploadURL(_ change: @escaping @Sendable (String) -> String) -> Rule {
+        { exchange in
+            guard exchange.isCreateSession else { return .forward }
+            return .rewrite { reply in
+                var reply = reply
+                var json = reply.json
+                json["uploadUrl"] = (json["uploadUrl"] as? String).map(change)
+                reply.body = try! JSONSerialization.data(withJSONObject: json)
+                return reply
+            }
+        }
+    }
+
     let origin: String
     private let upstream = Mutex<String?>(nil)
     private let group: ServiceGroup

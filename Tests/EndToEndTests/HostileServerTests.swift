@@ -81,16 +81,7 @@ struct HostileServerTests {
     }
 
     @Test func aPortNoTCPConnectionCanHaveIsRefusedNotACrash() async throws {
-        try await CLIHarness.withHostileProxy(rule: { exchange in
-            guard exchange.isCreateSession else { return .forward }
-            return .rewrite { reply in
-                var reply = reply
-                var json = reply.json
-                json["uploadUrl"] = (json["uploadUrl"] as? String)?.replacing(#/127\.0\.0\.1:\d+/#, with: "127.0.0.1:70000")
-                reply.body = try! JSONSerialization.data(withJSONObject: json)
-                return reply
-            }
-        }) { harness, proxy in
+        try await CLIHarness.withHostileProxy(rule: HostileProxy.rewritingUploadURL { $0.replacing(#/127\.0\.0\.1:\d+/#, with: "127.0.0.1:70000") }) { harness, proxy in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("port.bin", size: 4 * Self.mib)
             let result = try await harness.attache("upload", [file.path, "--message", item])
@@ -131,7 +122,7 @@ struct HostileServerTests {
         probe.arguments = ["-m", "true"]
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
+        guard (try? CLIHarness.launching.withLock({ try probe.run() })) != nil else { return false }
         probe.waitUntilExit()
         return probe.terminationStatus == 0
     }()

@@ -9,19 +9,6 @@ struct ResumeTests {
     static let size = 100 * 1024 * 1024
     static let chunk = 327_680
 
-    /// Starts an upload in ranges of 320 KiB and returns once the server holds at least `bytes`.
-    func startAndWait(_ harness: CLIHarness, file: String, item: String, until bytes: Int) async throws -> CLIHarness.Running {
-        let running = try harness.launch("upload", [file, "--message", item, "--chunk-size", "\(Self.chunk)", "--json"])
-        for _ in 0..<1000 {
-            let received = try await harness.openSessions().first?["received"] as? Int ?? 0
-            if received >= bytes { return running }
-            guard running.process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("the upload never got to \(bytes) bytes")
-        return running
-    }
-
     func resumeAndCheck(_ harness: CLIHarness, file: (path: String, sha256: String), item: String) async throws {
         let status = try await harness.attache("status", ["--json"])
         let row = try #require(status.jsonLines.first)
@@ -53,7 +40,7 @@ struct ResumeTests {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("large.bin", size: Self.size, seed: 11)
-            let running = try await startAndWait(harness, file: file.path, item: item, until: 10 * 1024 * 1024)
+            let running = try await harness.launchUpload(file.path, to: item, until: 10 * 1024 * 1024)
             running.signal(signal)
             let stopped = try await running.finish()
             #expect(stopped.status == 130, "\(stopped.stderr)")
@@ -69,7 +56,7 @@ struct ResumeTests {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("large.bin", size: Self.size, seed: 12)
-            let running = try await startAndWait(harness, file: file.path, item: item, until: 20 * 1024 * 1024)
+            let running = try await harness.launchUpload(file.path, to: item, until: 20 * 1024 * 1024)
             running.signal(SIGKILL)
             _ = try await running.finish()
             let status = try await harness.attache("status", ["--json"])
@@ -82,7 +69,7 @@ struct ResumeTests {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("large.bin", size: Self.size, seed: 13)
-            let running = try await startAndWait(harness, file: file.path, item: item, until: 5 * 1024 * 1024)
+            let running = try await harness.launchUpload(file.path, to: item, until: 5 * 1024 * 1024)
             running.signal(SIGINT)
             _ = try await running.finish()
             #expect(try await harness.openSessions().count == 1)
@@ -103,7 +90,7 @@ struct ResumeTests {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("large.bin", size: Self.size, seed: 14)
-            let running = try await startAndWait(harness, file: file.path, item: item, until: 5 * 1024 * 1024)
+            let running = try await harness.launchUpload(file.path, to: item, until: 5 * 1024 * 1024)
             running.signal(SIGINT)
             _ = try await running.finish()
             _ = try harness.makeFile("large.bin", size: Self.size, seed: 15)
@@ -124,7 +111,7 @@ struct ResumeTests {
             let item = try await harness.firstItem("messages")
             let size = 40 * 1024 * 1024
             let file = try harness.makeFile("shared.bin", size: size, seed: 16)
-            let running = try await startAndWait(harness, file: file.path, item: item, until: 1024 * 1024)
+            let running = try await harness.launchUpload(file.path, to: item, until: 1024 * 1024)
             let pid = Int(running.process.processIdentifier)
 
             let status = try await harness.attache("status", ["--json"])

@@ -125,13 +125,7 @@ public struct GraphClient: Sendable {
                 kind: .malformedReply, message: "the reply was larger than \(ByteCount(Int64(replyLimit))), more than any Graph reply",
                 operation: operation, isUploadSession: authorization == .preAuthenticated, host: Self.host(of: url))
         } catch {
-            var error = Self.transportError(error, operation: operation)
-            if var graphError = error as? GraphError {
-                graphError.isUploadSession = authorization == .preAuthenticated
-                graphError.host = Self.host(of: url)
-                error = graphError
-            }
-            throw error
+            throw Self.transportError(error, operation: operation, url: url, authorization: authorization)
         }
         let reply = Reply(status: Int(response.status.code), headers: response.headers, body: bytes)
         guard (200..<300).contains(reply.status) else {
@@ -185,13 +179,7 @@ public struct GraphClient: Sendable {
         do {
             response = try await http.execute(request, timeout: timeout ?? requestTimeout, logger: Self.httpClientLogger)
         } catch {
-            var error = Self.transportError(error, operation: operation)
-            if var graphError = error as? GraphError {
-                graphError.isUploadSession = authorization == .preAuthenticated
-                graphError.host = Self.host(of: url)
-                error = graphError
-            }
-            throw error
+            throw Self.transportError(error, operation: operation, url: url, authorization: authorization)
         }
         logger.debug(
             "graph request",
@@ -214,6 +202,17 @@ public struct GraphClient: Sendable {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         return String(rest[(rest.firstIndex(of: "/") ?? rest.endIndex)...])
+    }
+
+    /// ``transportError(_:operation:)``, saying where the request went: an upload URL's
+    /// host is not Graph's, and a message must not send the user to check `--graph`.
+    static func transportError(_ error: any Error, operation: String, url: String, authorization: Authorization) -> any Error {
+        guard var graphError = transportError(error, operation: operation) as? GraphError else {
+            return transportError(error, operation: operation)
+        }
+        graphError.isUploadSession = authorization == .preAuthenticated
+        graphError.host = host(of: url)
+        return graphError
     }
 
     static func transportError(_ error: any Error, operation: String) -> any Error {
