@@ -6,7 +6,7 @@ import Testing
 struct ScreenBufferTests {
     @Test("display widths", arguments: [
         ("a", 1), ("é", 1), ("e\u{301}", 1), ("旅", 2), ("☕", 2), ("🇵🇹", 2), ("😀", 2), ("한", 2), ("Ａ", 2),
-        ("❤️", 2), ("\u{7}", 0), ("─", 1), ("█", 1), ("…", 1),
+        ("❤️", 2), ("\u{7}", 4), ("\u{202E}", 8), ("─", 1), ("█", 1), ("…", 1),
     ])
     func widths(text: String, columns: Int) {
         #expect(DisplayWidth.of(Character(text)) == columns)
@@ -42,10 +42,16 @@ struct ScreenBufferTests {
         #expect(buffer.line(0) == " xy   ")
     }
 
-    @Test func controlCharactersShowAsQuestionMarks() {
-        var buffer = ScreenBuffer(width: 5, height: 1)
-        buffer.put("a\u{1B}b", x: 0, y: 0)
-        #expect(buffer.line(0) == "a?b  ")
+    /// Text from a server can neither act on the terminal nor hide: its control characters
+    /// show escaped, as on the command line, and take the columns they are shown in.
+    @Test func controlCharactersShowEscaped() {
+        var buffer = ScreenBuffer(width: 25, height: 1)
+        let hostile = "a\u{1B}]0;x\u{07}\rb\u{202E}c"
+        buffer.put(hostile, x: 0, y: 0)
+        #expect(buffer.line(0) == "a\\x1b]0;x\\x07\\rb\\u{202E}c")
+        #expect(DisplayWidth.of(hostile) == DisplayWidth.of(buffer.line(0)))
+        #expect(DisplayWidth.pad(hostile, to: 30).count == hostile.count + 30 - DisplayWidth.of(hostile))
+        for cell in buffer.cells { #expect(!cell.text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }) }
     }
 
     @Test func diffsDrawOnlyWhatChanged() {

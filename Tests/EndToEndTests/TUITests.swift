@@ -115,6 +115,22 @@ struct TUITests {
         }
     }
 
+    /// A subject that would set the title and clear the screen shows escaped, and does neither.
+    @Test func serverTextShowsEscapedOnTheScreen() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            _ = try await harness.postJSON("/me/messages", ["subject": "Evil \u{1B}]2;pwned\u{07}\u{1B}[2J subject"])
+            let tmux = try launch(harness)
+            defer { tmux.kill() }
+            let screen = try await tmux.waitFor("the escaped subject") { screen in
+                screen.contains { $0.contains("Evil \\x1b]2;pwned\\x07\\x1b[2J subject") }
+            }
+            #expect(screen.contains { $0.contains("Quarterly report") }, "the rest of the list is still there")
+            let title = try tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{pane_title}"])
+            #expect(!title.contains("pwned"))
+        }
+    }
+
     /// `c` while the last range is in flight, which the server has already turned into the
     /// attachment: the screen once said "cancelled" for a file that was attached.
     @Test func aCancelThatComesTooLateSaysAttached() async throws {

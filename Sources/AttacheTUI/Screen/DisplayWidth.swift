@@ -1,3 +1,5 @@
+import AttacheCore
+
 /// How many terminal columns text takes: 2 for East Asian wide and fullwidth characters and
 /// for emoji shown as emoji, 0 for combining marks, 1 for the rest; what `wcwidth` says on a
 /// current glibc, and what terminals and tmux draw.
@@ -6,7 +8,7 @@ public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
-        if first.value < 0x20 || (0x7F..<0xA0).contains(first.value) { return 0 }
+        if let escape = escape(character) { return escape.count }
         var regionalIndicators = 0
         var hasEmojiSelector = false
         for scalar in scalars {
@@ -18,6 +20,14 @@ public enum DisplayWidth {
         if isWide(base) { return 2 }
         if hasEmojiSelector, base.properties.isEmoji, base.value > 0xFF { return 2 }
         return 1
+    }
+
+    /// How a character a terminal would act on is shown instead (`\x1b`, `\r`, `\u{202E}`),
+    /// or `nil` for one shown as it is.
+    public static func escape(_ character: Character) -> String? {
+        let text = String(character)
+        let safe = text.terminalSafe
+        return safe == text ? nil : safe
     }
 
     /// The columns of a string.

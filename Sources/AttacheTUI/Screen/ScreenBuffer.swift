@@ -35,8 +35,10 @@ public struct ScreenBuffer: Hashable, Sendable {
     public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
     /// Writes `text` from (`x`, `y`), never past `limit` columns (the row's end by default).
-    /// Control characters show as `?`; a wide character that would straddle the limit is
-    /// replaced by a space. Returns the columns used.
+    /// A control character (or a bidirectional override) shows as its escape, `\x1b`, one
+    /// cell a character, as the command line prints it: text from a server can neither act
+    /// on the terminal nor hide. A wide character that would straddle the limit is replaced
+    /// by a space. Returns the columns used.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role = .normal, limit: Int? = nil) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
@@ -44,16 +46,17 @@ public struct ScreenBuffer: Hashable, Sendable {
         var column = x
         for character in text {
             guard column < end else { break }
-            var grapheme = String(character)
-            var columns = DisplayWidth.of(character)
-            if columns == 0 {
-                if character.unicodeScalars.first.map({ $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }) ?? false {
-                    grapheme = "?"
-                    columns = 1
-                } else {
-                    continue  // a lone combining mark: nothing to stand on
+            let grapheme = String(character)
+            if let escape = DisplayWidth.escape(character) {
+                for piece in escape {
+                    guard column < end else { break }
+                    if column >= 0 { set(x: column, y: y, Cell(text: String(piece), role: role)) }
+                    column += 1
                 }
+                continue
             }
+            let columns = DisplayWidth.of(character)
+            if columns == 0 { continue }  // a lone combining mark: nothing to stand on
             if column < 0 {
                 column += columns
                 continue
