@@ -87,7 +87,14 @@ let package = Package(
         ),
         .testTarget(
             name: "AttacheTUITests",
-            dependencies: ["AttacheTUI", "AttacheCore"],
+            dependencies: [
+                "AttacheTUI",
+                "AttacheCore",
+                "GraphEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             exclude: ["Snapshots"]
         ),
         .testTarget(

@@ -6,6 +6,10 @@ import Logging
 /// Runs the screen: one loop on the main actor that sleeps in `poll` until a key or an event
 /// arrives, folds it into ``AppState``, performs the effects off the main actor, and redraws
 /// (keys at once, events at most ten times a second, nothing at all when idle).
+///
+/// ``run()`` is the whole life of the screen. A test drives the same loop in parts, with a
+/// ``TestBackend`` and `catchesSignals: false`: ``start()``, then ``run(until:timeout:)`` as
+/// often as it likes, pressing keys in between, then ``finish()``.
 @MainActor
 public final class TUIApplication {
     /// The core services the screen drives.
@@ -26,8 +30,10 @@ public final class TUIApplication {
 
     private let services: Services
     private let backend: any TerminalBackend
+    private let catchesSignals: Bool
     private let inbox = Inbox()
-    private var state: AppState
+    /// What the screen shows, as of the last key or event folded in (not necessarily drawn yet).
+    public private(set) var state: AppState
     private var previous: ScreenBuffer?
     private var dirty = true
     private var lastDraw = ContinuousClock.now.advanced(by: .seconds(-1))
@@ -35,9 +41,16 @@ public final class TUIApplication {
     private var subscription: Task<Void, Never>?
     private var startupNotice: String?
 
-    public init(services: Services, backend: any TerminalBackend, account: String, startDirectory: String, notice: String? = nil) {
+    /// - Parameter catchesSignals: Whether the app takes SIGTERM, SIGHUP, SIGINT and SIGWINCH
+    ///   from the process while it runs. A test leaves them alone (they belong to the whole
+    ///   test process) and delivers them with ``receive(signal:)``.
+    public init(
+        services: Services, backend: any TerminalBackend, account: String, startDirectory: String, notice: String? = nil,
+        catchesSignals: Bool = true
+    ) {
         self.services = services
         self.backend = backend
+        self.catchesSignals = catchesSignals
         self.state = AppState(account: account, pickerDirectory: startDirectory)
         self.startupNotice = notice
     }
@@ -45,29 +58,85 @@ public final class TUIApplication {
     /// Runs until the user quits or a signal ends it; returns how many uploads were left
     /// unfinished (interrupted, kept for `attache resume`).
     public func run() async throws -> Int {
+        try start()
+        while !state.quitting {
+            loopOnce(until: nil)
+        }
+        return await finish()
+    }
+
+    // MARK: In parts, for a test
+
+    /// Starts the terminal and the first requests, as ``run()`` does before its loop.
+    /// - Throws: what the backend's `start()` throws; then nothing needs finishing.
+    public func start() throws {
         // Before the backend starts, so ncurses finds SIGWINCH taken and leaves it to us.
-        installSignalHandlers()
+        if catchesSignals { installSignalHandlers() }
         try backend.start()
-        defer { backend.stop() }
         subscribe()
         if let startupNotice { state.notify(startupNotice, .info, for: 10) }
         perform([.loadItems(.message), .loadItems(.event)])
+    }
+
+    /// Turns the loop as ``run()`` does until `condition` holds, the app is quitting, or
+    /// `timeout` has passed. `condition` is asked whenever the loop is about to sleep in
+    /// `poll` (so after any frame that was due is drawn), and the sleep ends by the deadline.
+    /// - Returns: whether `condition` holds.
+    @discardableResult
+    public func run(until condition: () -> Bool, timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
         while !state.quitting {
-            loopOnce()
+            let now = ContinuousClock.now
+            drawIfDue(now)
+            if condition() { return true }
+            guard now < deadline else { return false }
+            waitAndHandle(now, until: deadline)
         }
+        return condition()
+    }
+
+    /// Ends as ``run()`` does after its loop: unfinished uploads are interrupted (kept for
+    /// `attache resume`), then the terminal is stopped. Returns how many were unfinished.
+    public func finish() async -> Int {
+        defer { backend.stop() }
         return await shutDown()
     }
 
+    /// Does what the handler of a caught signal does: SIGWINCH reflows the screen, SIGTERM,
+    /// SIGHUP and SIGINT end the app with uploads kept for a resume. Safe from any thread.
+    public nonisolated func receive(signal number: Int32) {
+        inbox.post(Self.event(forSignal: number))
+    }
+
+    /// The last frame drawn, as the app rendered it: what the terminal should show.
+    public var frame: ScreenBuffer? { previous }
+
     // MARK: The loop
 
-    private func loopOnce() {
+    /// One turn: the frame if one is due, then a sleep in `poll` and what woke it.
+    private func loopOnce(until deadline: ContinuousClock.Instant?) {
         let now = ContinuousClock.now
+        drawIfDue(now)
+        waitAndHandle(now, until: deadline)
+    }
+
+    /// Draws when something changed and the last frame is at least 100 ms older than `now`.
+    private func drawIfDue(_ now: ContinuousClock.Instant) {
         if dirty, now - lastDraw >= .milliseconds(100) { draw() }
+    }
+
+    /// Sleeps in `poll` until a key, an event, the next frame or tick is due, or `deadline`
+    /// (`nil`: no limit), then folds in what came. `now` is when the turn began.
+    private func waitAndHandle(_ now: ContinuousClock.Instant, until deadline: ContinuousClock.Instant?) {
         var timeout: Int32 = -1
         if dirty {
             timeout = Int32(max(1, (lastDraw + .milliseconds(100) - now).milliseconds))
         } else if state.needsTicks {
             timeout = 1000
+        }
+        if let deadline {
+            let left = Int32(clamping: max(0, (deadline - now).milliseconds + 1))
+            timeout = timeout < 0 ? left : min(timeout, left)
         }
         var fds = [
             pollfd(fd: backend.inputDescriptor, events: Int16(POLLIN), revents: 0),
@@ -184,8 +253,12 @@ public final class TUIApplication {
     /// SIGWINCH reflows the screen at once.
     private func installSignalHandlers() {
         for number in [SIGTERM, SIGHUP, SIGINT, SIGWINCH] {
-            signalSources.append(Self.signalSource(number, posting: number == SIGWINCH ? .terminalResized : .quitRequested, to: inbox))
+            signalSources.append(Self.signalSource(number, posting: Self.event(forSignal: number), to: inbox))
         }
+    }
+
+    private nonisolated static func event(forSignal number: Int32) -> AppEvent {
+        number == SIGWINCH ? .terminalResized : .quitRequested
     }
 
     /// Nonisolated: the handler runs on a dispatch queue, not on the main actor.
@@ -199,7 +272,9 @@ public final class TUIApplication {
 
     private func shutDown() async -> Int {
         for source in signalSources { source.cancel() }
-        for number in [SIGTERM, SIGHUP, SIGINT, SIGWINCH] { signal(number, SIG_DFL) }
+        if catchesSignals {
+            for number in [SIGTERM, SIGHUP, SIGINT, SIGWINCH] { signal(number, SIG_DFL) }
+        }
         let queue = services.transfers.queue
         let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }.count
         await services.transfers.interruptAll()
