@@ -138,6 +138,11 @@ struct TUILoopTests {
             #expect(listed.contains("  1\(Self.listed(Self.subject))"))
             #expect(listed.line(39).contains("attached report.bin (4.0 MiB)"))
 
+            // A status message waiting to expire is no reason to draw: once drew an empty
+            // frame every second while it stood.
+            let settled = harness.backend.frames.count
+            #expect(!harness.app.run(until: { harness.backend.frames.count > settled }, timeout: .milliseconds(2500)))
+
             // Byte-exact on the server, and no session left open.
             let item = try await harness.message(Self.subject)
             let attachments = try await harness.graph.attachments(of: item.reference)

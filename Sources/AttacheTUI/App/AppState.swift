@@ -101,9 +101,14 @@ public struct AppState: Sendable {
     public var activeTransfers: Int { transfers.filter { $0.phase.isActive }.count }
     public var queuedTransfers: Int { transfers.filter { $0.phase == .queued }.count }
 
-    /// Whether a clock tick would change the screen (a countdown, a message to expire).
+    /// Whether the clock must tick: a countdown to redraw, or a message to expire.
     public var needsTicks: Bool {
-        status != nil || transfers.contains { if case .retrying = $0.phase { return true } else { return false } }
+        status != nil || hasCountdown
+    }
+
+    /// A retry countdown is on screen, so every tick changes it.
+    public var hasCountdown: Bool {
+        transfers.contains { if case .retrying = $0.phase { return true } else { return false } }
     }
 
     /// The subject of an item, by id, for transfer rows.

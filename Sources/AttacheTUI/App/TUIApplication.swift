@@ -72,7 +72,12 @@ public final class TUIApplication {
     public func start() throws {
         // Before the backend starts, so ncurses finds SIGWINCH taken and leaves it to us.
         if catchesSignals { installSignalHandlers() }
-        try backend.start()
+        do {
+            try backend.start()
+        } catch {
+            restoreSignals()
+            throw error
+        }
         subscribe()
         if let startupNotice { state.notify(startupNotice, .info, for: 10) }
         perform([.loadItems(.message), .loadItems(.event)])
@@ -167,7 +172,8 @@ public final class TUIApplication {
         }
         let before = state.status
         state.tick(services.transfers.now)
-        if state.needsTicks || before != state.status { dirty = true }
+        // A message merely waiting to expire changes nothing until it does.
+        if state.hasCountdown || before != state.status { dirty = true }
     }
 
     private func draw() {
@@ -270,11 +276,17 @@ public final class TUIApplication {
         return source
     }
 
-    private func shutDown() async -> Int {
+    /// Gives the signals back to their defaults.
+    private func restoreSignals() {
         for source in signalSources { source.cancel() }
+        signalSources = []
         if catchesSignals {
             for number in [SIGTERM, SIGHUP, SIGINT, SIGWINCH] { signal(number, SIG_DFL) }
         }
+    }
+
+    private func shutDown() async -> Int {
+        restoreSignals()
         let queue = services.transfers.queue
         let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }.count
         await services.transfers.interruptAll()

@@ -42,6 +42,6 @@ public struct ScreenDiff: Hashable, Sendable {
         old[x, y] != new[x, y]
     }
 
-    /// How many cells the runs cover.
+    /// Nothing changed: there is nothing to draw.
     public var isEmpty: Bool { runs.isEmpty }
 }
