@@ -83,7 +83,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AttacheCoreTests",
-            dependencies: ["AttacheCore"]
+            dependencies: [
+                "AttacheCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "AttacheTUITests",

@@ -20,7 +20,7 @@ struct Attache: AsyncParsableCommand {
         version: AttacheVersion.current,
         subcommands: [
             ScreenCommand.self, ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
-            CancelCommand.self, ServeCommand.self,
+            CancelCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ScreenCommand.self
     )

@@ -125,7 +125,7 @@ struct BadInputTests {
             #expect(twoTargets.status == 64)
             let noToken = try await CLIHarness.run(["ls", "messages", "--graph", harness.emulator.graphBaseURL, "--state-dir", harness.stateDirectory])
             #expect(noToken.status == 64)
-            #expect(noToken.stderr.contains("pass --token or set ATTACHE_TOKEN"))
+            #expect(noToken.stderr.contains("no token for \(harness.emulator.graphBaseURL): sign in with `attache login --graph"))
         }
     }
 

@@ -2,6 +2,14 @@
 public protocol AccessTokenProvider: Sendable {
     /// A token valid now.
     func accessToken() async throws -> String
+
+    /// Graph refused `token` (401 `InvalidAuthenticationToken`): a new one to try once
+    /// more, or `nil` when there is none to be had.
+    func tokenRejected(_ token: String) async throws -> String?
+}
+
+extension AccessTokenProvider {
+    public func tokenRejected(_ token: String) async throws -> String? { nil }
 }
 
 /// A fixed token, from `--token`, `ATTACHE_TOKEN`, or the embedded emulator.

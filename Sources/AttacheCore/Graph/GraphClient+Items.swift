@@ -35,6 +35,15 @@ extension GraphClient {
         return try decode(WireItem.self, from: reply, operation: operation).item(kind: reference.kind)
     }
 
+    /// The signed-in user: `GET /me`.
+    public func me() async throws -> GraphUser {
+        let operation = "ask who is signed in"
+        let reply = try await send(
+            .GET, "\(baseURL)/me?$select=id,displayName,userPrincipalName,mail", authorization: .bearer, headers: Self.jsonHeaders,
+            operation: operation)
+        return try decode(GraphUser.self, from: reply, operation: operation)
+    }
+
     /// Creates a draft message with this subject, to attach files to.
     public func createDraft(subject: String) async throws -> OutlookItem {
         struct Draft: Encodable {
@@ -66,6 +75,14 @@ extension GraphClient {
         }
         return Array(values.prefix(limit))
     }
+}
+
+/// A user as `GET /me` gives it.
+public struct GraphUser: Decodable, Hashable, Sendable {
+    public var id: String?
+    public var displayName: String?
+    public var userPrincipalName: String?
+    public var mail: String?
 }
 
 /// A message or event as Graph writes it.

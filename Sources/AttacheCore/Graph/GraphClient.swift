@@ -157,23 +157,48 @@ public struct GraphClient: Sendable {
         request.method = method
         request.headers = headers
         request.body = body
+        var token: String?
         switch authorization {
         case .bearer:
             // The token goes to the Graph root only, never to another host named in a reply.
             guard Self.origin(of: url) == origin else {
                 throw GraphError(kind: .malformedReply, message: "the server pointed to another host", operation: operation)
             }
-            let token: String
             do {
                 token = try await credentials.accessToken()
             } catch {
-                throw GraphError(kind: .status(401), code: "NoToken", message: "\(error)", operation: operation)
+                throw Self.signInFailure(error, operation: operation)
             }
-            request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
+            request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token!)")
         case .preAuthenticated:
             request.headers.remove(name: "Authorization")
         }
         request.headers.replaceOrAdd(name: "User-Agent", value: "attache/\(AttacheVersion.current)")
+        var response = try await perform(request, url: url, authorization: authorization, operation: operation, timeout: timeout)
+        guard let token, response.status == .unauthorized else { return response }
+        // Refused: an expired or revoked token. Read why; when it is the token, get a new one
+        // and send the request once more. Requests to Graph carry bytes, never a stream (only
+        // ranged PUTs stream, and they go to upload URLs), so the body can go again.
+        let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+        let refusal = Self.errorFromReply(.init(status: 401, headers: response.headers, body: body), operation: operation)
+        guard refusal.code == "InvalidAuthenticationToken" else { throw refusal }
+        let fresh: String?
+        do {
+            fresh = try await credentials.tokenRejected(token)
+        } catch {
+            throw Self.signInFailure(error, operation: operation)
+        }
+        guard let fresh, fresh != token else { throw refusal }
+        logger.info("graph refused the access token; trying once more with a new one")
+        request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(fresh)")
+        response = try await perform(request, url: url, authorization: authorization, operation: operation, timeout: timeout)
+        return response
+    }
+
+    /// Sends `request` as it is and logs it (never the URL of an upload session).
+    private func perform(
+        _ request: HTTPClientRequest, url: String, authorization: Authorization, operation: String, timeout: TimeAmount?
+    ) async throws -> HTTPClientResponse {
         let started = ContinuousClock.now
         let response: HTTPClientResponse
         do {
@@ -184,12 +209,23 @@ public struct GraphClient: Sendable {
         logger.debug(
             "graph request",
             metadata: [
-                "method": "\(method.rawValue)",
+                "method": "\(request.method.rawValue)",
                 "target": "\(authorization == .bearer ? Self.pathForLog(url) : "upload session")",
                 "status": "\(response.status.code)",
                 "ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
         return response
+    }
+
+    /// No token could be had: not signed in, or the sign-in must be renewed.
+    static func signInFailure(_ error: any Error, operation: String) -> GraphError {
+        if let error = error as? SignInError {
+            if error.kind == .unreachable {
+                return GraphError(kind: .noReply, message: error.message, operation: operation)
+            }
+            return GraphError(kind: .status(401), code: "SignInRequired", message: error.description, operation: operation)
+        }
+        return GraphError(kind: .status(401), code: "NoToken", message: "\(error)", operation: operation)
     }
 
     /// What the HTTP client itself may log: nothing. At trace level it prints the first and

@@ -9,8 +9,20 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Graph root, e.g. http://127.0.0.1:PORT/v1.0 (default: start the embedded emulator).", valueName: "url"))
     var graph: String?
 
-    @Option(name: .long, help: ArgumentHelp("Bearer token for --graph (default: $ATTACHE_TOKEN).", valueName: "token"))
+    @Option(name: .long, help: ArgumentHelp("Bearer token for --graph (default: $ATTACHE_TOKEN); shows in ps, so prefer --token-file.", valueName: "token"))
     var token: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read the bearer token for --graph from this file.", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Identity platform to sign in with (default: https://login.microsoftonline.com).", valueName: "url"))
+    var authority: String?
+
+    @Option(name: .long, help: ArgumentHelp("Tenant: organizations (default), common, consumers, a domain or a GUID.", valueName: "tenant"))
+    var tenant: String?
+
+    @Option(name: .long, help: ArgumentHelp("Application (client) id of a public client (default: Microsoft Graph Command Line Tools).", valueName: "id"))
+    var clientId: String?
 
     @Option(name: .long, help: ArgumentHelp("Where the journal, logs and embedded emulator live (default: $XDG_STATE_HOME/attache).", valueName: "dir"))
     var stateDir: String?
@@ -23,6 +35,38 @@ struct GlobalOptions: ParsableArguments {
 
     var paths: AttachePaths { AttachePaths(stateDirectory: stateDir) }
 
+    /// Where to sign in, as the flags say (defaults for the rest).
+    var signIn: SignInSettings {
+        SignInSettings(
+            authority: authority ?? SignInSettings.defaultAuthority, tenant: tenant ?? SignInSettings.defaultTenant,
+            clientID: clientId ?? SignInSettings.defaultClientID)
+    }
+
+    /// Whether any of --authority, --tenant, --client-id was given.
+    var namesSignIn: Bool { authority != nil || tenant != nil || clientId != nil }
+
+    /// The bearer token given for scripts: --token, --token-file, or $ATTACHE_TOKEN.
+    func givenToken() throws -> String? {
+        if let token { return token }
+        if let tokenFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: tokenFile, encoding: .utf8)
+            } catch {
+                Console.error("cannot read the token file \(tokenFile): \((error as NSError).localizedDescription)")
+                throw ExitCode(ExitCodes.usage)
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else {
+                Console.error("the token file \(tokenFile) is empty")
+                throw ExitCode(ExitCodes.usage)
+            }
+            return trimmed
+        }
+        if let environment = ProcessInfo.processInfo.environment["ATTACHE_TOKEN"], !environment.isEmpty { return environment }
+        return nil
+    }
+
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -34,6 +78,14 @@ struct GlobalOptions: ParsableArguments {
                 throw ValidationError("--graph '\(graph.terminalSafe)': \(error); give a URL such as http://127.0.0.1:8080/v1.0")
             }
         }
+        if let authority {
+            do {
+                _ = try HTTPURL(validating: authority)
+            } catch {
+                throw ValidationError("--authority '\(authority.terminalSafe)': \(error); give a URL such as https://login.microsoftonline.com")
+            }
+        }
+        if token != nil, tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
     }
 
     /// Routes every logger of the process to the log file (set up once per run). A log that

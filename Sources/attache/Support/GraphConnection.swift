@@ -12,6 +12,8 @@ struct GraphConnection {
     let http: HTTPClient
     let embedded: RunningEmulator?
     let logger: Logger
+    /// The signed-in account this connection uses, if any.
+    var account: Account?
 
     /// `http://127.0.0.1:PORT` of the embedded emulator, when that is what this connects to.
     var embeddedOrigin: String? { embedded?.origin }
@@ -20,6 +22,7 @@ struct GraphConnection {
     /// the Graph host (`graph.microsoft.com`).
     var accountDescription: String {
         if embedded != nil { return "\(EmulatorConfiguration.demoUser) · embedded Graph emulator" }
+        if let account { return account.username }
         let base = graph.baseURL
         guard let schemeEnd = base.range(of: "://") else { return base }
         return String(base[schemeEnd.upperBound...].prefix { $0 != "/" })
@@ -28,28 +31,51 @@ struct GraphConnection {
     /// What the journal records as this connection's Graph root.
     var journalBase: String { embedded == nil ? graph.baseURL : "embedded" }
 
+    /// Opens the Graph the options point to. In order: a token given for scripts (with
+    /// `--graph`, or for the embedded emulator); else a signed-in account (the one `--graph`,
+    /// `--authority`, `--tenant`, `--client-id` name, or the current one); else, when no
+    /// account was ever signed in, the embedded emulator with its demo mailbox.
     static func open(_ options: GlobalOptions, logger: Logger) async throws -> GraphConnection {
         let http = GraphClient.makeHTTPClient()
-        if let base = options.graph {
-            guard let token = options.token ?? ProcessInfo.processInfo.environment["ATTACHE_TOKEN"], !token.isEmpty else {
-                try? await http.shutdown()
-                Console.error("no token for \(base): pass --token or set ATTACHE_TOKEN")
+        do {
+            if let token = try options.givenToken() {
+                if let base = options.graph {
+                    let graph = GraphClient(baseURL: base, http: http, credentials: StaticAccessToken(token), logger: logger)
+                    return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger)
+                }
+                return try await embedded(options, http: http, token: token, logger: logger)
+            }
+            if let account = try SignedInAccount.find(options, logger: logger) {
+                let tokens = try account.tokens(logger: logger)
+                let client = OAuthClient(settings: account.account.signIn, http: http, logger: logger)
+                let credentials = RefreshingAccessToken(
+                    account: account.account, tokens: tokens, client: client, store: account.store, logger: logger)
+                let graph = GraphClient(baseURL: account.account.graph, http: http, credentials: credentials, logger: logger)
+                return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger, account: account.account)
+            }
+            if let base = options.graph {
+                Console.error(
+                    "no token for \(base): sign in with `attache login --graph \(base)`, or for scripts pass --token-file or --token, or set ATTACHE_TOKEN")
                 throw ExitCode(ExitCodes.usage)
             }
-            let graph = GraphClient(baseURL: base, http: http, credentials: StaticAccessToken(token), logger: logger)
-            return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger)
+            return try await embedded(options, http: http, token: EmulatorConfiguration.developerToken, logger: logger)
+        } catch {
+            try? await http.shutdown()
+            throw error
         }
+    }
+
+    /// The embedded emulator, started in this process on a free loopback port.
+    static func embedded(_ options: GlobalOptions, http: HTTPClient, token: String, logger: Logger) async throws -> GraphConnection {
         do {
             var emulatorLogger = Logger(label: "attache.emulator")
             emulatorLogger.logLevel = .warning
             let emulator = try await GraphEmulator.start(
                 EmulatorConfiguration(dataDirectory: options.paths.emulatorData), logger: emulatorLogger)
             logger.info("embedded emulator listening", metadata: ["origin": "\(emulator.origin)"])
-            let token = options.token ?? EmulatorConfiguration.developerToken
             let graph = GraphClient(baseURL: emulator.graphBaseURL, http: http, credentials: StaticAccessToken(token), logger: logger)
             return GraphConnection(graph: graph, http: http, embedded: emulator, logger: logger)
         } catch {
-            try? await http.shutdown()
             Console.error("could not start the embedded Graph emulator in \(options.paths.emulatorData): \(error)")
             throw ExitCode(ExitCodes.failed)
         }

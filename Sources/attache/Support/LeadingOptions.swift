@@ -3,7 +3,9 @@
 /// and then fail on `status` with the screen's usage.
 enum LeadingOptions {
     /// The global options that take a value (`--graph URL` or `--graph=URL`).
-    static let valued: Set<String> = ["--graph", "--token", "--state-dir", "--log-level", "--log-file"]
+    static let valued: Set<String> = [
+        "--graph", "--token", "--token-file", "--state-dir", "--log-level", "--log-file", "--authority", "--tenant", "--client-id",
+    ]
 
     /// `arguments` with the subcommand moved to the front when only global options come
     /// before it; otherwise unchanged, so the parser reports what is wrong.

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Opens an address in the user's browser: `$BROWSER` (a `:`-separated list of commands,
+/// `%s` standing for the address, as xdg-utils read it), else `xdg-open`. The caller prints
+/// the address as well, for a terminal on another machine.
+enum Browser {
+    /// Whether a browser was started (not whether it showed the page).
+    static func open(_ url: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        if let browsers = environment["BROWSER"] {
+            for command in browsers.split(separator: ":") where !command.isEmpty {
+                var words = command.split(separator: " ").map(String.init)
+                if let index = words.firstIndex(where: { $0.contains("%s") }) {
+                    words[index] = words[index].replacingOccurrences(of: "%s", with: url)
+                } else {
+                    words.append(url)
+                }
+                if launch(words, environment: environment) { return true }
+            }
+            return false
+        }
+        return launch(["xdg-open", url], environment: environment)
+    }
+
+    /// Starts `words` (found on `PATH`) without waiting for it, its output discarded.
+    static func launch(_ words: [String], environment: [String: String]) -> Bool {
+        guard let name = words.first else { return false }
+        let path: String?
+        if name.contains("/") {
+            path = FileManager.default.isExecutableFile(atPath: name) ? name : nil
+        } else {
+            path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) }
+        }
+        guard let path else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = Array(words.dropFirst())
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return (try? process.run()) != nil
+    }
+}
