@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux openssl
 ARGS ?=
 
 .PHONY: setup build run test release bench clean

@@ -79,8 +79,10 @@ struct CLIHarness {
         try await Self.run([subcommand] + connection + arguments, environment: environment)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = []) async throws -> Result {
-        let process = try launch(arguments, environment: environment, prefix: prefix)
+    /// Runs the binary (after `prefix`, a wrapper such as `unshare`), or with `bare`, only
+    /// `prefix` and `arguments` (a helper command).
+    static func run(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], bare: Bool = false) async throws -> Result {
+        let process = try launch(arguments, environment: environment, prefix: prefix, bare: bare)
         return try await process.finish()
     }
 
@@ -154,8 +156,8 @@ struct CLIHarness {
     /// Starts the binary. With `stdoutReaderGone` or `stderrReaderGone`, that stream is a
     /// pipe whose reading end is already closed, so every write to it fails with EPIPE.
     static func launch(
-        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], stdoutReaderGone: Bool = false,
-        stderrReaderGone: Bool = false
+        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], bare: Bool = false,
+        stdoutReaderGone: Bool = false, stderrReaderGone: Bool = false
     ) throws -> Running {
         let process = Process()
         if prefix.isEmpty {
@@ -163,7 +165,7 @@ struct CLIHarness {
             process.arguments = arguments
         } else {
             process.executableURL = URL(fileURLWithPath: prefix[0])
-            process.arguments = Array(prefix.dropFirst()) + [binary] + arguments
+            process.arguments = Array(prefix.dropFirst()) + (bare ? [] : [binary]) + arguments
         }
         var env = ProcessInfo.processInfo.environment
         env["ATTACHE_TOKEN"] = nil

@@ -3,9 +3,11 @@ import Foundation
 import GraphEmulator
 import HTTPTypes
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -105,13 +107,15 @@ final class HostileProxy: Sendable {
         self.task = task
     }
 
-    static func start(_ rule: @escaping Rule) async throws -> HostileProxy {
+    /// Starts the proxy; with `tls`, it speaks HTTPS with that certificate.
+    static func start(tls: TLSConfiguration? = nil, _ rule: @escaping Rule) async throws -> HostileProxy {
         var logger = Logger(label: "test.proxy")
         logger.logLevel = .critical
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let box = Mutex<HostileProxy?>(nil)
         let application = Application(
             responder: Responder(rule: rule, proxy: { box.withLock { $0 } }),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "hostile-graph"),
             onServerRunning: { channel in
                 portSink.yield(channel.localAddress?.port ?? 0)
@@ -122,7 +126,7 @@ final class HostileProxy: Sendable {
         let task = Task<Void, Never> { _ = try? await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        let proxy = HostileProxy(origin: "http://127.0.0.1:\(port)", group: group, task: task)
+        let proxy = HostileProxy(origin: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)", group: group, task: task)
         box.withLock { $0 = proxy }
         return proxy
     }
@@ -154,7 +158,7 @@ final class HostileProxy: Sendable {
             request.headers.add(name: field.name.rawName, value: field.value)
         }
         // The emulator writes upload URLs with the Host it is asked by: this proxy's.
-        request.headers.replaceOrAdd(name: "Host", value: String(origin.dropFirst("http://".count)))
+        request.headers.replaceOrAdd(name: "Host", value: String(origin.split(separator: "/").last ?? ""))
         if !exchange.body.isEmpty { request.body = .bytes(ByteBuffer(data: exchange.body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 64 << 20)
@@ -196,10 +200,10 @@ extension CLIHarness {
     /// An emulator behind a ``HostileProxy``: the binary talks to the proxy, the test can ask
     /// the emulator directly.
     static func withHostileProxy<T>(
-        _ configuration: EmulatorConfiguration = EmulatorConfiguration(), rule: @escaping HostileProxy.Rule,
+        _ configuration: EmulatorConfiguration = EmulatorConfiguration(), tls: TLSConfiguration? = nil, rule: @escaping HostileProxy.Rule,
         _ body: (CLIHarness, HostileProxy) async throws -> T
     ) async throws -> T {
-        let proxy = try await HostileProxy.start(rule)
+        let proxy = try await HostileProxy.start(tls: tls, rule)
         var configuration = configuration
         configuration.publicOrigin = proxy.origin
         do {

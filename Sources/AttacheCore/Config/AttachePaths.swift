@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Where attache keeps its state, following the XDG base-directory rules.
 public struct AttachePaths: Hashable, Sendable {

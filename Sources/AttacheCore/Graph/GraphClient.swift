@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOPosix
 import NIOHTTP1
+import NIOSSL
 
 /// A typed client for the parts of Microsoft Graph that attache uses.
 ///
@@ -38,12 +39,21 @@ public struct GraphClient: Sendable {
     public var origin: String { Self.origin(of: baseURL) }
 
     /// Makes an `HTTPClient` configured for Graph: no redirects (a redirect could carry the
-    /// token elsewhere), bounded connect time. The caller shuts it down.
-    public static func makeHTTPClient() -> HTTPClient {
+    /// token elsewhere), bounded connect time, certificates always checked. The caller shuts
+    /// it down.
+    ///
+    /// - Parameter extraTrustRoots: a PEM file of certificate authorities to trust besides
+    ///   the system's (a corporate proxy's), from `--ca-file` or `SSL_CERT_FILE`.
+    public static func makeHTTPClient(extraTrustRoots: String? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: .seconds(120))
         )
+        if let extraTrustRoots {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(extraTrustRoots)]
+            configuration.tlsConfiguration = tls
+        }
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
         // A refused connection fails the request at once: the upload's own retry policy
         // decides what happens next (the pool would retry silently until the deadline).
@@ -240,6 +250,14 @@ public struct GraphClient: Sendable {
         return String(rest[(rest.firstIndex(of: "/") ?? rest.endIndex)...])
     }
 
+    /// What went wrong with a TLS handshake, in a few words.
+    static func certificateProblem(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") { return "no authority attache trusts signed it" }
+        if let error = error as? NIOSSLExtraError { return "\(error)" }
+        return text.count > 120 ? String(text.prefix(120)) + "…" : text
+    }
+
     /// ``transportError(_:operation:)``, saying where the request went: an upload URL's
     /// host is not Graph's, and a message must not send the user to check `--graph`.
     static func transportError(_ error: any Error, operation: String, url: String, authorization: Authorization) -> any Error {
@@ -263,6 +281,11 @@ public struct GraphClient: Sendable {
             default: reason = "\(clientError)"
             }
             return GraphError(kind: .noReply, message: reason, operation: operation)
+        }
+        if error is NIOSSLError || error is BoringSSLError || "\(error)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return GraphError(
+                kind: .noReply, code: "CertificateNotTrusted", message: "the server's certificate is not trusted (\(Self.certificateProblem(error)))",
+                operation: operation)
         }
         if let ioError = error as? IOError {
             let reason: String

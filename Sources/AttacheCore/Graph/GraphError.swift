@@ -84,6 +84,8 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         case .status(401): return "the token was refused: pass a valid one with --token or ATTACHE_TOKEN"
         case .status(403): return "the token lacks the permission (Mail.ReadWrite for messages, Calendars.ReadWrite for events)"
         case .status(429), .status(503): return "the server is throttling; try again later"
+        case .noReply where code == "CertificateNotTrusted":
+            return "if a proxy or a private authority signs it, pass its certificate with --ca-file (or SSL_CERT_FILE)"
         case .noReply where isUploadSession: return "the upload host \(host ?? "") could not be reached"
         case .noReply: return "is the server running, and is --graph right?"
         default: return nil

@@ -2,7 +2,6 @@ import ArgumentParser
 import AsyncHTTPClient
 import AttacheCore
 import Foundation
-import GraphEmulator
 import Logging
 
 /// `attache login [--browser]`: signs in to a Microsoft 365 account and keeps its tokens.
@@ -24,19 +23,9 @@ struct LoginCommand: AsyncParsableCommand {
     @Flag(help: "Sign in in a browser (authorization code with PKCE) instead of with a device code.")
     var browser = false
 
-    func validate() throws {
-        for (flag, value) in [("--authority", global.authority), ("--graph", global.graph)] {
-            guard let value, let url = try? HTTPURL(validating: value) else { continue }
-            // Real endpoints are https; plain http is for the emulator on this machine only.
-            if url.scheme == "http", !EmulatorConfiguration.isLoopback(url.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) {
-                throw ValidationError("\(flag) must be https:// (plain http only for a loopback host)")
-            }
-        }
-    }
-
     func run() async throws {
         let logger = try global.logger()
-        let http = GraphClient.makeHTTPClient()
+        let http = global.makeHTTPClient()
         do {
             try await signIn(http: http, logger: logger)
             try? await http.shutdown()

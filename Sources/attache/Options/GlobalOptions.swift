@@ -1,6 +1,8 @@
 import ArgumentParser
+import AsyncHTTPClient
 import AttacheCore
 import Foundation
+import GraphEmulator
 import Logging
 import Synchronization
 
@@ -24,6 +26,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Application (client) id of a public client (default: Microsoft Graph Command Line Tools).", valueName: "id"))
     var clientId: String?
 
+    @Option(name: .long, help: ArgumentHelp("PEM file of certificate authorities to trust besides the system's (default: $SSL_CERT_FILE).", valueName: "file"))
+    var caFile: String?
+
     @Option(name: .long, help: ArgumentHelp("Where the journal, logs and embedded emulator live (default: $XDG_STATE_HOME/attache).", valueName: "dir"))
     var stateDir: String?
 
@@ -34,6 +39,16 @@ struct GlobalOptions: ParsableArguments {
     var logFile: String?
 
     var paths: AttachePaths { AttachePaths(stateDirectory: stateDir) }
+
+    /// Certificate authorities to trust besides the system's: `--ca-file`, else `SSL_CERT_FILE`.
+    var extraTrustRoots: String? {
+        caFile ?? ProcessInfo.processInfo.environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// An HTTP client that trusts what the options say.
+    func makeHTTPClient() -> HTTPClient {
+        GraphClient.makeHTTPClient(extraTrustRoots: extraTrustRoots)
+    }
 
     /// Where to sign in, as the flags say (defaults for the rest).
     var signIn: SignInSettings {
@@ -86,6 +101,18 @@ struct GlobalOptions: ParsableArguments {
             }
         }
         if token != nil, tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+        for (flag, value) in [("--graph", graph), ("--authority", authority)] {
+            guard let value, let url = try? HTTPURL(validating: value), url.scheme == "http" else { continue }
+            // Tokens cross this connection: in the clear only to this machine.
+            guard EmulatorConfiguration.isLoopback(url.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) else {
+                throw ValidationError("\(flag) must be https:// (plain http only for a loopback host such as 127.0.0.1)")
+            }
+        }
+        if let caFile = caFile ?? ProcessInfo.processInfo.environment["SSL_CERT_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw ValidationError("\(self.caFile == nil ? "SSL_CERT_FILE" : "--ca-file") '\(caFile.terminalSafe)' cannot be read")
+            }
+        }
     }
 
     /// Routes every logger of the process to the log file (set up once per run). A log that

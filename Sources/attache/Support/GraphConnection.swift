@@ -36,7 +36,7 @@ struct GraphConnection {
     /// `--authority`, `--tenant`, `--client-id` name, or the current one); else, when no
     /// account was ever signed in, the embedded emulator with its demo mailbox.
     static func open(_ options: GlobalOptions, logger: Logger) async throws -> GraphConnection {
-        let http = GraphClient.makeHTTPClient()
+        let http = options.makeHTTPClient()
         do {
             if let token = try options.givenToken() {
                 if let base = options.graph {
