@@ -43,7 +43,7 @@ struct ScreenCommand: AsyncParsableCommand {
     func run() async throws {
         let chosenTheme: Theme
         do {
-            chosenTheme = try Theme.load(theme)
+            chosenTheme = try Theme.load(theme, searching: Theme.searchDirectories())
         } catch {
             Console.error("\(error)")
             throw ExitCode(ExitCodes.usage)
