@@ -9,11 +9,12 @@ struct Attache: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attache",
         abstract: "Attach files up to 150 MB to Outlook messages and events through Microsoft Graph.",
+        usage: "attache [<subcommand>] [<options>]",
         discussion: """
-            With no subcommand, attache opens its terminal UI. Files under 3 MB go in one request;
-            larger ones through an upload session, in ranged PUTs that resume after a failure.
-            With no --graph, attache starts its embedded Graph emulator with a demo mailbox, so
-            everything works without an account.
+            With no subcommand, attache opens its terminal UI. Files under 3 MB go in one \
+            request; larger ones through an upload session, in ranged PUTs that resume after \
+            a failure. With no --graph, attache starts its embedded Graph emulator with a demo \
+            mailbox, so everything works without an account.
 
             \(ExitCodes.helpText)
             """,
