@@ -18,13 +18,16 @@ struct Attache: AsyncParsableCommand {
 
             \(ExitCodes.helpText)
             """,
-        version: AttacheVersion.current,
+        version: versionText,
         subcommands: [
             ScreenCommand.self, ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
             CancelCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ScreenCommand.self
     )
+
+    /// `--version`: the version and the commit the binary was built from.
+    static let versionText = "attache \(AttacheVersion.current) (commit \(BuildInfo.commit))"
 
     /// Parses with global options allowed before the subcommand (see ``LeadingOptions``).
     static func main() async {
