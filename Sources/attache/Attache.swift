@@ -34,7 +34,13 @@ struct Attache: AsyncParsableCommand {
         // A reader that goes away (`| head`) must not kill an upload half-way: writes then
         // fail with EPIPE, which Console handles.
         signal(SIGPIPE, SIG_IGN)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Beside the parser's own --generate-completion-script, for `make install`.
+        if arguments == [ManualPage.flag] {
+            Console.write(Data(ManualPage.render(Attache.self).utf8), to: STDOUT_FILENO)
+            return
+        }
         let names = Set(configuration.subcommands.compactMap { $0.configuration.commandName })
-        await main(LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst()), subcommands: names))
+        await main(LeadingOptions.reordered(arguments, subcommands: names))
     }
 }
