@@ -1,12 +1,37 @@
-# attache: `make run` opens attache against the embedded Graph emulator; `make test` runs every test.
+# attache: `make run` opens attache against the embedded Graph emulator; `make test` runs every test;
+# `make install` puts it on your PATH with its themes, man page and shell completions.
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux openssl
+# man-db and bash-completion: the install test reads the man page and loads the completions;
+# openssl: the TLS test makes its own certificate authority.
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux man-db bash-completion openssl
 ARGS ?=
 
-.PHONY: setup build run test release bench clean
+# `make install` puts everything under $(DESTDIR)$(PREFIX); each folder can be set on its own.
+PREFIX ?= /usr/local
+DESTDIR ?=
+bindir ?= $(PREFIX)/bin
+datadir ?= $(PREFIX)/share
+man1dir ?= $(datadir)/man/man1
+# attache looks for named themes in share/attache/themes beside the bin folder it runs from.
+themedir ?= $(datadir)/attache/themes
+bashcompdir ?= $(datadir)/bash-completion/completions
+zshcompdir ?= $(datadir)/zsh/site-functions
+fishcompdir ?= $(datadir)/fish/vendor_completions.d
+
+# What `make install` installs. release: the optimised binary, built first when a source is
+# newer than it (so `make release && sudo make install` builds as you and only copies as
+# root). debug: the binary `make build` or `make test` already left in .build/debug,
+# building nothing; the install test uses it, so CI pays for no second build.
+BUILD ?= release
+BIN := .build/$(BUILD)/attache
+# The release binary is installed without its symbol table (about 105 MB down to 26 MB), as
+# released tools are; `make install INSTALL_STRIP=` keeps it, for named crash backtraces.
+INSTALL_STRIP ?= $(if $(filter release,$(BUILD)),-s)
+
+.PHONY: setup build run test release bench clean install uninstall
 
 # Installs what a fresh machine lacks (Debian packages; needs root, or sudo).
 setup:
@@ -42,3 +67,43 @@ bench: release
 
 clean:
 	rm -rf .build
+
+ifeq ($(BUILD),release)
+$(BIN): Package.swift $(shell find Sources Plugins -type f)
+	@$(MAKE) --no-print-directory setup
+	$(SWIFT) build -c release --product attache
+else ifeq ($(BUILD),debug)
+$(BIN):
+	@echo "make install BUILD=debug installs the binary \`make build\` made, and there is none: run that first" >&2; exit 1
+else
+$(error BUILD is release or debug, not '$(BUILD)')
+endif
+
+# The man page and the completions come from the binary itself, so they describe exactly
+# the options it takes; they are made in a folder of their own, never in the checkout (a
+# `sudo make install` would leave files there that you could not remove).
+install: $(BIN)
+	@set -euo pipefail; \
+	staging=$$(mktemp -d); trap 'rm -rf "$$staging"' EXIT; \
+	$(BIN) --generate-manual > "$$staging/attache.1"; \
+	$(BIN) --generate-completion-script bash > "$$staging/attache.bash"; \
+	$(BIN) --generate-completion-script zsh > "$$staging/_attache"; \
+	$(BIN) --generate-completion-script fish > "$$staging/attache.fish"; \
+	install -d "$(DESTDIR)$(bindir)" "$(DESTDIR)$(man1dir)" "$(DESTDIR)$(themedir)" \
+		"$(DESTDIR)$(bashcompdir)" "$(DESTDIR)$(zshcompdir)" "$(DESTDIR)$(fishcompdir)"; \
+	install -m 755 $(INSTALL_STRIP) $(BIN) "$(DESTDIR)$(bindir)/attache"; \
+	install -m 644 themes/*.theme "$(DESTDIR)$(themedir)/"; \
+	install -m 644 "$$staging/attache.1" "$(DESTDIR)$(man1dir)/attache.1"; \
+	install -m 644 "$$staging/attache.bash" "$(DESTDIR)$(bashcompdir)/attache"; \
+	install -m 644 "$$staging/_attache" "$(DESTDIR)$(zshcompdir)/_attache"; \
+	install -m 644 "$$staging/attache.fish" "$(DESTDIR)$(fishcompdir)/attache.fish"; \
+	echo "installed $(DESTDIR)$(bindir)/attache ($$($(BIN) --version)), its themes in $(DESTDIR)$(themedir),"; \
+	echo "  attache(1) in $(DESTDIR)$(man1dir), completions for bash, zsh and fish"
+
+# Removes what `make install` put there (with the same PREFIX and DESTDIR), and nothing
+# else: a theme of your own in $(themedir) stays, and so does your state.
+uninstall:
+	rm -f "$(DESTDIR)$(bindir)/attache" "$(DESTDIR)$(man1dir)/attache.1" "$(DESTDIR)$(bashcompdir)/attache" \
+		"$(DESTDIR)$(zshcompdir)/_attache" "$(DESTDIR)$(fishcompdir)/attache.fish" \
+		$(foreach theme,$(notdir $(wildcard themes/*.theme)),"$(DESTDIR)$(themedir)/$(theme)")
+	@rmdir "$(DESTDIR)$(themedir)" "$(DESTDIR)$(datadir)/attache" 2>/dev/null || true

@@ -81,8 +81,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfo"]
         ),
+        // Records the commit each build comes from, for `attache --version`.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(
             name: "AttacheCoreTests",
             dependencies: [

@@ -9,15 +9,16 @@ struct Attache: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attache",
         abstract: "Attach files up to 150 MB to Outlook messages and events through Microsoft Graph.",
+        usage: "attache [<subcommand>] [<options>]",
         discussion: """
-            With no subcommand, attache opens its terminal UI. Files under 3 MB go in one request;
-            larger ones through an upload session, in ranged PUTs that resume after a failure.
-            With no --graph, attache starts its embedded Graph emulator with a demo mailbox, so
-            everything works without an account.
+            With no subcommand, attache opens its terminal UI. Files under 3 MB go in one \
+            request; larger ones through an upload session, in ranged PUTs that resume after \
+            a failure. With no --graph, attache starts its embedded Graph emulator with a demo \
+            mailbox, so everything works without an account.
 
             \(ExitCodes.helpText)
             """,
-        version: AttacheVersion.current,
+        version: versionText,
         subcommands: [
             ScreenCommand.self, ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
             CancelCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ServeCommand.self,
@@ -25,12 +26,21 @@ struct Attache: AsyncParsableCommand {
         defaultSubcommand: ScreenCommand.self
     )
 
+    /// `--version`: the version and the commit the binary was built from.
+    static let versionText = "attache \(AttacheVersion.current) (commit \(BuildInfo.commit))"
+
     /// Parses with global options allowed before the subcommand (see ``LeadingOptions``).
     static func main() async {
         // A reader that goes away (`| head`) must not kill an upload half-way: writes then
         // fail with EPIPE, which Console handles.
         signal(SIGPIPE, SIG_IGN)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Beside the parser's own --generate-completion-script, for `make install`.
+        if arguments == [ManualPage.flag] {
+            Console.write(Data(ManualPage.render(Attache.self).utf8), to: STDOUT_FILENO)
+            return
+        }
         let names = Set(configuration.subcommands.compactMap { $0.configuration.commandName })
-        await main(LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst()), subcommands: names))
+        await main(LeadingOptions.reordered(arguments, subcommands: names))
     }
 }

@@ -61,19 +61,69 @@ public struct Theme: Hashable, Sendable {
     /// Names of the themes attache carries.
     public static var builtinNames: [String] { builtinSources.keys.sorted() }
 
-    /// A built-in theme by name, or a theme file by path.
+    /// A theme by name, or a theme file by path (anything with a `/` or ending in `.theme`).
+    /// A name is looked for as `NAME.theme` in `directories`, first match wins, then among
+    /// the built-in themes, so a file installed or written beside them can restyle one.
     /// - Throws: ``ThemeError`` naming the theme or the line that is wrong.
-    public static func load(_ nameOrPath: String) throws(ThemeError) -> Theme {
-        if let source = builtinSources[nameOrPath] {
-            return try parse(source, name: nameOrPath)
-        }
+    public static func load(_ nameOrPath: String, searching directories: [String] = []) throws(ThemeError) -> Theme {
         guard nameOrPath.contains("/") || nameOrPath.hasSuffix(".theme") else {
-            throw ThemeError(message: "no theme '\(nameOrPath)'; try one of \(builtinNames.joined(separator: ", ")), or a path to a .theme file")
+            for directory in directories {
+                let path = (directory as NSString).appendingPathComponent(nameOrPath + ".theme")
+                if FileManager.default.fileExists(atPath: path) { return try loadFile(path, name: nameOrPath) }
+            }
+            if let source = builtinSources[nameOrPath] {
+                return try parse(source, name: nameOrPath)
+            }
+            let names = availableNames(searching: directories).joined(separator: ", ")
+            throw ThemeError(message: "no theme '\(nameOrPath)'; try one of \(names), or a path to a .theme file")
         }
-        guard let text = try? String(contentsOfFile: nameOrPath, encoding: .utf8) else {
-            throw ThemeError(message: "cannot read the theme file '\(nameOrPath)'")
+        return try loadFile(nameOrPath, name: (nameOrPath as NSString).lastPathComponent)
+    }
+
+    private static func loadFile(_ path: String, name: String) throws(ThemeError) -> Theme {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ThemeError(message: "cannot read the theme file '\(path)'")
         }
-        return try parse(text, name: (nameOrPath as NSString).lastPathComponent)
+        return try parse(text, name: name)
+    }
+
+    /// The names ``load(_:searching:)`` accepts: the built-in themes and the `.theme` files
+    /// in `directories`.
+    public static func availableNames(searching directories: [String]) -> [String] {
+        var names = Set(builtinNames)
+        for directory in directories {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for file in files where file.hasSuffix(".theme") && file.count > 6 { names.insert(String(file.dropLast(6))) }
+        }
+        return names.sorted()
+    }
+
+    /// Where named themes are looked for, in order: the user's own
+    /// (`$XDG_CONFIG_HOME/attache/themes`, else `~/.config/attache/themes`), then the ones
+    /// installed with the binary (`PREFIX/share/attache/themes` for `PREFIX/bin/attache`,
+    /// found from the binary's real path, so an install works wherever it was put).
+    public static func searchDirectories(
+        environment: [String: String] = ProcessInfo.processInfo.environment, executable: String? = executablePath
+    ) -> [String] {
+        var directories: [String] = []
+        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
+            directories.append((config as NSString).appendingPathComponent("attache/themes"))
+        } else if let home = environment["HOME"], home.hasPrefix("/") {
+            directories.append((home as NSString).appendingPathComponent(".config/attache/themes"))
+        }
+        if let executable {
+            let prefix = ((executable as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            directories.append((prefix as NSString).appendingPathComponent("share/attache/themes"))
+        }
+        return directories
+    }
+
+    /// The running binary, symbolic links resolved (`/proc/self/exe` on Linux).
+    public static var executablePath: String? {
+        #if os(Linux)
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        #endif
+        return Bundle.main.executableURL?.resolvingSymlinksInPath().path
     }
 
     public static func parse(_ text: String, name: String) throws(ThemeError) -> Theme {

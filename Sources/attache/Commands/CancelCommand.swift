@@ -7,15 +7,16 @@ struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Cancel unfinished uploads: delete their sessions and mark them cancelled.",
+        usage: "attache cancel (<transfer> ... | --all) [<options>]",
         discussion: """
-            A session that is already gone may have become the attachment just before the last run
-            stopped: attache then looks on the item, and a transfer whose attachment exists is
+            A session that is already gone may have become the attachment just before the last run \
+            stopped: attache then looks on the item, and a transfer whose attachment exists is \
             reported as attached and marked done. Cancel never deletes an attachment.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Transfer ids from `attache status`.")
+    @Argument(help: ArgumentHelp("Transfer ids from `attache status`.", valueName: "transfer"))
     var transfers: [String] = []
 
     @Flag(help: "Cancel every unfinished transfer.")

@@ -7,13 +7,14 @@ struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Show an item's attachments, one attachment's metadata, or download its bytes.",
+        usage: "attache get (--message <id> | --event <id>) [<attachment>] [<options>]",
         discussion: """
-            Metadata comes with $select (never the base64 contents). --raw streams $value to
-            stdout (when it is not a terminal) or to -o FILE, and prints its SHA-256 (on stderr
-            when the bytes went to stdout). A file is written beside FILE and renamed over it
-            only once complete, so a failed download leaves the old one as it was; a symbolic
-            link is followed, never replaced; a FIFO or device is written in place; a directory
-            is refused.
+            Metadata comes with $select (never the base64 contents). --raw streams $value to \
+            stdout (when it is not a terminal) or to -o FILE, and prints its SHA-256 (on stderr \
+            when the bytes went to stdout). A file is written beside FILE and renamed over it only \
+            once complete, so a failed download leaves the old one as it was; a symbolic link is \
+            followed, never replaced; a FIFO or device is written in place; a directory is \
+            refused.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -6,7 +6,8 @@ import Foundation
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
-        abstract: "List messages or events, with their ids and attachment counts.")
+        abstract: "List messages or events, with their ids and attachment counts.",
+        usage: "attache ls (messages | events) [<options>]")
 
     enum Collection: String, ExpressibleByArgument, CaseIterable {
         case messages, events
@@ -15,10 +16,10 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "messages or events.")
+    @Argument(help: "What to list.")
     var collection: Collection
 
-    @Option(help: "List at most this many.")
+    @Option(help: ArgumentHelp("List at most this many.", valueName: "n"))
     var limit: Int = 100
 
     @Flag(help: "One JSON object per item on stdout.")

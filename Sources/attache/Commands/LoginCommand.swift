@@ -9,6 +9,7 @@ struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
         abstract: "Sign in to a Microsoft 365 account (device code, or --browser).",
+        usage: "attache login [--browser] [<options>]",
         discussion: """
             Without --browser, attache shows a code and an address: open it on any device, enter \
             the code and sign in; attache waits. With --browser it opens the sign-in page itself \

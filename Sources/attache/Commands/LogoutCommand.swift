@@ -7,6 +7,7 @@ struct LogoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logout",
         abstract: "Sign out: forget the account's tokens.",
+        usage: "attache logout [--forget] [<options>]",
         discussion: """
             Afterwards commands that would use the account stop with exit 4 and say to run \
             `attache login`. With --forget the account itself is forgotten too, and without \

@@ -7,19 +7,20 @@ struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Resume unfinished uploads from where their sessions stand.",
+        usage: "attache resume [<transfer> ...] [<options>]",
         discussion: """
-            Asks each session which bytes it still expects and sends only those. A file that
-            changed since is refused; a session that expired starts again, after checking the
-            item for an attachment the last run may already have made. A transfer another
-            attache is running right now is skipped with a warning.
+            Asks each session which bytes it still expects and sends only those. A file that \
+            changed since is refused; a session that expired starts again, after checking the item \
+            for an attachment the last run may already have made. A transfer another attache is \
+            running right now is skipped with a warning.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Transfer ids from `attache status` (default: all unfinished).")
+    @Argument(help: ArgumentHelp("Transfer ids from `attache status` (default: all unfinished).", valueName: "transfer"))
     var transfers: [String] = []
 
-    @Option(help: "Transfers at once.")
+    @Option(help: ArgumentHelp("Transfers at once.", valueName: "n"))
     var parallel: Int = 4
 
     @Flag(help: "One JSON object per file on stdout.")

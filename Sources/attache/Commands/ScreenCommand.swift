@@ -8,12 +8,16 @@ struct ScreenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui",
         abstract: "Open the terminal UI (what plain `attache` does).",
+        usage: "attache [tui] [<options>]",
         discussion: """
-            Pick an item, press a to pick files, watch each range land, cancel with c, retry with
-            r; ? lists every key. Uploads an earlier run left unfinished are resumed when it
-            opens (unless another attache is running them). Colours come from --theme (\(Theme.builtinNames.joined(separator: ", ")),
-            or a .theme file); NO_COLOR turns them off. Logs go to the state directory, never
-            to the screen.
+            Pick an item, press a to pick files, watch each range land, cancel with c, retry with \
+            r; ? lists every key. Uploads an earlier run left unfinished are resumed when it opens \
+            (unless another attache is running them). Logs go to the state directory, never to the \
+            screen.
+
+            Colours come from --theme: \(Theme.builtinNames.joined(separator: ", ")), the name of a \
+            NAME.theme file in ~/.config/attache/themes or in the themes installed with attache, or \
+            the path to one. NO_COLOR turns them off.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -24,7 +28,7 @@ struct ScreenCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB.", valueName: "bytes"))
     var chunkSize: Int64 = AttachmentLimits.defaultRangeLength
 
-    @Option(help: "Transfers at once (Outlook allows 4 concurrent requests per mailbox).")
+    @Option(help: ArgumentHelp("Transfers at once (Outlook allows 4 concurrent requests per mailbox).", valueName: "n"))
     var parallel: Int = 4
 
     @Option(help: ArgumentHelp("Folder the file picker opens in (default: the current one).", valueName: "dir"))
@@ -43,7 +47,7 @@ struct ScreenCommand: AsyncParsableCommand {
     func run() async throws {
         let chosenTheme: Theme
         do {
-            chosenTheme = try Theme.load(theme)
+            chosenTheme = try Theme.load(theme, searching: Theme.searchDirectories())
         } catch {
             Console.error("\(error)")
             throw ExitCode(ExitCodes.usage)

@@ -9,24 +9,25 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the local Graph emulator (messages, events, attachments, upload sessions).",
+        usage: "attache serve [<options>]",
         discussion: """
-            Prints `listening on http://HOST:PORT` as its first line. The Graph root is that
-            address plus /v1.0; the demo user's token is `attache-dev-token` unless --token says
+            Prints `listening on http://HOST:PORT` as its first line. The Graph root is that \
+            address plus /v1.0; the demo user's token is `attache-dev-token` unless --token says \
             otherwise. Stops on Ctrl-C or SIGTERM.
 
-            It listens on loopback (127.0.0.1, ::1, localhost) unless told otherwise. Any other
-            --host lets other machines in, so it needs a --token of your own, not the documented
+            It listens on loopback (127.0.0.1, ::1, localhost) unless told otherwise. Any other \
+            --host lets other machines in, so it needs a --token of your own, not the documented \
             one; it then warns that it is reachable from the network.
 
-            A connection that sends nothing for --idle-timeout seconds is closed: idle between
-            requests, or stalled mid-request. A slow upload that keeps sending is not cut off.
-            A body over the limit gets 413 and `Connection: close`, and the connection ends.
+            A connection that sends nothing for --idle-timeout seconds is closed: idle between \
+            requests, or stalled mid-request. A slow upload that keeps sending is not cut off. A \
+            body over the limit gets 413 and `Connection: close`, and the connection ends.
             """)
 
-    @Option(help: "Address to listen on.")
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "address"))
     var host: String = "127.0.0.1"
 
-    @Option(help: "Port (0 picks a free one).")
+    @Option(help: ArgumentHelp("Port (0 picks a free one).", valueName: "port"))
     var port: Int = 8080
 
     @Option(help: ArgumentHelp("Where the mailbox is kept (default: the state directory's emulator/).", valueName: "dir"))

@@ -7,9 +7,10 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "List unfinished transfers (or, with --all, recent ones) from the journal.",
+        usage: "attache status [<options>]",
         discussion: """
-            A transfer another attache is running right now shows as `running`, with its pid;
-            an `uploading` one that nobody runs was left by a run that died: `attache resume`
+            A transfer another attache is running right now shows as `running`, with its pid; an \
+            `uploading` one that nobody runs was left by a run that died: `attache resume` \
             finishes it.
             """)
 

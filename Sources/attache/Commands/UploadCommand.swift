@@ -7,16 +7,21 @@ struct UploadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upload",
         abstract: "Attach files to a message or an event.",
+        usage: """
+            attache upload <file> ... --message <id> [<options>]
+            attache upload <file> ... --event <id> [<options>]
+            attache upload <file> ... --new-draft <subject> [<options>]
+            """,
         discussion: """
-            Each file takes its own path: under 3 MB one POST, from 3 MB to 150 MB an upload session
-            in ranges of --chunk-size bytes. Every file is checked before anything is sent; a file
-            that cannot be attached stops the whole command, so no item is left half-done.
-            Ctrl-C stops and keeps the sessions: `attache resume` finishes them.
+            Each file takes its own path: under 3 MB one POST, from 3 MB to 150 MB an upload \
+            session in ranges of --chunk-size bytes. Every file is checked before anything is \
+            sent; a file that cannot be attached stops the whole command, so no item is left \
+            half-done. Ctrl-C stops and keeps the sessions: `attache resume` finishes them.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The files to attach.", completion: .file())
+    @Argument(help: ArgumentHelp("The files to attach.", valueName: "file"), completion: .file())
     var files: [String]
 
     @Option(help: ArgumentHelp("Attach to this message.", valueName: "id"))
@@ -31,7 +36,7 @@ struct UploadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB.", valueName: "bytes"))
     var chunkSize: Int64 = AttachmentLimits.defaultRangeLength
 
-    @Option(help: "Transfers at once (Outlook allows 4 concurrent requests per mailbox).")
+    @Option(help: ArgumentHelp("Transfers at once (Outlook allows 4 concurrent requests per mailbox).", valueName: "n"))
     var parallel: Int = 4
 
     @Flag(help: "One JSON object per file on stdout.")

@@ -6,7 +6,8 @@ import Foundation
 struct WhoamiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "whoami",
-        abstract: "Say which account commands use, asking Graph who it is.")
+        abstract: "Say which account commands use, asking Graph who it is.",
+        usage: "attache whoami [--json] [<options>]")
 
     @OptionGroup var global: GlobalOptions
 

@@ -45,7 +45,7 @@ enum ExitCodes {
           3    the item, attachment or transfer does not exist
           4    the token was refused or lacks the permission
           5    the server could not be reached
-          6    a file cannot be attached (missing, directory, unreadable, over 150 MB, changed)
+          6    a file is missing, unreadable, a directory, over 150 MB, or changed
           64   bad flags or arguments
           130  interrupted; unfinished uploads wait for `attache resume`
         """
