@@ -180,7 +180,13 @@ struct CLIHarness {
         if stdoutReaderGone { try stdout.fileHandleForReading.close() }
         if stderrReaderGone { try stderr.fileHandleForReading.close() }
         let running = Running(process: process, stdout: stdoutReaderGone ? nil : stdout, stderr: stderrReaderGone ? nil : stderr)
-        try launching.withLock { try process.run() }
+        try launching.withLock {
+            try process.run()
+            // The child has its copies of the write ends; with ours closed, a pipe ends when
+            // the child is done with it. Under the same lock, so no other child inherits them.
+            try? stdout.fileHandleForWriting.close()
+            try? stderr.fileHandleForWriting.close()
+        }
         return running
     }
 
