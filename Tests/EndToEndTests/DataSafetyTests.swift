@@ -273,7 +273,8 @@ struct DataSafetyTests {
 
     /// A refused upload host was blamed on `--graph`.
     @Test func anUnreachableUploadHostIsNamed() async throws {
-        let closedPort = try Self.closedLoopbackPort()
+        let (closedPort, reservation) = try Self.closedLoopbackPort()
+        defer { close(reservation) }
         try await CLIHarness.withHostileProxy(rule: HostileProxy.rewritingUploadURL { $0.replacing(#/127\.0\.0\.1:\d+/#, with: "127.0.0.1:\(closedPort)") }) { harness, proxy in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("nowhere.bin", size: 4 * Self.mib, seed: 94)
@@ -322,10 +323,10 @@ struct DataSafetyTests {
         }
     }
 
-    /// A loopback port nothing listens on (bound, then closed).
-    static func closedLoopbackPort() throws -> Int {
+    /// A loopback port that refuses connections: bound but not listening, so no other
+    /// test's server can take it while `descriptor` stays open. Close it when done.
+    static func closedLoopbackPort() throws -> (port: Int, descriptor: Int32) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -334,7 +335,10 @@ struct DataSafetyTests {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), descriptor)
     }
 }
