@@ -1,19 +1,28 @@
 import Foundation
-import Glibc
 
 /// Where attache keeps its state, following the XDG base-directory rules.
 public struct AttachePaths: Hashable, Sendable {
     /// Journal, embedded emulator data, logs: `--state-dir`, else `$XDG_STATE_HOME/attache`,
     /// else `~/.local/state/attache`.
     public var stateDirectory: String
+    /// `config.toml`: `--config`, else `$XDG_CONFIG_HOME/attache/config.toml`, else
+    /// `~/.config/attache/config.toml`.
+    public var configFile: String
 
-    public init(stateDirectory: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(stateDirectory: String? = nil, configFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        if let configFile, !configFile.isEmpty {
+            self.configFile = (configFile as NSString).standardizingPath
+        } else if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+            self.configFile = (xdg as NSString).appendingPathComponent("attache/config.toml")
+        } else {
+            self.configFile = (home as NSString).appendingPathComponent(".config/attache/config.toml")
+        }
         if let stateDirectory, !stateDirectory.isEmpty {
             self.stateDirectory = (stateDirectory as NSString).standardizingPath
         } else if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") {
             self.stateDirectory = (xdg as NSString).appendingPathComponent("attache")
         } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
             self.stateDirectory = (home as NSString).appendingPathComponent(".local/state/attache")
         }
     }
@@ -33,19 +42,22 @@ public struct AttachePaths: Hashable, Sendable {
         } catch {
             throw StateDirectoryError(path: stateDirectory, problem: "it cannot be created (\((error as NSError).localizedDescription))")
         }
-        var info = stat()
-        guard stat(stateDirectory, &info) == 0 else {
-            throw StateDirectoryError(path: stateDirectory, problem: "it cannot be read (\(String(cString: strerror(errno))))")
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: (stateDirectory as NSString).resolvingSymlinksInPath)
+        } catch {
+            throw StateDirectoryError(path: stateDirectory, problem: "it cannot be read (\((error as NSError).localizedDescription))")
         }
-        guard info.st_mode & S_IFMT == S_IFDIR else {
+        guard attributes[.type] as? FileAttributeType == .typeDirectory else {
             throw StateDirectoryError(path: stateDirectory, problem: "it is not a directory")
         }
-        guard info.st_uid == getuid() else {
-            throw StateDirectoryError(path: stateDirectory, problem: "it belongs to another user (uid \(info.st_uid))")
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
+        guard owner == getuid() else {
+            throw StateDirectoryError(path: stateDirectory, problem: "it belongs to another user (uid \(owner.map(String.init) ?? "?"))")
         }
-        guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
-            let mode = String(info.st_mode & 0o7777, radix: 8)
-            throw StateDirectoryError(path: stateDirectory, problem: "others can write to it (mode \(mode)); chmod 700 it or use another")
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
+        guard mode & 0o022 == 0 else {
+            throw StateDirectoryError(path: stateDirectory, problem: "others can write to it (mode \(String(mode & 0o7777, radix: 8))); chmod 700 it or use another")
         }
     }
 }

@@ -1,3 +1,8 @@
+// `struct stat`'s members resolve to libdispatch's C module under member import visibility
+// (which module a clean build loads first decides it): name it, so every build agrees.
+#if canImport(CDispatch)
+import CDispatch
+#endif
 import Foundation
 
 /// One process's hold on a journaled transfer, so that two attache processes (an upload

@@ -1,3 +1,8 @@
+// `struct stat`'s members resolve to libdispatch's C module under member import visibility
+// (which module a clean build loads first decides it): name it, so every build agrees.
+#if canImport(CDispatch)
+import CDispatch
+#endif
 import Foundation
 
 /// What makes a file the same file: where it lives on disk (device and inode), its size and

@@ -1,3 +1,8 @@
+// `struct stat`'s members resolve to libdispatch's C module under member import visibility
+// (which module a clean build loads first decides it): name it, so every build agrees.
+#if canImport(CDispatch)
+import CDispatch
+#endif
 import Foundation
 
 /// A file on disk that is about to be attached, checked before any request is made.
