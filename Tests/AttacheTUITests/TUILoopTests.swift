@@ -132,7 +132,9 @@ struct TUILoopTests {
             let listed = try harness.waitFor("report.bin in the attachments pane") { screen in
                 (0..<screen.height).contains { y in
                     let line = screen.line(y)
-                    return line.contains("report.bin") && line.contains("4.0 MiB") && !line.contains("%")
+                    // In the attachments pane, right of its border: the status bar says the
+                    // same name and size as soon as the transfer ends, before the list reloads.
+                    return line.contains("│ report.bin") && line.contains("4.0 MiB") && !line.contains("%")
                 }
             }
             #expect(listed.contains("  1\(Self.listed(Self.subject))"))
