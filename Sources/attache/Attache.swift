@@ -21,7 +21,7 @@ struct Attache: AsyncParsableCommand {
         version: versionText,
         subcommands: [
             ScreenCommand.self, ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
-            CancelCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ServeCommand.self,
+            CancelCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ConfigCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ScreenCommand.self
     )

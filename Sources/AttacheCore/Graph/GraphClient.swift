@@ -35,6 +35,14 @@ public struct GraphClient: Sendable {
         self.mailbox = mailbox
     }
 
+    /// The path of a shared or delegated mailbox under the root: `users/shared@contoso.com`.
+    public static func mailboxPath(of address: String) -> String {
+        "users/" + escapeSegment(address).replacingOccurrences(of: "%40", with: "@")
+    }
+
+    /// Whether requests go to another user's mailbox than the signed-in user's.
+    public var isOtherMailbox: Bool { mailbox != "me" }
+
     /// `scheme://host[:port]` of ``baseURL``.
     public var origin: String { Self.origin(of: baseURL) }
 

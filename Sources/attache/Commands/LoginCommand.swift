@@ -37,8 +37,9 @@ struct LoginCommand: AsyncParsableCommand {
     }
 
     func signIn(http: HTTPClient, logger: Logger) async throws {
-        let settings = global.signIn
-        let graphRoot = global.graph ?? Account.defaultGraph
+        let effective = try EffectiveSettings(global)
+        let settings = effective.signIn
+        let graphRoot = effective.graph?.value ?? Account.defaultGraph
         let client = OAuthClient(settings: settings, http: http, logger: logger)
         let tokens: TokenSet
         do {

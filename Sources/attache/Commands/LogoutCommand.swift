@@ -21,7 +21,7 @@ struct LogoutCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.logger()
-        guard let signedIn = try SignedInAccount.find(global, logger: logger) else {
+        guard let signedIn = try SignedInAccount.find(global, try EffectiveSettings(global), logger: logger) else {
             Console.err("no account is signed in")
             return
         }

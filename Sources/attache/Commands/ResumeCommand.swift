@@ -20,8 +20,8 @@ struct ResumeCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Transfer ids from `attache status` (default: all unfinished).", valueName: "transfer"))
     var transfers: [String] = []
 
-    @Option(help: ArgumentHelp("Transfers at once.", valueName: "n"))
-    var parallel: Int = 4
+    @Option(help: ArgumentHelp("Transfers at once, 1 to 8 (default: 4, or the config's parallel).", valueName: "n"))
+    var parallel: Int?
 
     @Flag(help: "One JSON object per file on stdout.")
     var json = false
@@ -38,7 +38,8 @@ struct ResumeCommand: AsyncParsableCommand {
             return
         }
         let code: Int32 = try await GraphConnection.with(global, logger: logger) { connection in
-            let service = connection.transferService(journal: journal, concurrency: parallel, verify: verify)
+            let concurrency = EffectiveSettings.value(parallel, configured: try EffectiveSettings(global).config.parallel, default: 4)
+            let service = connection.transferService(journal: journal, concurrency: concurrency, verify: verify)
             let plan = service.planResume(records)
             for record in plan.otherGraph {
                 Console.warning("skipping \(record.id): it went to \(record.graphBase); run with --graph \(record.graphBase)")

@@ -22,32 +22,33 @@ struct ScreenCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Colour theme: a name or a path to a .theme file.", valueName: "name"))
-    var theme: String = "default"
+    @Option(help: ArgumentHelp("Colour theme: a name or a path to a .theme file (default: default, or the config's theme).", valueName: "name"))
+    var theme: String?
 
-    @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB.", valueName: "bytes"))
-    var chunkSize: Int64 = AttachmentLimits.defaultRangeLength
+    @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB (default: 3932160, or the config's chunk_size).", valueName: "bytes"))
+    var chunkSize: Int64?
 
-    @Option(help: ArgumentHelp("Transfers at once (Outlook allows 4 concurrent requests per mailbox).", valueName: "n"))
-    var parallel: Int = 4
+    @Option(help: ArgumentHelp("Transfers at once, 1 to 8 (default: 4, or the config's parallel; Outlook allows 4 requests at once per mailbox).", valueName: "n"))
+    var parallel: Int?
 
     @Option(help: ArgumentHelp("Folder the file picker opens in (default: the current one).", valueName: "dir"))
     var startDir: String?
 
     func validate() throws {
         do {
-            try UploadPlan.validate(rangeLength: chunkSize)
+            if let chunkSize { try UploadPlan.validate(rangeLength: chunkSize) }
         } catch {
             throw ValidationError("--chunk-size: \(error)")
         }
-        guard (1...8).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 8") }
+        if let parallel, !(1...8).contains(parallel) { throw ValidationError("--parallel must be from 1 to 8") }
         if global.logFile == "-" { throw ValidationError("the screen owns the terminal: give --log-file a path, not '-'") }
     }
 
     func run() async throws {
+        let defaults = try EffectiveSettings(global).config
         let chosenTheme: Theme
         do {
-            chosenTheme = try Theme.load(theme, searching: Theme.searchDirectories())
+            chosenTheme = try Theme.load(EffectiveSettings.value(theme, configured: defaults.theme, default: "default"), searching: Theme.searchDirectories())
         } catch {
             Console.error("\(error)")
             throw ExitCode(ExitCodes.usage)
@@ -61,8 +62,10 @@ struct ScreenCommand: AsyncParsableCommand {
         let unfinished = (try? await journal.unfinished()) ?? []
         let startDirectory = startDir.map { ($0 as NSString).standardizingPath } ?? FileManager.default.currentDirectoryPath
         let interrupted: Int = try await GraphConnection.with(global, logger: logger) { connection in
-            let transfers = connection.transferService(journal: journal, concurrency: parallel)
-            let services = TUIApplication.Services(graph: connection.graph, transfers: transfers, rangeLength: chunkSize, logger: logger)
+            let transfers = connection.transferService(
+                journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4))
+            let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
+            let services = TUIApplication.Services(graph: connection.graph, transfers: transfers, rangeLength: rangeLength, logger: logger)
             let account = connection.accountDescription
             let notice = await Self.resume(transfers.planResume(unfinished), on: transfers)
             return try await MainActor.run {

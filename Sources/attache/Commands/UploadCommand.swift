@@ -33,11 +33,11 @@ struct UploadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Create a draft with this subject and attach to it.", valueName: "subject"))
     var newDraft: String?
 
-    @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB.", valueName: "bytes"))
-    var chunkSize: Int64 = AttachmentLimits.defaultRangeLength
+    @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB (default: 3932160, or the config's chunk_size).", valueName: "bytes"))
+    var chunkSize: Int64?
 
-    @Option(help: ArgumentHelp("Transfers at once (Outlook allows 4 concurrent requests per mailbox).", valueName: "n"))
-    var parallel: Int = 4
+    @Option(help: ArgumentHelp("Transfers at once, 1 to 8 (default: 4, or the config's parallel; Outlook allows 4 requests at once per mailbox).", valueName: "n"))
+    var parallel: Int?
 
     @Flag(help: "One JSON object per file on stdout.")
     var json = false
@@ -50,11 +50,11 @@ struct UploadCommand: AsyncParsableCommand {
         let targets = [message, event, newDraft].compactMap { $0 }
         guard targets.count == 1 else { throw ValidationError("give exactly one of --message, --event or --new-draft") }
         do {
-            try UploadPlan.validate(rangeLength: chunkSize)
+            if let chunkSize { try UploadPlan.validate(rangeLength: chunkSize) }
         } catch {
             throw ValidationError("--chunk-size: \(error)")
         }
-        guard (1...8).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 8") }
+        if let parallel, !(1...8).contains(parallel) { throw ValidationError("--parallel must be from 1 to 8") }
     }
 
     var targetDescription: String {
@@ -95,8 +95,11 @@ struct UploadCommand: AsyncParsableCommand {
                 }
                 return Console.exitCode(for: error)
             }
-            let jobs = try checked.map { file in try UploadJob(file: file, item: target.0, rangeLength: chunkSize, itemTitle: target.1) }
-            let service = connection.transferService(journal: journal, concurrency: parallel, verify: verify)
+            let defaults = try EffectiveSettings(global).config
+            let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
+            let jobs = try checked.map { file in try UploadJob(file: file, item: target.0, rangeLength: rangeLength, itemTitle: target.1) }
+            let service = connection.transferService(
+                journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4), verify: verify)
             let runner = TransferRunner(service: service, json: json)
             return await runner.run {
                 var ids: [TransferID] = []

@@ -26,6 +26,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Application (client) id of a public client (default: Microsoft Graph Command Line Tools).", valueName: "id"))
     var clientId: String?
 
+    @Option(name: .long, help: ArgumentHelp("The [accounts.NAME] of the config file to use (default: its account, else the one signed in last).", valueName: "name"))
+    var account: String?
+
+    @Option(name: .long, help: ArgumentHelp("Work in this shared or delegated mailbox, by its address (default: your own).", valueName: "upn"))
+    var mailbox: String?
+
+    @Option(name: .long, help: ArgumentHelp("The configuration file (default: $XDG_CONFIG_HOME/attache/config.toml).", valueName: "file"))
+    var config: String?
+
     @Option(name: .long, help: ArgumentHelp("PEM file of certificate authorities to trust besides the system's (default: $SSL_CERT_FILE).", valueName: "file"))
     var caFile: String?
 
@@ -38,7 +47,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log file ('-' for stderr; default: attache.log in the state directory).", valueName: "path"))
     var logFile: String?
 
-    var paths: AttachePaths { AttachePaths(stateDirectory: stateDir) }
+    var paths: AttachePaths { AttachePaths(stateDirectory: stateDir, configFile: config) }
 
     /// Certificate authorities to trust besides the system's: `--ca-file`, else `SSL_CERT_FILE`.
     var extraTrustRoots: String? {
@@ -49,16 +58,6 @@ struct GlobalOptions: ParsableArguments {
     func makeHTTPClient() -> HTTPClient {
         GraphClient.makeHTTPClient(extraTrustRoots: extraTrustRoots)
     }
-
-    /// Where to sign in, as the flags say (defaults for the rest).
-    var signIn: SignInSettings {
-        SignInSettings(
-            authority: authority ?? SignInSettings.defaultAuthority, tenant: tenant ?? SignInSettings.defaultTenant,
-            clientID: clientId ?? SignInSettings.defaultClientID)
-    }
-
-    /// Whether any of --authority, --tenant, --client-id was given.
-    var namesSignIn: Bool { authority != nil || tenant != nil || clientId != nil }
 
     /// The bearer token given for scripts: --token, --token-file, or $ATTACHE_TOKEN.
     func givenToken() throws -> String? {
@@ -101,6 +100,9 @@ struct GlobalOptions: ParsableArguments {
             }
         }
         if token != nil, tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+        if let mailbox, !mailbox.contains("@") || mailbox.contains("/") {
+            throw ValidationError("--mailbox '\(mailbox.terminalSafe)' must be a mailbox's address, such as shared@contoso.com")
+        }
         for (flag, value) in [("--graph", graph), ("--authority", authority)] {
             guard let value, let url = try? HTTPURL(validating: value), url.scheme == "http" else { continue }
             // Tokens cross this connection: in the clear only to this machine.
@@ -138,6 +140,8 @@ struct GlobalOptions: ParsableArguments {
             Console.error(error.description)
             throw ExitCode(ExitCodes.failed)
         }
+        // A broken configuration file stops every command, with the line that is wrong.
+        _ = try EffectiveSettings(self)
         bootstrapLogging(reportingFailures: reportingLogFailures)
         return Logger(label: label)
     }

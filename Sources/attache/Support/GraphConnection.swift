@@ -36,29 +36,31 @@ struct GraphConnection {
     /// `--authority`, `--tenant`, `--client-id` name, or the current one); else, when no
     /// account was ever signed in, the embedded emulator with its demo mailbox.
     static func open(_ options: GlobalOptions, logger: Logger) async throws -> GraphConnection {
+        let settings = try EffectiveSettings(options)
+        let mailbox = settings.mailbox.map { GraphClient.mailboxPath(of: $0.value) } ?? "me"
         let http = options.makeHTTPClient()
         do {
             if let token = try options.givenToken() {
-                if let base = options.graph {
-                    let graph = GraphClient(baseURL: base, http: http, credentials: StaticAccessToken(token), logger: logger)
+                if let base = settings.graph?.value {
+                    let graph = GraphClient(baseURL: base, http: http, credentials: StaticAccessToken(token), logger: logger, mailbox: mailbox)
                     return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger)
                 }
-                return try await embedded(options, http: http, token: token, logger: logger)
+                return try await embedded(options, http: http, token: token, mailbox: mailbox, logger: logger)
             }
-            if let account = try SignedInAccount.find(options, logger: logger) {
+            if let account = try SignedInAccount.find(options, settings, logger: logger) {
                 let tokens = try account.tokens(logger: logger)
                 let client = OAuthClient(settings: account.account.signIn, http: http, logger: logger)
                 let credentials = RefreshingAccessToken(
                     account: account.account, tokens: tokens, client: client, store: account.store, logger: logger)
-                let graph = GraphClient(baseURL: account.account.graph, http: http, credentials: credentials, logger: logger)
+                let graph = GraphClient(baseURL: account.account.graph, http: http, credentials: credentials, logger: logger, mailbox: mailbox)
                 return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger, account: account.account)
             }
-            if let base = options.graph {
+            if let base = settings.graph?.value {
                 Console.error(
                     "no token for \(base): sign in with `attache login --graph \(base)`, or for scripts pass --token-file or --token, or set ATTACHE_TOKEN")
                 throw ExitCode(ExitCodes.usage)
             }
-            return try await embedded(options, http: http, token: EmulatorConfiguration.developerToken, logger: logger)
+            return try await embedded(options, http: http, token: EmulatorConfiguration.developerToken, mailbox: mailbox, logger: logger)
         } catch {
             try? await http.shutdown()
             throw error
@@ -66,14 +68,14 @@ struct GraphConnection {
     }
 
     /// The embedded emulator, started in this process on a free loopback port.
-    static func embedded(_ options: GlobalOptions, http: HTTPClient, token: String, logger: Logger) async throws -> GraphConnection {
+    static func embedded(_ options: GlobalOptions, http: HTTPClient, token: String, mailbox: String, logger: Logger) async throws -> GraphConnection {
         do {
             var emulatorLogger = Logger(label: "attache.emulator")
             emulatorLogger.logLevel = .warning
             let emulator = try await GraphEmulator.start(
                 EmulatorConfiguration(dataDirectory: options.paths.emulatorData), logger: emulatorLogger)
             logger.info("embedded emulator listening", metadata: ["origin": "\(emulator.origin)"])
-            let graph = GraphClient(baseURL: emulator.graphBaseURL, http: http, credentials: StaticAccessToken(token), logger: logger)
+            let graph = GraphClient(baseURL: emulator.graphBaseURL, http: http, credentials: StaticAccessToken(token), logger: logger, mailbox: mailbox)
             return GraphConnection(graph: graph, http: http, embedded: emulator, logger: logger)
         } catch {
             Console.error("could not start the embedded Graph emulator in \(options.paths.emulatorData): \(error)")

@@ -4,7 +4,7 @@
 enum LeadingOptions {
     /// The global options that take a value (`--graph URL` or `--graph=URL`).
     static let valued: Set<String> = [
-        "--graph", "--token", "--token-file", "--state-dir", "--log-level", "--log-file", "--authority", "--tenant", "--client-id", "--ca-file",
+        "--graph", "--token", "--token-file", "--state-dir", "--log-level", "--log-file", "--authority", "--tenant", "--client-id", "--ca-file", "--account", "--mailbox", "--config",
     ]
 
     /// `arguments` with the subcommand moved to the front when only global options come

@@ -9,10 +9,10 @@ struct SignedInAccount {
     var account: Account
     var store: any TokenStore
 
-    /// The account the options name (by `--graph`, `--authority`, `--tenant`,
-    /// `--client-id`), else the current one; `nil` when none was ever signed in (or none
-    /// fits what the options name).
-    static func find(_ options: GlobalOptions, logger: Logger) throws -> SignedInAccount? {
+    /// The account the settings name (by `--account` or the config file, or by `--graph`,
+    /// `--authority`, `--tenant`, `--client-id`), else the current one; `nil` when none was
+    /// ever signed in (or none fits what the settings name).
+    static func find(_ options: GlobalOptions, _ settings: EffectiveSettings, logger: Logger) throws -> SignedInAccount? {
         let registry = AccountRegistry(stateDirectory: options.paths.stateDirectory)
         let contents: AccountRegistry.Contents
         do {
@@ -22,15 +22,18 @@ struct SignedInAccount {
             throw ExitCode(ExitCodes.failed)
         }
         let store = TokenStores.forSession(stateDirectory: options.paths.stateDirectory)
-        guard options.graph != nil || options.namesSignIn else {
+        guard settings.namesAccount else {
             return contents.currentAccount.map { SignedInAccount(account: $0, store: store) }
         }
-        let wanted = options.signIn
         let fitting = contents.accounts.filter { account in
-            (options.graph.map { Self.sameRoot($0, account.graph) } ?? true)
-                && (options.authority == nil || account.signIn.authority == wanted.authority)
-                && (options.tenant == nil || account.signIn.tenant == wanted.tenant)
-                && (options.clientId == nil || account.signIn.clientID == wanted.clientID)
+            (settings.graph.map { Self.sameRoot($0.value, account.graph) } ?? true)
+                && (settings.authority.source == "default" || account.signIn.authority == settings.authority.value)
+                && (settings.tenant.source == "default" || account.signIn.tenant == settings.tenant.value)
+                && (settings.clientID.source == "default" || account.signIn.clientID == settings.clientID.value)
+        }
+        if fitting.isEmpty, let name = settings.accountName?.value {
+            Console.error("not signed in as account \(name): run `attache login --account \(name)`")
+            throw ExitCode(ExitCodes.unauthorized)
         }
         let chosen = fitting.first { $0.storageKey == contents.current } ?? fitting.last
         return chosen.map { SignedInAccount(account: $0, store: store) }
