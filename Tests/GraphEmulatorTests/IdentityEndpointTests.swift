@@ -13,7 +13,7 @@ struct IdentityEndpointTests {
     // MARK: Device code
 
     @Test func deviceCodeGoesFromPendingThroughSlowDownToTokensGraphTakes() async throws {
-        try await EmulatorHarness.with(Self.configuration(IdentityConfiguration(deviceCodeLifetime: .seconds(120), deviceCodeInterval: .seconds(3)))) {
+        try await EmulatorHarness.with(Self.configuration(IdentityConfiguration(deviceCodeLifetime: .seconds(120), deviceCodeInterval: .seconds(5)))) {
             harness in
             #expect(harness.identity.hasPrefix("http://127.0.0.1:"))
             #expect(harness.identity != harness.origin)
@@ -25,11 +25,12 @@ struct IdentityEndpointTests {
             let verification = try #require(started.json["verification_uri"] as? String)
             #expect(verification == harness.identity + "/devicelogin")
             #expect(started.json["expires_in"] as? Int == 120)
-            #expect(started.json["interval"] as? Int == 3)
+            #expect(started.json["interval"] as? Int == 5)
             #expect(
                 started.json["message"] as? String
                     == "To sign in, use a web browser to open the page \(verification) and enter the code \(userCode) to authenticate.")
 
+            let sent = ContinuousClock.now
             let pending = try await harness.pollDeviceCode(deviceCode)
             #expect(pending.status == 400)
             #expect(pending.oauthError == "authorization_pending")
@@ -39,19 +40,27 @@ struct IdentityEndpointTests {
             #expect(pending.json["correlation_id"] is String)
             #expect(pending.json["timestamp"] is String)
 
-            // At once, well inside the 3 s interval: slow down, and from now on wait 5 s more.
+            // At once, inside the 5 s interval: slow down, and from now on wait 5 s more. (On a
+            // machine so loaded that the two polls took 4.5 s, the second may be on time:
+            // pending. IdentityStoreTests checks the pace on a clock of its own.)
             let tooSoon = try await harness.pollDeviceCode(deviceCode)
-            #expect(tooSoon.oauthError == "slow_down")
+            let slowedDown = tooSoon.oauthError == "slow_down"
+            if ContinuousClock.now - sent < .seconds(4.5) {
+                #expect(slowedDown, "\(tooSoon.text)")
+            } else {
+                #expect(slowedDown || tooSoon.oauthError == "authorization_pending", "\(tooSoon.text)")
+            }
             let listed = try #require(try await harness.deviceCodes().first { $0["userCode"] as? String == userCode })
             #expect(listed["status"] as? String == "pending")
-            #expect(listed["intervalSeconds"] as? Int == 8)
-            #expect(listed["slowDowns"] as? Int == 1)
+            #expect(listed["intervalSeconds"] as? Int == (slowedDown ? 10 : 5))
+            #expect(listed["slowDowns"] as? Int == (slowedDown ? 1 : 0))
             #expect(listed["polls"] as? Int == 2)
+            if slowedDown { #expect((listed["shortestGapMilliseconds"] as? Int ?? .max) < 4500) }
 
             let approved = try await harness.identityControl(.POST, "identity/device-codes/\(userCode)/approve")
             #expect(approved.status == 204, "\(approved.text)")
             // A client that adds the 5 s keeps to the pace and gets its tokens.
-            try await Task.sleep(for: .seconds(8.3))
+            try await Task.sleep(for: .seconds(slowedDown ? 10.5 : 5.5))
             let tokens = try await harness.pollDeviceCode(deviceCode)
             #expect(tokens.status == 200, "\(tokens.text)")
             #expect(tokens.json["token_type"] as? String == "Bearer")
@@ -79,12 +88,11 @@ struct IdentityEndpointTests {
             let stats = try await harness.identityStats()
             #expect((stats["tokenRequests"] as? [String: Int])?["device_code"] == 4)
             #expect(stats["deviceCodePolls"] as? Int == 4)
-            #expect(stats["pendingReplies"] as? Int == 1)
-            #expect(stats["slowDownReplies"] as? Int == 1)
+            #expect(stats["pendingReplies"] as? Int == (slowedDown ? 1 : 2))
+            #expect(stats["slowDownReplies"] as? Int == (slowedDown ? 1 : 0))
             #expect(stats["tokensIssued"] as? Int == 1)
             let after = try #require(try await harness.deviceCodes().first { $0["userCode"] as? String == userCode })
             #expect(after["status"] as? String == "redeemed")
-            #expect((after["shortestGapMilliseconds"] as? Int ?? .max) < 2700)
         }
     }
 
@@ -398,10 +406,13 @@ struct IdentityEndpointTests {
 
     @Test func graphRefusesAnExpiredAccessTokenWith401() async throws {
         try await EmulatorHarness.with(Self.configuration(IdentityConfiguration(accessTokenLifetime: .seconds(2)))) { harness in
+            let started = ContinuousClock.now
             let signedIn = try await harness.signIn()
             #expect(signedIn["expires_in"] as? Int == 2)
             let access = try #require(signedIn["access_token"] as? String)
-            #expect(try await harness.graph(.GET, "/me", token: access).status == 200)
+            let fresh = try await harness.graph(.GET, "/me", token: access)
+            // Issued after `started`: if the reply came within 2 s of it, the token was still good.
+            if ContinuousClock.now - started < .seconds(2) { #expect(fresh.status == 200) }
             try await Task.sleep(for: .seconds(2.5))
             let expired = try await harness.graph(.GET, "/me/messages", token: access)
             #expect(expired.status == 401)
@@ -410,12 +421,14 @@ struct IdentityEndpointTests {
             let challenge = try #require(expired.headers.first(name: "WWW-Authenticate"))
             #expect(challenge.hasPrefix("Bearer "))
             #expect(challenge.contains("authorization_uri=\"\(harness.identity)/common/oauth2/authorize\""))
-            #expect(try await harness.identityStats()["expiredTokenRejections"] as? Int == 1)
+            #expect(try await harness.identityStats()["expiredTokenRejections"] as? Int ?? 0 >= 1)
 
-            // Refresh, then repeat the request: it works.
+            // Refresh, then repeat the request at once: it works (if "at once" is within the 2 s).
+            let refreshing = ContinuousClock.now
             let refreshed = try await harness.refresh(try #require(signedIn["refresh_token"] as? String))
-            let fresh = try #require(refreshed.json["access_token"] as? String)
-            #expect(try await harness.graph(.GET, "/me/messages", token: fresh).status == 200)
+            let renewed = try #require(refreshed.json["access_token"] as? String)
+            let again = try await harness.graph(.GET, "/me/messages", token: renewed)
+            if ContinuousClock.now - refreshing < .seconds(2) { #expect(again.status == 200) }
             // An unknown token is refused too, with another message.
             let unknown = try await harness.graph(.GET, "/me", token: "eW1.unknown")
             #expect(unknown.status == 401)
