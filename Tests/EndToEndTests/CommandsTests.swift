@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import GraphEmulator
+import NIOCore
 import Testing
 
 @Suite("The other commands")
@@ -135,6 +137,42 @@ struct CommandsTests {
         let stopped = try await server.finish()
         #expect(stopped.status == 0)
         #expect(stopped.stdout.hasPrefix("listening on \(base)\n"))
+    }
+
+    @Test func serveNamesItsIdentityOriginAndTakesItsOptions() async throws {
+        let directory = NSTemporaryDirectory() + "attache-serve-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try CLIHarness.launch([
+            "serve", "--port", "0", "--data-dir", directory, "--quiet", "--device-code-interval", "2", "--device-code-expiry", "30",
+            "--token-lifetime", "7",
+        ])
+        var identity: String?
+        for _ in 0..<500 {
+            if let line = server.stdoutSoFar.split(separator: "\n").first(where: { $0.hasPrefix("identity: ") }) {
+                identity = String(line.dropFirst("identity: ".count))
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let authority = try #require(identity)
+        #expect(authority.hasPrefix("http://127.0.0.1:"))
+        var request = HTTPClientRequest(url: authority + "/organizations/oauth2/v2.0/devicecode")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "client_id=\(IdentityConfiguration.defaultClientID)&scope=offline_access%20User.Read"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 64 * 1024)
+        let reply = try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+        #expect(response.status.code == 200)
+        #expect(reply["interval"] as? Int == 2)
+        #expect(reply["expires_in"] as? Int == 30)
+        #expect(reply["verification_uri"] as? String == authority + "/devicelogin")
+        server.signal(SIGTERM)
+        let stopped = try await server.finish()
+        #expect(stopped.status == 0)
+        let lines = stopped.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.last == "identity: \(authority)")
     }
 
     @Test func noSecretInOutputOrLogs() async throws {

@@ -12,6 +12,9 @@ struct GraphRouteTests {
         #expect(GraphRoute.parse("/v1.0/me/events/E%3D/attachments") == .attachments(.me, .event, "E="))
         #expect(GraphRoute.parse("/v1.0/users/u@t/messages/M/attachments/A/$value") == .attachmentValue(.user("u@t"), .message, "M", attachmentID: "A"))
         #expect(GraphRoute.parse("/beta/me/MESSAGES/M/Attachments/A") == .attachment(.me, .message, "M", attachmentID: "A"))
+        #expect(GraphRoute.parse("/v1.0/me") == .userProfile(.me))
+        #expect(GraphRoute.parse("/v1.0/users/u@t") == .userProfile(.user("u@t")))
+        #expect(GraphRoute.parse("/v1.0/Users('u@t')") == .userProfile(.user("u@t")))
     }
 
     @Test func theSeedsODataKeyPaths() {
@@ -33,7 +36,7 @@ struct GraphRouteTests {
     }
 
     @Test func pathsItDoesNotServe() {
-        for path in ["/", "/v2.0/me/messages", "/v1.0/me", "/v1.0/me/contacts", "/v1.0/me/messages/M/attachments/A/raw",
+        for path in ["/", "/v2.0/me/messages", "/api/v2.0/Users('u')", "/v1.0/users", "/v1.0/me/contacts", "/v1.0/me/messages/M/attachments/A/raw",
             "/api/v2.0/Users('u')/Messages('m')", "/api/v2.0/me/messages/m/AttachmentSessions('s')", "/v1.0/me/messages/M/extensions"]
         {
             #expect(GraphRoute.parse(path) == nil, "\(path)")

@@ -69,6 +69,8 @@ public struct EmulatorConfiguration: Sendable {
     /// server still reads and drops what the client sends, so that a client that writes its
     /// whole body before it reads gets to the reply, before it closes.
     public var lingerTime: Duration
+    /// The identity endpoints, on a listener of their own.
+    public var identity: IdentityConfiguration
 
     public init(
         host: String = "127.0.0.1",
@@ -84,7 +86,8 @@ public struct EmulatorConfiguration: Sendable {
         rangeDelay: Duration = .zero,
         faultInjection: FaultInjection? = nil,
         idleTimeout: Duration? = .seconds(60),
-        lingerTime: Duration = .seconds(5)
+        lingerTime: Duration = .seconds(5),
+        identity: IdentityConfiguration = IdentityConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -100,5 +103,6 @@ public struct EmulatorConfiguration: Sendable {
         self.faultInjection = faultInjection
         self.idleTimeout = idleTimeout
         self.lingerTime = lingerTime
+        self.identity = identity
     }
 }

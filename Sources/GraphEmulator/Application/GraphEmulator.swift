@@ -6,43 +6,87 @@ import NIOCore
 import ServiceLifecycle
 
 /// A local server that answers like Microsoft Graph for what attache uses: messages,
-/// events, attachments and upload sessions (with the upload URLs of `outlook.office.com`).
+/// events, attachments and upload sessions (with the upload URLs of `outlook.office.com`),
+/// and, on an origin of its own as `login.microsoftonline.com` is, the sign-in endpoints of
+/// the Microsoft identity platform whose tokens its Graph takes.
 public enum GraphEmulator {
-    /// Builds the emulator as a Hummingbird application over the store in `dataDirectory`.
-    /// `onRunning` hears the bound port once the server listens. Throws
-    /// ``EmulatorExposureError`` for a host beyond loopback with the documented token.
-    public static func makeApplication(
+    /// One of the two listeners.
+    public enum Listener: Sendable, Hashable {
+        /// Graph and the upload URLs.
+        case graph
+        /// The identity endpoints (the authority).
+        case identity
+    }
+
+    /// Builds the emulator as two Hummingbird applications over the store in
+    /// `dataDirectory`: Graph, and the identity endpoints. `onRunning` hears each bound port
+    /// once its server listens. Throws ``EmulatorExposureError`` for a host beyond loopback
+    /// with the documented token.
+    public static func makeApplications(
         configuration: EmulatorConfiguration,
         dataDirectory: String,
         logger: Logger,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) async throws -> some ApplicationProtocol {
+        onRunning: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
+    ) async throws -> (graph: some ApplicationProtocol, identity: some ApplicationProtocol) {
         guard configuration.exposure != .refused else { throw EmulatorExposureError(host: configuration.host) }
         let store = try MailboxStore(dataDirectory: dataDirectory, logger: logger)
         try await MailboxSeeder.seed(store, fixtures: configuration.fixtures)
         try await store.sweepExpiredSessions()
+        let grantTable = try await GrantTable.resolve(configuration.tokens, in: store)
+        let identity = IdentityStore(configuration: configuration.identity)
+        let origins = ListenerOrigins()
         let responder = GraphResponder(
             store: store, configuration: configuration, stats: EmulatorStats(),
             faultSchedule: FaultSchedule(configuration.faultInjection), logger: logger,
-            grantTable: try await GrantTable.resolve(configuration.tokens, in: store))
-        let linger = TimeAmount(configuration.lingerTime)
-        return Application(
+            identity: identity, origins: origins, grantTable: grantTable)
+        let identityResponder = IdentityResponder(
+            store: identity, directory: TenantDirectory(users: try await store.users()), configuration: configuration,
+            grantTable: grantTable, origins: origins, logger: logger)
+        let identityHost = identityHost(for: configuration)
+        let graph = Application(
             responder: responder,
-            // Hummingbird's idle timeout counts silence since the last request part read or
-            // reply finished: it ends idle connections, unfinished headers and stalled bodies
-            // alike, never a request that keeps sending, and waits while a reply is made.
-            server: .http1(
-                configuration: HTTP1Channel.Configuration(
-                    additionalChannelHandlers: [ClosingReplyHandler(linger: linger)],
-                    idleTimeout: configuration.idleTimeout.map(TimeAmount.init))),
+            server: server(configuration),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "attache-graph-emulator"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                origins.setGraph(configuration.publicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+                await onRunning(.graph, port)
+            },
             logger: logger)
+        let login = Application(
+            responder: identityResponder,
+            server: server(configuration),
+            configuration: ApplicationConfiguration(
+                address: .hostname(identityHost, port: configuration.identity.port),
+                serverName: "attache-identity-emulator"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.identity.port
+                origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port))
+                await onRunning(.identity, port)
+            },
+            logger: logger)
+        return (graph, login)
     }
 
-    /// Starts the emulator in the background and returns once it listens.
+    /// The identity listener's host: the Graph host when that is loopback, else 127.0.0.1.
+    /// Its device login page signs in whoever knows a user code, so it stays on this machine.
+    static func identityHost(for configuration: EmulatorConfiguration) -> String {
+        EmulatorConfiguration.isLoopback(configuration.host) ? configuration.host : "127.0.0.1"
+    }
+
+    private static func server(_ configuration: EmulatorConfiguration) -> HTTPServerBuilder {
+        // Hummingbird's idle timeout counts silence since the last request part read or
+        // reply finished: it ends idle connections, unfinished headers and stalled bodies
+        // alike, never a request that keeps sending, and waits while a reply is made.
+        .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [ClosingReplyHandler(linger: TimeAmount(configuration.lingerTime))],
+                idleTimeout: configuration.idleTimeout.map(TimeAmount.init)))
+    }
+
+    /// Starts the emulator in the background and returns once both listeners listen.
     public static func start(_ configuration: EmulatorConfiguration = EmulatorConfiguration(), logger: Logger? = nil) async throws -> RunningEmulator {
         var logger = logger ?? Logger(label: "attache.emulator")
         if logger.logLevel < .warning, ProcessInfo.processInfo.environment["ATTACHE_EMULATOR_LOG"] == nil {
@@ -50,12 +94,11 @@ public enum GraphEmulator {
         }
         let temporary = configuration.dataDirectory == nil
         let dataDirectory = configuration.dataDirectory ?? NSTemporaryDirectory() + "attache-emulator-\(EmulatorIDs.randomHex(bytes: 6))"
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let application = try await makeApplication(configuration: configuration, dataDirectory: dataDirectory, logger: logger) { port in
-            portSink.yield(port)
-            portSink.finish()
+        let (ports, portSink) = AsyncStream<(Listener, Int)>.makeStream()
+        let applications = try await makeApplications(configuration: configuration, dataDirectory: dataDirectory, logger: logger) { listener, port in
+            portSink.yield((listener, port))
         }
-        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [applications.graph, applications.identity], logger: logger))
         let task = Task {
             do {
                 try await group.run()
@@ -64,14 +107,21 @@ public enum GraphEmulator {
             }
             portSink.finish()
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            task.cancel()
+        var bound: [Listener: Int] = [:]
+        for await (listener, port) in ports {
+            bound[listener] = port
+            if bound.count == 2 { break }
+        }
+        guard let port = bound[.graph], let identityPort = bound[.identity] else {
+            await group.triggerGracefulShutdown()
+            await task.value
             if temporary { try? FileManager.default.removeItem(atPath: dataDirectory) }
-            throw EmulatorStartError(host: configuration.host, port: configuration.port)
+            let failed = bound[.graph] == nil ? (configuration.host, configuration.port) : (identityHost(for: configuration), configuration.identity.port)
+            throw EmulatorStartError(host: failed.0, port: failed.1)
         }
         return RunningEmulator(
-            host: configuration.host, port: port, dataDirectory: dataDirectory, removesData: temporary, group: group, task: task)
+            host: configuration.host, port: port, identityHost: identityHost(for: configuration), identityPort: identityPort,
+            dataDirectory: dataDirectory, removesData: temporary, group: group, task: task)
     }
 }
 
@@ -86,14 +136,22 @@ public struct EmulatorStartError: Error, CustomStringConvertible {
 public final class RunningEmulator: Sendable {
     public let host: String
     public let port: Int
+    /// Where the identity endpoints listen: the Graph host when it is loopback, else 127.0.0.1.
+    public let identityHost: String
+    public let identityPort: Int
     public let dataDirectory: String
     private let removesData: Bool
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    init(host: String, port: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup, task: Task<Void, Never>) {
+    init(
+        host: String, port: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
+        task: Task<Void, Never>
+    ) {
         self.host = host
         self.port = port
+        self.identityHost = identityHost
+        self.identityPort = identityPort
         self.dataDirectory = dataDirectory
         self.removesData = removesData
         self.group = group
@@ -102,7 +160,13 @@ public final class RunningEmulator: Sendable {
 
     /// `http://127.0.0.1:PORT` (IPv6 hosts in brackets).
     public var origin: String {
-        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        ListenerOrigins.origin(host: host, port: port)
+    }
+
+    /// The authority to give clients, as `https://login.microsoftonline.com` is:
+    /// `http://127.0.0.1:PORT`, under which `/{tenant}/oauth2/v2.0/…` are served.
+    public var identityOrigin: String {
+        ListenerOrigins.origin(host: identityHost, port: identityPort)
     }
 
     /// The Graph root to give clients: `http://127.0.0.1:PORT/v1.0`.

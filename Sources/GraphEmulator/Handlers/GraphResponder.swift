@@ -22,6 +22,9 @@ struct GraphResponder: HTTPResponder {
     let locks = KeyedLock()
     let faultSchedule: FaultSchedule
     let logger: Logger
+    /// The tokens the identity origin issued, which Graph takes like the configured ones.
+    let identity: IdentityStore
+    let origins: ListenerOrigins
 
     static let requestIDField = HTTPField.Name("request-id")!
     static let clientRequestIDField = HTTPField.Name("client-request-id")!
@@ -81,6 +84,8 @@ struct GraphResponder: HTTPResponder {
 
         let grant = try authenticate(request)
         switch (route, request.method) {
+        case (.userProfile(let mailbox), .get):
+            return try await getUser(request, mailbox: mailbox, query: query, grant: grant)
         case (.items(let mailbox, let kind), .get):
             return try await listItems(request, mailbox: mailbox, kind: kind, query: query, grant: grant)
         case (.items(let mailbox, let kind), .post):
@@ -107,18 +112,36 @@ struct GraphResponder: HTTPResponder {
 
     // MARK: Who is asking
 
+    /// Who the bearer token signs in: a configured token, or an access token the identity
+    /// origin issued and that has not expired. A 401 says why, with `WWW-Authenticate`
+    /// naming the authority to get a token from, as Graph's does.
     func authenticate(_ request: Request) throws -> Grant {
         guard let header = request.headers[.authorization], !header.isEmpty else {
-            throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+            throw unauthorized("Access token is empty.")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "Access token is not a bearer token.")
+            throw unauthorized("Access token is not a bearer token.")
         }
-        guard let grant = grants[String(parts[1])] else {
-            throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+        let token = String(parts[1])
+        if let grant = grants[token] { return grant }
+        switch identity.check(accessToken: token) {
+        case .valid(let user, let scopes):
+            return Grant(user: user, scopes: scopes)
+        case .expired:
+            throw unauthorized("Lifetime validation failed, the token is expired.")
+        case .unknown:
+            throw unauthorized("Access token validation failure. Invalid audience.")
         }
-        return grant
+    }
+
+    /// Graph's application id, which its challenges name.
+    static let graphClientID = "00000003-0000-0000-c000-000000000000"
+
+    func unauthorized(_ message: String) -> GraphErrorResponse {
+        let authority = origins.identity ?? "https://login.microsoftonline.com"
+        let challenge = "Bearer realm=\"\", authorization_uri=\"\(authority)/common/oauth2/authorize\", client_id=\"\(Self.graphClientID)\""
+        return GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", message, headers: [.wwwAuthenticate: challenge])
     }
 
     /// The tokens of the configuration, resolved to their users once at start.

@@ -14,6 +14,8 @@ enum GraphRoute: Hashable, Sendable {
         case user(String)
     }
 
+    /// The user itself: `/me`, `/users/{id}`.
+    case userProfile(Mailbox)
     case items(Mailbox, ItemKind)
     case item(Mailbox, ItemKind, String)
     case attachments(Mailbox, ItemKind, String)
@@ -54,12 +56,14 @@ enum GraphRoute: Hashable, Sendable {
         } else if let key = keyed(mailboxSegment, "users") {
             guard let key else {
                 guard let next = segments.popFirst() else { return nil }
+                if segments.isEmpty { return uploadHost ? nil : .userProfile(.user(next)) }
                 return parseItems(.user(next), &segments, uploadHost: uploadHost)
             }
             mailbox = .user(key)
         } else {
             return nil
         }
+        if segments.isEmpty { return uploadHost ? nil : .userProfile(mailbox) }
         return parseItems(mailbox, &segments, uploadHost: uploadHost)
     }
 

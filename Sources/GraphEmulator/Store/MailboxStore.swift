@@ -113,6 +113,10 @@ final class MailboxStore: Sendable {
         }
     }
 
+    func users() async throws -> [UserRow] {
+        try await database.read { db in try UserRow.order(Column("userPrincipalName")).fetchAll(db) }
+    }
+
     func user(id: String) async throws -> UserRow? {
         try await database.read { db in try UserRow.fetchOne(db, key: id) }
     }

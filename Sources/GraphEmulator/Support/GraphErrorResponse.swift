@@ -9,12 +9,15 @@ struct GraphErrorResponse: Error, Sendable {
     var code: String
     var message: String
     var retryAfter: Int?
+    /// More headers for the reply, such as a 401's `WWW-Authenticate`.
+    var headers: HTTPFields = [:]
 
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.headers = headers
     }
 
     func response(requestID: String, clientRequestID: String?) -> Response {
@@ -26,7 +29,8 @@ struct GraphErrorResponse: Error, Sendable {
         let body = JSONValue.object([
             ("error", .object([("code", .string(code)), ("message", .string(message)), ("innerError", .object(inner))]))
         ])
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers = self.headers
+        headers[.contentType] = "application/json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.serialized())))
     }

@@ -8,12 +8,17 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the local Graph emulator (messages, events, attachments, upload sessions).",
+        abstract: "Run the local Graph emulator (messages, events, attachments, upload sessions, sign-in).",
         usage: "attache serve [<options>]",
         discussion: """
             Prints `listening on http://HOST:PORT` as its first line. The Graph root is that \
             address plus /v1.0; the demo user's token is `attache-dev-token` unless --token says \
             otherwise. Stops on Ctrl-C or SIGTERM.
+
+            The identity endpoints (device code, authorization code with PKCE, refresh) listen \
+            on a port of their own, as login.microsoftonline.com is a host of its own: the line \
+            `identity: http://127.0.0.1:PORT` gives the authority to sign in with. Their tokens \
+            work on Graph until they expire.
 
             It listens on loopback (127.0.0.1, ::1, localhost) unless told otherwise. Any other \
             --host lets other machines in, so it needs a --token of your own, not the documented \
@@ -69,6 +74,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Close a connection that sends nothing for this long, idle or mid-request (0: never).", valueName: "seconds"))
     var idleTimeout: Int = 60
 
+    @Option(help: ArgumentHelp("Port of the identity endpoints (0 picks a free one).", valueName: "port"))
+    var identityPort: Int = 0
+
+    @Option(help: ArgumentHelp("Seconds an access token from the identity endpoints works on Graph.", valueName: "seconds"))
+    var tokenLifetime: Int = 3600
+
+    @Option(help: ArgumentHelp("Seconds a device-code client must wait between polls.", valueName: "seconds"))
+    var deviceCodeInterval: Int = 5
+
+    @Option(help: ArgumentHelp("Seconds a device code can be used.", valueName: "seconds"))
+    var deviceCodeExpiry: Int = 900
+
     @Flag(help: "Do not log each request to stderr.")
     var quiet = false
 
@@ -77,6 +94,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard sessionLifetime > 0 else { throw ValidationError("--session-lifetime must be positive") }
         guard rangeDelay >= 0 else { throw ValidationError("--range-delay cannot be negative") }
         guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout cannot be negative") }
+        guard (0...65535).contains(identityPort) else { throw ValidationError("--identity-port must be from 0 to 65535") }
+        guard tokenLifetime > 0 else { throw ValidationError("--token-lifetime must be positive") }
+        guard deviceCodeInterval >= 0 else { throw ValidationError("--device-code-interval cannot be negative") }
+        guard deviceCodeExpiry > 0 else { throw ValidationError("--device-code-expiry must be positive") }
         if EmulatorConfiguration.exposure(host: host, tokens: [demoToken]) == .refused {
             // One line, and before anything listens.
             Console.error(
@@ -115,7 +136,10 @@ struct ServeCommand: AsyncParsableCommand {
             rangeDelay: .milliseconds(rangeDelay),
             faultInjection: faultRate > 0
                 ? FaultInjection(rate: faultRate, seed: faultSeed, kinds: faultKind.compactMap(FaultInjection.Kind.init(rawValue:))) : nil,
-            idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil)
+            idleTimeout: idleTimeout > 0 ? .seconds(idleTimeout) : nil,
+            identity: IdentityConfiguration(
+                port: identityPort, accessTokenLifetime: .seconds(tokenLifetime), deviceCodeLifetime: .seconds(deviceCodeExpiry),
+                deviceCodeInterval: .seconds(deviceCodeInterval)))
         // Trap before starting: the dispatch sources take a moment to arm, and a SIGTERM sent on
         // reading `listening on` must not be lost (one during the start is kept for after it).
         let (stops, stop) = AsyncStream<Int32>.makeStream()
@@ -130,6 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         Console.out("listening on \(emulator.origin)")
         Console.out("graph root: \(emulator.graphBaseURL)  data: \(dataDirectory)")
+        Console.out("identity: \(emulator.identityOrigin)")
         if configuration.exposure == .network {
             Console.warning("listening on \(host), which other machines can reach: anyone who has the token can read and change the mailbox")
         }

@@ -1,0 +1,19 @@
+import Synchronization
+
+/// Where the two listeners ended up once bound (ports may be picked by the system), for the
+/// replies of one that name the other: Graph's `WWW-Authenticate` names the authority, the
+/// identity discovery document names Graph.
+final class ListenerOrigins: Sendable {
+    private let origins = Mutex<(graph: String?, identity: String?)>((nil, nil))
+
+    var graph: String? { origins.withLock { $0.graph } }
+    var identity: String? { origins.withLock { $0.identity } }
+
+    func setGraph(_ origin: String) { origins.withLock { $0.graph = origin } }
+    func setIdentity(_ origin: String) { origins.withLock { $0.identity = origin } }
+
+    /// `http://HOST:PORT`, IPv6 hosts in brackets.
+    static func origin(host: String, port: Int) -> String {
+        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
+}
