@@ -25,6 +25,8 @@ final class HostileProxy: Sendable {
         var index: Int
         /// Its `Content-Range`, for ranged PUTs.
         var contentRange: String?
+        /// When it reached the proxy.
+        var receivedAt = Date()
 
         /// The last range of a file: `bytes n-(total-1)/total`.
         var isFinalRange: Bool {

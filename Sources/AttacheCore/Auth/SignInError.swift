@@ -27,6 +27,8 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
         case refused
         /// The browser sign-in came back with a `state` that is not ours.
         case stateMismatch
+        /// The tenant's Conditional Access blocked this way of signing in.
+        case blockedByPolicy
     }
 
     public var kind: Kind
@@ -53,7 +55,10 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// What to do, where attache can tell.
     public var hint: String? {
-        switch kind {
+        if aadsts == "AADSTS7000218" {
+            return "the application must allow public client flows (Authentication, in its registration; see docs/real-graph.md)"
+        }
+        return switch kind {
         case .declined: "run `attache login` again and accept"
         case .expired: "run `attache login` again and enter the code sooner"
         case .badCode: "run `attache login` again for a new code"
@@ -63,6 +68,7 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
         case .wrongTenant: "sign in again with the --tenant you use now, or use the one you signed in with"
         case .unreachable: "check the network and --authority"
         case .stateMismatch: "run `attache login --browser` again"
+        case .blockedByPolicy: "the tenant's Conditional Access refuses this sign-in: try `attache login --browser`, or ask its administrator"
         case .malformedReply, .refused: nil
         }
     }
@@ -81,6 +87,7 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
         case ("bad_verification_code", _): kind = .badCode
         case (_, "AADSTS7000012"), (_, "AADSTS90002"), (_, "AADSTS50020"): kind = .wrongTenant
         case (_, "AADSTS65001"), (_, "AADSTS90094"), (_, "AADSTS90095"), ("consent_required", _): kind = .consentRequired
+        case (_, "AADSTS53003"), (_, "AADSTS50097"), (_, "AADSTS530033"): kind = .blockedByPolicy
         case (_, "AADSTS700016"), (_, "AADSTS7000218"), (_, "AADSTS700025"), ("unauthorized_client", _), ("invalid_client", _): kind = .unknownClient
         case ("invalid_grant", _), ("interaction_required", _): kind = .signInAgain
         default: kind = .refused

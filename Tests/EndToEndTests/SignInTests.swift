@@ -1,0 +1,232 @@
+import AsyncHTTPClient
+import Foundation
+import GraphEmulator
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
+
+/// `attache login`, `whoami`, `logout` and the commands after them, against the emulator's
+/// identity endpoints over loopback: every path a real account takes.
+@Suite("Signing in")
+struct SignInTests {
+    /// Fast device-code polls, so the tests take seconds.
+    static func configuration(tokenLifetime: Duration = .seconds(3600)) -> EmulatorConfiguration {
+        var configuration = EmulatorConfiguration()
+        configuration.identity.deviceCodeInterval = .seconds(1)
+        configuration.identity.accessTokenLifetime = tokenLifetime
+        return configuration
+    }
+
+    /// The options that point a command at the emulator's Graph and identity platform,
+    /// with no token of their own: the signed-in account supplies it.
+    static func signedIn(_ harness: CLIHarness) -> [String] {
+        ["--graph", harness.emulator.graphBaseURL, "--authority", harness.emulator.identityOrigin, "--state-dir", harness.stateDirectory]
+    }
+
+    static let environment = ["ATTACHE_TOKEN_STORE": "file", "BROWSER": ""]
+
+    /// A control route of the identity origin, as the demo user.
+    static func control(_ harness: CLIHarness, _ method: HTTPMethod, _ path: String) async throws -> (status: Int, json: Any?) {
+        var request = HTTPClientRequest(url: harness.emulator.identityOrigin + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(CLIHarness.token)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), try? JSONSerialization.jsonObject(with: Data(buffer: body)))
+    }
+
+    static func stats(_ harness: CLIHarness) async throws -> [String: Any] {
+        (try await control(harness, .GET, "/_emulator/identity/stats").json as? [String: Any]) ?? [:]
+    }
+
+    /// Starts `attache login` and returns it with the user code it showed.
+    static func startDeviceLogin(_ harness: CLIHarness, extra: [String] = []) async throws -> (CLIHarness.Running, String) {
+        let login = try CLIHarness.launch(["login"] + signedIn(harness) + ["--log-level", "trace"] + extra, environment: environment)
+        var code: String?
+        _ = try await login.waitForStderr { text in
+            code = text.firstMatch(of: /enter the code (\S+) to authenticate/).map { String($0.1) }
+            return code != nil
+        }
+        return (login, try #require(code, "no code in: \(login.stderrSoFar)"))
+    }
+
+    @Test func aDeviceCodeSignInWaitsThenWorksForEveryCommandUntilLogout() async throws {
+        try await CLIHarness.with(Self.configuration()) { harness in
+            let (login, code) = try await Self.startDeviceLogin(harness)
+            // It polls, and is told to wait, before the user acts.
+            for _ in 0..<300 {
+                if (try await Self.stats(harness)["pendingReplies"] as? Int ?? 0) >= 1 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve").status == 204)
+            let result = try await login.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("signed in as "), "\(result.stdout)")
+            #expect(result.stdout.contains("<demo@attache.test>"))
+            #expect((try await Self.stats(harness)["slowDownReplies"] as? Int) == 0, "it polled no faster than asked")
+
+            // The token file is the only place a token is written, and it is private.
+            let tokens = harness.stateDirectory + "/tokens.json"
+            #expect(try FileManager.default.attributesOfItem(atPath: tokens)[.posixPermissions] as? Int == 0o600)
+            let stored = try String(contentsOfFile: tokens, encoding: .utf8)
+            let access = try #require(stored.firstMatch(of: /"accessToken":"([^"]+)"/).map { String($0.1) })
+            let refresh = try #require(stored.firstMatch(of: /"refreshToken":"([^"]+)"/).map { String($0.1) })
+            let log = try String(contentsOfFile: harness.stateDirectory + "/attache.log", encoding: .utf8)
+            for text in [result.stdout, result.stderr, log] {
+                #expect(!text.contains(access) && !text.contains(refresh), "a token leaked")
+            }
+
+            // Every command now works as the account, no token given.
+            let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(listed.stdout.contains("Quarterly report"))
+            let whoami = try await CLIHarness.run(["whoami", "--state-dir", harness.stateDirectory], environment: Self.environment)
+            #expect(whoami.status == 0, "\(whoami.stderr)")
+            #expect(whoami.stdout.contains("<demo@attache.test> on \(harness.emulator.graphBaseURL)"), "\(whoami.stdout)")
+
+            let logout = try await CLIHarness.run(["logout", "--state-dir", harness.stateDirectory], environment: Self.environment)
+            #expect(logout.status == 0, "\(logout.stderr)")
+            let after = try await CLIHarness.run(["ls", "messages", "--state-dir", harness.stateDirectory], environment: Self.environment)
+            #expect(after.status == 4, "\(after.stderr)")
+            #expect(after.stderr.contains("run `attache login`"), "\(after.stderr)")
+            #expect(!(try String(contentsOfFile: tokens, encoding: .utf8)).contains(access))
+        }
+    }
+
+    @Test func aDeclinedSignInSaysSoAndKeepsNothing() async throws {
+        try await CLIHarness.with(Self.configuration()) { harness in
+            let (login, code) = try await Self.startDeviceLogin(harness)
+            #expect(try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/decline").status == 204)
+            let result = try await login.finish()
+            #expect(result.status == 4, "\(result.stderr)")
+            #expect(result.stderr.contains("attache: error: could not sign in:"), "\(result.stderr)")
+            #expect(result.stderr.contains("declined"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: harness.stateDirectory + "/tokens.json"))
+        }
+    }
+
+    /// A slow_down adds five seconds to the pace, as RFC 8628 asks.
+    @Test func slowDownSlowsThePolling() async throws {
+        try await CLIHarness.with(Self.configuration()) { harness in
+            let proxy = try await HostileProxy.start { exchange in
+                exchange.target.hasSuffix("/oauth2/v2.0/token") && exchange.index <= 1
+                    ? .answer(HostileProxy.Reply(status: 400, json: #"{"error":"slow_down","error_description":"AADSTS70016: poll less often."}"#))
+                    : .forward
+            }
+            proxy.forward(to: harness.emulator.identityOrigin)
+            do {
+                try await Self.signInThroughASlowingProxy(harness, proxy)
+                await proxy.stop()
+            } catch {
+                await proxy.stop()
+                throw error
+            }
+        }
+    }
+
+    static func signInThroughASlowingProxy(_ harness: CLIHarness, _ proxy: HostileProxy) async throws {
+        do {
+            let login = try CLIHarness.launch(
+                ["login", "--graph", harness.emulator.graphBaseURL, "--authority", proxy.origin, "--state-dir", harness.stateDirectory],
+                environment: Self.environment)
+            var code: String?
+            _ = try await login.waitForStderr { text in
+                code = text.firstMatch(of: /enter the code (\S+) to authenticate/).map { String($0.1) }
+                return code != nil
+            }
+            // Wait for the slowed poll to come, then approve.
+            var polls: [Date] = []
+            for _ in 0..<1000 {
+                polls = proxy.exchanges.filter { $0.target.hasSuffix("/token") }.map(\.receivedAt)
+                if polls.count >= 2 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(try #require(code))/approve").status == 204)
+            let result = try await login.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+            try #require(polls.count >= 2)
+            // Asked for 1 s between polls, told to slow down: 6 s at least before the next.
+            #expect(polls[1].timeIntervalSince(polls[0]) >= 5.5, "the poll after slow_down came \(polls[1].timeIntervalSince(polls[0])) s later")
+        }
+    }
+
+    @Test func aBrowserSignInWithPKCEComesBackToTheLoopbackListener() async throws {
+        try await CLIHarness.with(Self.configuration()) { harness in
+            let login = try CLIHarness.launch(["login", "--browser"] + Self.signedIn(harness), environment: Self.environment)
+            var address: String?
+            _ = try await login.waitForStderr { text in
+                address = text.firstMatch(of: /\s(http:\/\/127\.0\.0\.1:\d+\/\S+\/oauth2\/v2\.0\/authorize\?\S+)/).map { String($0.1) }
+                return address != nil
+            }
+            let authorize = try #require(address, "\(login.stderrSoFar)")
+            #expect(authorize.contains("code_challenge_method=S256"))
+            #expect(authorize.contains("&state="))
+            // The browser's part: the sign-in page redirects to the listener with a code, and
+            // the listener answers the browser.
+            let page = try await HTTPClient.shared.execute(HTTPClientRequest(url: authorize), timeout: .seconds(30))
+            #expect(page.status == .ok)
+            #expect(String(buffer: try await page.body.collect(upTo: 1 << 16)).contains("You can close this tab"))
+            let result = try await login.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("<demo@attache.test>"))
+        }
+    }
+
+    /// Tokens that live three seconds: every command refreshes first and keeps the new
+    /// refresh token (the emulator refuses an old one, as rotation means); an upload that
+    /// outlives its token carries on, its upload URL needing none.
+    @Test func shortLivedTokensAreRefreshedAndTheRotatedOneKept() async throws {
+        var configuration = Self.configuration(tokenLifetime: .seconds(3))
+        configuration.rangeDelay = .milliseconds(250)
+        try await CLIHarness.with(configuration) { harness in
+            let (login, code) = try await Self.startDeviceLogin(harness)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
+            #expect(try await login.finish().status == 0)
+            for _ in 0..<2 {
+                let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
+                #expect(listed.status == 0, "\(listed.stderr)")
+            }
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("long.bin", size: 20 * 327_680, seed: 131)
+            let uploaded = try await CLIHarness.run(
+                ["upload", file.path, "--message", item, "--chunk-size", "327680", "--json"] + Self.signedIn(harness), environment: Self.environment)
+            #expect(uploaded.status == 0, "\(uploaded.stderr)")
+            let id = try #require(uploaded.jsonLines.first?["attachmentId"] as? String)
+            #expect(try await harness.valueDigest("messages", item, id).sha256 == file.sha256)
+            let stats = try await Self.stats(harness)
+            #expect((stats["refreshes"] as? Int ?? 0) >= 3)
+            #expect(stats["refusedRefreshes"] as? Int == 0, "an old refresh token was used")
+            #expect(stats["liveRefreshTokens"] as? Int == 1)
+        }
+    }
+
+    /// Graph stops honouring a token before its time: attache refreshes once and sends the
+    /// request again, and the command never notices.
+    @Test func a401InvalidAuthenticationTokenIsRefreshedOnceAndRepeated() async throws {
+        try await CLIHarness.with(Self.configuration()) { harness in
+            let (login, code) = try await Self.startDeviceLogin(harness)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
+            #expect(try await login.finish().status == 0)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/expireAccessTokens")
+            let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let stats = try await Self.stats(harness)
+            #expect((stats["expiredTokenRejections"] as? Int ?? 0) >= 1)
+            #expect(stats["refreshes"] as? Int == 1)
+        }
+    }
+
+    @Test func aRevokedSignInAsksToSignInAgain() async throws {
+        try await CLIHarness.with(Self.configuration(tokenLifetime: .seconds(3))) { harness in
+            let (login, code) = try await Self.startDeviceLogin(harness)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
+            #expect(try await login.finish().status == 0)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/revokeSignInSessions")
+            let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
+            #expect(listed.status == 4, "\(listed.stderr)")
+            #expect(listed.stderr.contains("run `attache login`"), "\(listed.stderr)")
+            #expect(listed.stderr.split(separator: "\n").count == 1, "\(listed.stderr)")
+        }
+    }
+}
