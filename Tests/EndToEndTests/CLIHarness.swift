@@ -283,8 +283,8 @@ struct CLIHarness {
     }
 
     /// The SHA-256 and length of `$value`, streamed.
-    func valueDigest(_ collection: String, _ item: String, _ attachment: String) async throws -> (sha256: String, bytes: Int, status: Int) {
-        var request = HTTPClientRequest(url: emulator.graphBaseURL + "/me/\(collection)/\(item)/attachments/\(attachment)/$value")
+    func valueDigest(_ collection: String, _ item: String, _ attachment: String, mailbox: String = "me") async throws -> (sha256: String, bytes: Int, status: Int) {
+        var request = HTTPClientRequest(url: emulator.graphBaseURL + "/\(mailbox)/\(collection)/\(item)/attachments/\(attachment)/$value")
         request.headers.add(name: "Authorization", value: "Bearer \(Self.token)")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
         var hasher = SHA256()

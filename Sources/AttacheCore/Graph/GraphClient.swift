@@ -43,6 +43,11 @@ public struct GraphClient: Sendable {
     /// Whether requests go to another user's mailbox than the signed-in user's.
     public var isOtherMailbox: Bool { mailbox != "me" }
 
+    /// The address of that other mailbox, when it is one.
+    public var mailboxAddress: String? {
+        isOtherMailbox ? AttachmentLocation.percentDecode(String(mailbox.dropFirst("users/".count))) : nil
+    }
+
     /// `scheme://host[:port]` of ``baseURL``.
     public var origin: String { Self.origin(of: baseURL) }
 

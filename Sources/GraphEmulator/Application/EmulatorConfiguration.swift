@@ -13,7 +13,9 @@ public struct EmulatorConfiguration: Sendable {
             self.scopes = scopes
         }
 
-        public static let allScopes: Set<String> = ["Mail.ReadWrite", "Calendars.ReadWrite", "User.Read", "offline_access"]
+        public static let allScopes: Set<String> = [
+            "Mail.ReadWrite", "Calendars.ReadWrite", "Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared", "User.Read", "offline_access",
+        ]
         public static let readOnlyScopes: Set<String> = ["Mail.Read", "Calendars.Read", "User.Read"]
     }
 
@@ -39,6 +41,8 @@ public struct EmulatorConfiguration: Sendable {
     public static let developerToken = "attache-dev-token"
     /// The demo user's UPN.
     public static let demoUser = "demo@attache.test"
+    /// A shared mailbox the demo user is a delegate of.
+    public static let sharedMailbox = "shared@attache.test"
 
     public var host: String
     /// 0 picks a free port.
@@ -71,6 +75,9 @@ public struct EmulatorConfiguration: Sendable {
     public var lingerTime: Duration
     /// The identity endpoints, on a listener of their own.
     public var identity: IdentityConfiguration
+    /// Who may work in whose mailbox: a mailbox's address → its delegates' (lower case).
+    /// They reach it through `/users/{address}` with the `.Shared` permissions.
+    public var delegates: [String: Set<String>] = [sharedMailbox: [demoUser]]
 
     public init(
         host: String = "127.0.0.1",

@@ -7,7 +7,7 @@ extension GraphResponder {
     /// `$skip`, `$expand=attachments`, and `@odata.nextLink` while more remain.
     func listItems(_ request: Request, mailbox: GraphRoute.Mailbox, kind: ItemKind, query: ODataQuery, grant: Grant) async throws -> Response {
         try require(grant, read: kind)
-        let owner = try await owner(of: mailbox, grant: grant)
+        let owner = try await mailboxOwner(of: mailbox, grant: grant, kind: kind, write: false)
         let top = min(max(query.top ?? 10, 1), 1000)
         let skip = max(query.skip ?? 0, 0)
         let (rows, total) = try await store.items(owner: owner.id, kind: kind, skip: skip, top: top)
@@ -58,7 +58,7 @@ extension GraphResponder {
     /// `POST /me/messages` (a draft) and `POST /me/events`.
     func createItem(_ request: Request, mailbox: GraphRoute.Mailbox, kind: ItemKind, grant: Grant) async throws -> Response {
         try require(grant, write: kind)
-        let owner = try await owner(of: mailbox, grant: grant)
+        let owner = try await mailboxOwner(of: mailbox, grant: grant, kind: kind, write: true)
         let body = try await readJSON(request)
         let now = Date()
         var row = ItemRow(

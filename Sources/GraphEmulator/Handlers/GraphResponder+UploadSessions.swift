@@ -13,6 +13,11 @@ extension GraphResponder {
     func createUploadSession(_ request: Request, mailbox: GraphRoute.Mailbox, kind: ItemKind, itemID: String, grant: Grant) async throws -> Response {
         stats.update { $0.createSessionRequests += 1 }
         let (owner, item) = try await item(mailbox, kind, itemID, grant: grant, write: true)
+        guard owner.id == grant.user.id else {
+            // Graph's known issue: with delegated permissions, upload sessions are refused in a
+            // shared or delegated mailbox (a POST of a small file works there).
+            throw GraphErrorResponse(.forbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        }
         let body = try await readJSON(request)
         guard let attachment = body.value(forKeyIgnoringCase: "AttachmentItem"), case .object = attachment else {
             throw GraphErrorResponse.badRequest("The request has no AttachmentItem.")

@@ -162,6 +162,21 @@ struct GraphResponder: HTTPResponder {
         }
     }
 
+    /// The owner of the mailbox a path to items names: the signed-in user's own, or one
+    /// they are a delegate of, reached with the `.Shared` permission (`Mail.ReadWrite.Shared`).
+    func mailboxOwner(of mailbox: GraphRoute.Mailbox, grant: Grant, kind: ItemKind, write: Bool) async throws -> UserRow {
+        guard case .user(let key) = mailbox else { return grant.user }
+        guard let user = try await store.user(matching: key) else {
+            throw GraphErrorResponse(.notFound, "ErrorInvalidUser", "The requested user '\(key)' is invalid.")
+        }
+        if user.id == grant.user.id { return user }
+        let delegates = configuration.delegates[user.userPrincipalName.lowercased()] ?? []
+        guard delegates.contains(grant.user.userPrincipalName.lowercased()) else { throw GraphErrorResponse.accessDenied }
+        let shared = write ? [kind.writeScope + ".Shared"] : kind.readScopes.map { $0 + ".Shared" }
+        guard !grant.scopes.isDisjoint(with: shared) else { throw GraphErrorResponse.accessDenied }
+        return user
+    }
+
     func require(_ grant: Grant, read kind: ItemKind) throws {
         guard !grant.scopes.isDisjoint(with: kind.readScopes) else { throw GraphErrorResponse.accessDenied }
     }
@@ -173,7 +188,7 @@ struct GraphResponder: HTTPResponder {
     /// The item a path names, checked for existence, ownership and permission.
     func item(_ mailbox: GraphRoute.Mailbox, _ kind: ItemKind, _ id: String, grant: Grant, write: Bool) async throws -> (UserRow, ItemRow) {
         if write { try require(grant, write: kind) } else { try require(grant, read: kind) }
-        let owner = try await owner(of: mailbox, grant: grant)
+        let owner = try await mailboxOwner(of: mailbox, grant: grant, kind: kind, write: write)
         guard let item = try await store.item(id: id, owner: owner.id, kind: kind) else {
             throw GraphErrorResponse.notFound()
         }

@@ -6,6 +6,11 @@ enum MailboxSeeder {
         id: "5b8e0f5a-3c7d-4b9e-a1f2-0c6d9e8b7a41", tenantID: "0d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
         userPrincipalName: EmulatorConfiguration.demoUser, displayName: "Demo User")
 
+    /// A shared mailbox, with the demo user as its delegate (see ``EmulatorConfiguration/delegates``).
+    static let sharedMailbox = UserRow(
+        id: "9c4a7e21-6b3d-4f8a-b5c2-1d0e9f8a7b63", tenantID: demoUser.tenantID,
+        userPrincipalName: EmulatorConfiguration.sharedMailbox, displayName: "Team mailbox")
+
     static let walkthroughMessageOwner = UserRow(
         id: "a8e8e219-4931-95c1-b73d-62626fd79c32", tenantID: "72aa88bf-76f0-494f-91ab-2d7cd730db47",
         userPrincipalName: "megan@walkthrough.test", displayName: "Megan Bowen")
@@ -17,6 +22,14 @@ enum MailboxSeeder {
         if fixtures.contains(.demo), try await store.user(id: demoUser.id) == nil {
             try await store.insert(user: demoUser)
             for item in demoItems(owner: demoUser.id, now: now) { try await store.insert(item: item) }
+        }
+        // Apart from the demo user's, so a store made before it existed gets it too.
+        if fixtures.contains(.demo), try await store.user(id: sharedMailbox.id) == nil {
+            try await store.insert(user: sharedMailbox)
+            try await store.insert(item: message(EmulatorIDs.item(), owner: sharedMailbox.id, subject: "Team newsletter: November", at: now.addingTimeInterval(-3600)))
+            try await store.insert(item: message(EmulatorIDs.item(), owner: sharedMailbox.id, subject: "Supplier invoices to file", at: now.addingTimeInterval(-86_400)))
+            try await store.insert(
+                item: event(EmulatorIDs.item(), owner: sharedMailbox.id, subject: "Team stand-up", start: now.addingTimeInterval(86_400), hours: 0.25, location: "Teams", at: now))
         }
         if fixtures.contains(.walkthrough), try await store.user(id: walkthroughMessageOwner.id) == nil {
             try await store.insert(user: walkthroughMessageOwner)

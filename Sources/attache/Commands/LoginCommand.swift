@@ -38,7 +38,11 @@ struct LoginCommand: AsyncParsableCommand {
 
     func signIn(http: HTTPClient, logger: Logger) async throws {
         let effective = try EffectiveSettings(global)
-        let settings = effective.signIn
+        var settings = effective.signIn
+        if effective.mailbox != nil {
+            // Another user's mailbox takes the .Shared permissions, asked for at sign-in.
+            settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared"]
+        }
         let graphRoot = effective.graph?.value ?? Account.defaultGraph
         let client = OAuthClient(settings: settings, http: http, logger: logger)
         let tokens: TokenSet
