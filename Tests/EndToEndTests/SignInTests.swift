@@ -76,6 +76,13 @@ struct SignInTests {
             for text in [result.stdout, result.stderr, log] {
                 #expect(!text.contains(access) && !text.contains(refresh), "a token leaked")
             }
+            // No other file in the state directory holds one either.
+            let files = FileManager.default.enumerator(atPath: harness.stateDirectory)?.compactMap { $0 as? String } ?? []
+            for file in files where file != "tokens.json" {
+                guard let data = FileManager.default.contents(atPath: harness.stateDirectory + "/" + file) else { continue }
+                let text = String(decoding: data, as: UTF8.self)
+                #expect(!text.contains(access) && !text.contains(refresh), "a token in \(file)")
+            }
 
             // Every command now works as the account, no token given.
             let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
@@ -91,6 +98,55 @@ struct SignInTests {
             #expect(after.status == 4, "\(after.stderr)")
             #expect(after.stderr.contains("run `attache login`"), "\(after.stderr)")
             #expect(!(try String(contentsOfFile: tokens, encoding: .utf8)).contains(access))
+        }
+    }
+
+    /// With a session bus, tokens go to the Secret Service through `secret-tool`: here a
+    /// stand-in on PATH that keeps each secret in a file, so the test sees exactly what
+    /// attache asks of the tool (the secret on stdin, never in its arguments).
+    @Test func withASessionBusTheTokensGoToTheSecretService() async throws {
+        try await CLIHarness.with(Self.configuration()) { harness in
+            let bin = harness.workDirectory + "/bin"
+            let vault = harness.workDirectory + "/vault"
+            try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: vault, withIntermediateDirectories: true)
+            let tool = """
+                #!/bin/sh
+                # A stand-in for libsecret's secret-tool: one file per item, named by its attributes.
+                echo "$@" >> "\(vault)/calls"
+                command="$1"; shift
+                [ "$command" = store ] && { shift; shift; }
+                key=$(printf '%s' "$*" | sha256sum | cut -c1-16)
+                case "$command" in
+                  store) cat > "\(vault)/$key" ;;
+                  lookup) [ -f "\(vault)/$key" ] && cat "\(vault)/$key" || exit 1 ;;
+                  clear) rm -f "\(vault)/$key" ;;
+                esac
+                """
+            FileManager.default.createFile(atPath: bin + "/secret-tool", contents: Data(tool.utf8), attributes: [.posixPermissions: 0o755])
+            var environment = ["BROWSER": "", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent", "ATTACHE_TOKEN_STORE": ""]
+            environment["PATH"] = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let login = try CLIHarness.launch(["login"] + Self.signedIn(harness), environment: environment)
+            var code: String?
+            _ = try await login.waitForStderr { text in
+                code = text.firstMatch(of: /enter the code (\S+) to authenticate/).map { String($0.1) }
+                return code != nil
+            }
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(try #require(code))/approve")
+            let result = try await login.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("tokens kept in the Secret Service"), "\(result.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: harness.stateDirectory + "/tokens.json"))
+            let calls = try String(contentsOfFile: vault + "/calls", encoding: .utf8)
+            #expect(calls.contains("store --label attache: demo@attache.test application attache account demo@attache.test"), "\(calls)")
+            #expect(!calls.contains("accessToken"), "the secret went in the arguments")
+
+            let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: environment)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let logout = try await CLIHarness.run(["logout", "--state-dir", harness.stateDirectory], environment: environment)
+            #expect(logout.status == 0, "\(logout.stderr)")
+            let items = try FileManager.default.contentsOfDirectory(atPath: vault).filter { $0 != "calls" }
+            #expect(items.isEmpty, "logout left \(items) in the Secret Service")
         }
     }
 
