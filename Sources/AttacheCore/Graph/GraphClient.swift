@@ -84,19 +84,9 @@ public struct GraphClient: Sendable {
         return url
     }
 
+    /// A path segment, escaped; `=` kept, as Graph's ids end in it.
     static func escapeSegment(_ segment: String) -> String {
-        var out = ""
-        for byte in segment.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "="):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
+        segment.percentEncoded(keeping: [UInt8(ascii: "=")])
     }
 
     /// The host of `url`, for messages: never its path or query.
