@@ -273,6 +273,29 @@ struct SignInTests {
         }
     }
 
+    /// On the screen, an ended sign-in is one dialog saying so, not a stack of failures.
+    @Test func theScreenSaysOnceThatTheSignInEnded() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with(Self.configuration(tokenLifetime: .seconds(3))) { harness in
+            let (login, code) = try await Self.startDeviceLogin(harness)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
+            #expect(try await login.finish().status == 0)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/revokeSignInSessions")
+            let command = ([CLIHarness.binary] + Self.signedIn(harness)).map { "'\($0)'" }.joined(separator: " ")
+            let tmux = try TmuxSession.start(
+                command, width: 100, height: 30, directory: harness.workDirectory, environment: ["ATTACHE_TOKEN_STORE": "file", "NO_COLOR": "1"])
+            defer { tmux.kill() }
+            let screen = try await tmux.waitFor("the sign-in dialog") { screen in
+                screen.contains { $0.contains("Sign in again") } && screen.contains { $0.contains("attache login") }
+            }
+            #expect(screen.filter { $0.contains("Sign in again") }.count == 1)
+            try tmux.send("Escape")
+            try await tmux.waitFor("the dialog to close") { screen in !screen.contains { $0.contains("Sign in again") } }
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-0") } }
+        }
+    }
+
     @Test func aRevokedSignInAsksToSignInAgain() async throws {
         try await CLIHarness.with(Self.configuration(tokenLifetime: .seconds(3))) { harness in
             let (login, code) = try await Self.startDeviceLogin(harness)

@@ -115,6 +115,19 @@ struct TUITests {
         }
     }
 
+    /// In a shared mailbox, the title says whose mailbox the screen shows.
+    @Test func theTitleNamesASharedMailbox() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let tmux = try launch(harness, extra: "--mailbox \(EmulatorConfiguration.sharedMailbox)")
+            defer { tmux.kill() }
+            let screen = try await tmux.waitFor("the shared mailbox") { screen in
+                screen.contains { $0.contains("Team newsletter") }
+            }
+            #expect(screen.first?.contains(EmulatorConfiguration.sharedMailbox) == true, "\(screen.first ?? "")")
+        }
+    }
+
     /// A subject that would set the title and clear the screen shows escaped, and does neither.
     @Test func serverTextShowsEscapedOnTheScreen() async throws {
         try #require(TmuxSession.available, "tmux is needed: make setup installs it")

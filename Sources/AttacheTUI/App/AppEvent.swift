@@ -11,6 +11,8 @@ public enum AppEvent: Sendable {
     case transfer(TransferEvent)
     /// Files the picker chose could not be queued.
     case uploadRefused(String)
+    /// Graph refused the sign-in, and no refresh could mend it.
+    case signInNeeded(String)
     /// A message for the status bar.
     case notice(String, AppState.StatusMessage.Kind)
     /// A signal asks the app to end (SIGTERM, SIGHUP).

@@ -175,7 +175,7 @@ extension AppState {
             default: break
             }
             return []
-        case .attachmentInfo:
+        case .attachmentInfo, .signInNeeded:
             if [.escape, .enter, .character("q")].contains(key) { self.modal = nil }
             return []
         case .confirm(_, let onYes):
@@ -310,6 +310,8 @@ extension AppState {
             if let count = selectedAttachments?.value?.count { detailSelection = min(detailSelection, max(0, count - 1)) }
         case .attachmentsFailed(let itemID, let message):
             details[itemID] = .failed(message)
+        case .signInNeeded(let reason):
+            signInNeeded(reason)
         case .draftCreated(let item):
             var list = items[.message]?.value ?? []
             list.insert(item, at: 0)
@@ -360,6 +362,8 @@ extension AppState {
                 notify("attached \(name) (\(ByteCount(info.size ?? snapshot.fileSize)))", .success)
             }
             return [.loadAttachments(snapshot.job.item)]
+        case .failed(let error) where error.kind == .notAuthorized && error.status == 401:
+            signInNeeded(error.reason)
         case .failed(let error):
             notify("\(name): \(error.reason)", .error, for: 15)
         case .cancelled:
@@ -368,6 +372,16 @@ extension AppState {
             break
         }
         return []
+    }
+
+    /// Shows the sign-in dialog, once: later refusals add nothing while it is open.
+    mutating func signInNeeded(_ reason: String) {
+        if case .signInNeeded = modal { return }
+        guard modal == nil else {
+            notify(reason, .error, for: 15)
+            return
+        }
+        modal = .signInNeeded(reason)
     }
 
     mutating func updateCount(itemID: String, attachments: [AttachmentInfo]) {

@@ -28,6 +28,9 @@ public struct AppState: Sendable {
         /// A line of text to type, and what Enter does with it.
         case prompt(title: String, text: String, purpose: PromptPurpose)
         case attachmentInfo(AttachmentInfo, itemTitle: String)
+        /// The sign-in has ended (revoked, expired, refused): one dialog instead of a stack
+        /// of failures, saying why and what to do.
+        case signInNeeded(String)
     }
 
     public enum Confirmation: Hashable, Sendable {

@@ -205,6 +205,7 @@ public final class TUIApplication {
                     inbox.post(.itemsLoaded(kind, try await graph.items(kind, limit: 500, expandAttachments: true)))
                 } catch {
                     inbox.post(.itemsFailed(kind, "\(error)"))
+                    if let reason = Self.signInProblem(error) { inbox.post(.signInNeeded(reason)) }
                 }
             }
         case .loadAttachments(let item):
@@ -213,6 +214,7 @@ public final class TUIApplication {
                     inbox.post(.attachmentsLoaded(itemID: item.id, try await graph.attachments(of: item)))
                 } catch {
                     inbox.post(.attachmentsFailed(itemID: item.id, "\(error)"))
+                    if let reason = Self.signInProblem(error) { inbox.post(.signInNeeded(reason)) }
                 }
             }
         case .upload(let paths, let item, let title):
@@ -243,6 +245,12 @@ public final class TUIApplication {
         case .quit:
             state.quitting = true
         }
+    }
+
+    /// What went wrong, when Graph refused the sign-in itself (a 401 no refresh mended).
+    nonisolated static func signInProblem(_ error: any Error) -> String? {
+        guard let error = error as? GraphError, error.status == 401 else { return nil }
+        return error.message ?? error.description
     }
 
     private func subscribe() {

@@ -45,6 +45,19 @@ struct DialogView: View {
                 buffer.put(field.1, x: x, y: inside.y + row, role: .dialog, limit: inside.maxX - x)
             }
             buffer.put("Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+        case .signInNeeded(let reason):
+            let text = "attache cannot act as you any more: \(reason)"
+            let width = min(rect.width - 2, max(44, min(76, DisplayWidth.of(text) + 4)))
+            let lines = Draw.wrap(text, width: width - 4)
+            let box = rect.centered(width: width, height: lines.count + 5)
+            let inside = Draw.box(box, title: "Sign in again", into: &buffer)
+            for (row, line) in lines.prefix(max(0, inside.height - 2)).enumerated() {
+                buffer.put(line, x: inside.x, y: inside.y + row, role: .dialog, limit: inside.width)
+            }
+            buffer.put(
+                "Quit (q) and run `attache login` to sign in again.", x: inside.x, y: inside.maxY - 2, role: .dialog,
+                limit: inside.width)
+            buffer.put("Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
         case .help, .picker:
             break
         }

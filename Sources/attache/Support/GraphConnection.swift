@@ -20,12 +20,15 @@ struct GraphConnection {
 
     /// Who and where, for the screen's title: the demo user of the embedded emulator, or
     /// the Graph host (`graph.microsoft.com`).
+    /// Another user's mailbox, when it is not the signed-in user's own: `ana@contoso.com ·
+    /// shared@contoso.com`.
     var accountDescription: String {
-        if embedded != nil { return "\(EmulatorConfiguration.demoUser) · embedded Graph emulator" }
-        if let account { return account.username }
+        let mailbox = graph.mailboxAddress.map { " · \($0)" } ?? ""
+        if embedded != nil { return "\(EmulatorConfiguration.demoUser)\(mailbox) · embedded Graph emulator" }
+        if let account { return account.username + mailbox }
         let base = graph.baseURL
-        guard let schemeEnd = base.range(of: "://") else { return base }
-        return String(base[schemeEnd.upperBound...].prefix { $0 != "/" })
+        guard let schemeEnd = base.range(of: "://") else { return base + mailbox }
+        return String(base[schemeEnd.upperBound...].prefix { $0 != "/" }) + mailbox
     }
 
     /// What the journal records as this connection's Graph root.
