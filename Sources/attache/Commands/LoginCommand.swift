@@ -38,84 +38,36 @@ struct LoginCommand: AsyncParsableCommand {
 
     func signIn(http: HTTPClient, logger: Logger) async throws {
         let effective = try EffectiveSettings(global)
-        var settings = effective.signIn
-        if effective.mailbox != nil {
-            // Another user's mailbox takes the .Shared permissions, asked for at sign-in.
-            settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared"]
-        }
-        let graphRoot = effective.graph?.value ?? Account.defaultGraph
-        let client = OAuthClient(settings: settings, http: http, logger: logger)
-        let tokens: TokenSet
+        let flow = SignInFlow(
+            settings: effective.signInSettingsForLogin, graph: effective.graph?.value ?? Account.defaultGraph,
+            stateDirectory: global.paths.stateDirectory, http: http, logger: logger)
+        let result: SignInFlow.Result
         do {
-            tokens = browser ? try await Self.browserSignIn(client) : try await Self.deviceCodeSignIn(client)
+            result = browser
+                ? try await flow.withBrowser(open: { Browser.open($0) }, prompt: Self.show)
+                : try await flow.withDeviceCode(prompt: Self.show)
         } catch let error as SignInError {
             Console.error("could not sign in: \(error)")
             throw ExitCode(Self.exitCode(for: error))
+        } catch let error as SignInFlow.FinishError {
+            Console.error(error.description)
+            throw ExitCode(error.graphError.map { Console.exitCode(for: $0) } ?? ExitCodes.failed)
         }
-        // Who signed in, as Graph sees it: the name the account is kept under.
-        let graph = GraphClient(baseURL: graphRoot, http: http, credentials: StaticAccessToken(tokens.accessToken), logger: logger)
-        let me: GraphUser
-        do {
-            me = try await graph.me()
-        } catch let error as GraphError {
-            Console.error("signed in, but \(error)")
-            throw ExitCode(Console.exitCode(for: error))
-        }
-        guard let username = me.userPrincipalName ?? tokens.username else {
-            Console.error("signed in, but Graph did not say who the user is")
-            throw ExitCode(ExitCodes.failed)
-        }
-        let account = Account(username: username, signIn: settings, graph: graphRoot)
-        let store = TokenStores.forSession(stateDirectory: global.paths.stateDirectory)
-        do {
-            try store.save(tokens, for: account)
-            try AccountRegistry(stateDirectory: global.paths.stateDirectory).signedIn(account)
-        } catch {
-            Console.error("signed in, but \(error)")
-            throw ExitCode(ExitCodes.failed)
-        }
-        let name = me.displayName.map { "\($0) <\(username)>" } ?? username
-        Console.out("signed in as \(name); tokens kept in \(store.location)")
+        let username = result.account.username
+        let name = result.user.displayName.map { "\($0) <\(username)>" } ?? username
+        Console.out("signed in as \(name); tokens kept in \(result.storeLocation)")
     }
 
-    /// Shows the code and the address, then waits for the user.
-    static func deviceCodeSignIn(_ client: OAuthClient) async throws -> TokenSet {
-        let code = try await client.requestDeviceCode()
-        Console.err(code.message ?? "To sign in, use a web browser to open the page \(code.verificationURI) and enter the code \(code.userCode) to authenticate.")
-        Console.err("attache: waiting for the sign-in (the code expires at \(GraphDate.formatMinute(code.expiresAt)); Ctrl-C to give up)")
-        return try await client.pollDeviceCode(code)
-    }
-
-    /// Opens the sign-in page and waits on a loopback listener for its redirect.
-    static func browserSignIn(_ client: OAuthClient) async throws -> TokenSet {
-        let listener: LoopbackRedirect
-        do {
-            listener = try await LoopbackRedirect.listen()
-        } catch {
-            throw SignInError(.refused, message: "could not listen on 127.0.0.1 for the browser's answer (\(error))")
+    /// What the user must do, on stderr.
+    @Sendable static func show(_ prompt: SignInFlow.Prompt) {
+        switch prompt {
+        case .deviceCode(_, _, let message, let expiresAt):
+            Console.err(message)
+            Console.err("attache: waiting for the sign-in (the code expires at \(GraphDate.formatMinute(expiresAt)); Ctrl-C to give up)")
+        case .browser(let url, let opened):
+            Console.err(opened ? "attache: opening the sign-in page in your browser; if it does not open, go to:" : "attache: to sign in, open:")
+            Console.err("  \(url)")
         }
-        let pkce = PKCE()
-        let state = PKCE.randomState()
-        let url = client.authorizeURL(redirectURI: listener.redirectURI, state: state, pkce: pkce)
-        let opened = Browser.open(url)
-        Console.err(opened ? "attache: opening the sign-in page in your browser; if it does not open, go to:" : "attache: to sign in, open:")
-        Console.err("  \(url)")
-        let query: [String: String]
-        do {
-            query = try await listener.redirect()
-        } catch {
-            await listener.close()
-            throw SignInError(.refused, message: "the sign-in was stopped")
-        }
-        await listener.close()
-        guard query["state"] == state else {
-            throw SignInError(.stateMismatch, message: "the browser came back with a sign-in that is not this one (its state differs)")
-        }
-        if let error = query["error"] {
-            throw SignInError.fromReply(error: error, description: query["error_description"], status: 400)
-        }
-        guard let code = query["code"] else { throw SignInError(.malformedReply, message: "the browser came back without a code") }
-        return try await client.redeem(code: code, redirectURI: listener.redirectURI, pkce: pkce)
     }
 
     static func exitCode(for error: SignInError) -> Int32 {

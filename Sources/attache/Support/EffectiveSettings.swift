@@ -61,6 +61,13 @@ struct EffectiveSettings {
         SignInSettings(authority: authority.value, tenant: tenant.value, clientID: clientID.value)
     }
 
+    /// What a sign-in asks for: another user's mailbox takes the `.Shared` permissions too.
+    var signInSettingsForLogin: SignInSettings {
+        var settings = signIn
+        if mailbox != nil { settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared"] }
+        return settings
+    }
+
     /// Something names the account to use (a flag, or the configuration), rather than
     /// leaving it to the one signed in last.
     var namesAccount: Bool {

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// A whole sign-in, as `attache login` and the screen's `L` run it: get tokens (device code
+/// or browser), ask Graph who signed in, keep the tokens and make the account current.
+public struct SignInFlow: Sendable {
+    public let settings: SignInSettings
+    /// The Graph root the account will use.
+    public let graph: String
+    let stateDirectory: String
+    let http: HTTPClient
+    let logger: Logger
+
+    /// What the user must be shown while attache waits.
+    public enum Prompt: Sendable, Hashable {
+        /// Open `verificationURI` and enter `userCode`; `message` is the platform's own sentence.
+        case deviceCode(userCode: String, verificationURI: String, message: String, expiresAt: Date)
+        /// Sign in on this page (a browser was asked to open it, if `opened`).
+        case browser(url: String, opened: Bool)
+    }
+
+    /// How it ended.
+    public struct Result: Sendable {
+        public var account: Account
+        public var user: GraphUser
+        /// Where the tokens went: `the Secret Service`, or the token file.
+        public var storeLocation: String
+    }
+
+    /// A sign-in that got tokens but could not finish (Graph would not say who, or the
+    /// store refused them).
+    public struct FinishError: Error, Sendable, CustomStringConvertible {
+        public var underlying: String
+        public var graphError: GraphError?
+        public var description: String { "signed in, but \(underlying)" }
+    }
+
+    public init(settings: SignInSettings, graph: String, stateDirectory: String, http: HTTPClient, logger: Logger) {
+        self.settings = settings
+        self.graph = graph
+        self.stateDirectory = stateDirectory
+        self.http = http
+        self.logger = logger
+    }
+
+    /// The device authorization grant: `prompt` hears the code to show, then the flow waits.
+    public func withDeviceCode(prompt: @Sendable (Prompt) -> Void) async throws -> Result {
+        let client = OAuthClient(settings: settings, http: http, logger: logger)
+        let code = try await client.requestDeviceCode()
+        prompt(
+            .deviceCode(
+                userCode: code.userCode, verificationURI: code.verificationURI,
+                message: code.message
+                    ?? "To sign in, use a web browser to open the page \(code.verificationURI) and enter the code \(code.userCode) to authenticate.",
+                expiresAt: code.expiresAt))
+        return try await finish(try await client.pollDeviceCode(code))
+    }
+
+    /// The authorization code grant with PKCE, back to a listener on 127.0.0.1. `open` tries
+    /// to show the page in a browser and says whether it could.
+    public func withBrowser(open: @Sendable (String) -> Bool, prompt: @Sendable (Prompt) -> Void) async throws -> Result {
+        let client = OAuthClient(settings: settings, http: http, logger: logger)
+        let listener: LoopbackRedirect
+        do {
+            listener = try await LoopbackRedirect.listen()
+        } catch {
+            throw SignInError(.refused, message: "could not listen on 127.0.0.1 for the browser's answer (\(error))")
+        }
+        let pkce = PKCE()
+        let state = PKCE.randomState()
+        let url = client.authorizeURL(redirectURI: listener.redirectURI, state: state, pkce: pkce)
+        prompt(.browser(url: url, opened: open(url)))
+        let query: [String: String]
+        do {
+            query = try await listener.redirect()
+        } catch {
+            await listener.close()
+            throw SignInError(.refused, message: "the sign-in was stopped")
+        }
+        await listener.close()
+        guard query["state"] == state else {
+            throw SignInError(.stateMismatch, message: "the browser came back with a sign-in that is not this one (its state differs)")
+        }
+        if let error = query["error"] {
+            throw SignInError.fromReply(error: error, description: query["error_description"], status: 400)
+        }
+        guard let code = query["code"] else { throw SignInError(.malformedReply, message: "the browser came back without a code") }
+        return try await finish(try await client.redeem(code: code, redirectURI: listener.redirectURI, pkce: pkce))
+    }
+
+    /// Asks Graph who signed in (the name the account is kept under), keeps the tokens, and
+    /// makes the account the one commands use.
+    func finish(_ tokens: TokenSet) async throws -> Result {
+        let client = GraphClient(baseURL: graph, http: http, credentials: StaticAccessToken(tokens.accessToken), logger: logger)
+        let me: GraphUser
+        do {
+            me = try await client.me()
+        } catch let error as GraphError {
+            throw FinishError(underlying: error.description, graphError: error)
+        }
+        guard let username = me.userPrincipalName ?? tokens.username else {
+            throw FinishError(underlying: "Graph did not say who the user is")
+        }
+        let account = Account(username: username, signIn: settings, graph: graph)
+        let store = TokenStores.forSession(stateDirectory: stateDirectory)
+        do {
+            try store.save(tokens, for: account)
+            try AccountRegistry(stateDirectory: stateDirectory).signedIn(account)
+        } catch {
+            throw FinishError(underlying: "\(error)")
+        }
+        return Result(account: account, user: me, storeLocation: store.location)
+    }
+}
