@@ -88,7 +88,7 @@ struct CLIHarness {
 
     /// A running `attache` whose output is collected as it comes.
     final class Running: @unchecked Sendable {
-        // The readability handlers and the readers of the buffers touch them under `lock` only.
+        // The reading threads and the readers of the buffers touch them under `lock` only.
         let process: Process
         private let lock = NSLock()
         private var out = Data()
@@ -98,23 +98,21 @@ struct CLIHarness {
 
         init(process: Process, stdout: Pipe?, stderr: Pipe?) {
             self.process = process
+            // Each pipe is read to its end by a thread of its own, with blocking reads: a
+            // dispatch read source (readabilityHandler) whose descriptor closes under it
+            // crashed libdispatch's event loop now and then.
             for (pipe, isOut) in [(stdout, true), (stderr, false)] {
                 guard let pipe else { continue }
                 open += 1
-                pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                    let data = handle.availableData
-                    if data.isEmpty { handle.readabilityHandler = nil }
-                    guard let self else { return }
-                    self.lock.withLock {
-                        if data.isEmpty {
-                            self.open -= 1
-                        } else if isOut {
-                            self.out.append(data)
-                        } else {
-                            self.err.append(data)
-                        }
+                let handle = pipe.fileHandleForReading
+                Thread { [self] in
+                    while true {
+                        let data = handle.availableData
+                        guard !data.isEmpty else { break }
+                        lock.withLock { if isOut { out.append(data) } else { err.append(data) } }
                     }
-                }
+                    lock.withLock { open -= 1 }
+                }.start()
             }
         }
 
