@@ -229,31 +229,43 @@ struct SignInTests {
         }
     }
 
-    /// Tokens that live three seconds: every command refreshes first and keeps the new
-    /// refresh token (the emulator refuses an old one, as rotation means); an upload that
-    /// outlives its token carries on, its upload URL needing none.
-    @Test func shortLivedTokensAreRefreshedAndTheRotatedOneKept() async throws {
-        var configuration = Self.configuration(tokenLifetime: .seconds(3))
-        configuration.rangeDelay = .milliseconds(250)
+    /// Each refresh rotates the refresh token, and the new one is kept (the emulator refuses
+    /// an old one, as rotation means); an upload whose token expires midway carries on, its
+    /// upload URL needing none and the calls after it refreshing.
+    @Test func refreshesKeepTheRotatedTokenAndAnUploadOutlivesItsToken() async throws {
+        var configuration = Self.configuration()
+        configuration.rangeDelay = .milliseconds(100)
         try await CLIHarness.with(configuration) { harness in
             let (login, code) = try await Self.startDeviceLogin(harness)
             _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
             #expect(try await login.finish().status == 0)
             for _ in 0..<2 {
+                _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/expireAccessTokens")
                 let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
                 #expect(listed.status == 0, "\(listed.stderr)")
             }
+            var stats = try await Self.stats(harness)
+            #expect(stats["refreshes"] as? Int == 2)
+            #expect(stats["refusedRefreshes"] as? Int == 0, "an old refresh token was used")
+            #expect(stats["liveRefreshTokens"] as? Int == 1)
+
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("long.bin", size: 20 * 327_680, seed: 131)
-            let uploaded = try await CLIHarness.run(
+            let upload = try CLIHarness.launch(
                 ["upload", file.path, "--message", item, "--chunk-size", "327680", "--json"] + Self.signedIn(harness), environment: Self.environment)
+            for _ in 0..<1000 {
+                if (try await harness.openSessions().first?["received"] as? Int ?? 0) > 0 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // Mid-upload, the access token stops working.
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/expireAccessTokens")
+            let uploaded = try await upload.finish()
             #expect(uploaded.status == 0, "\(uploaded.stderr)")
             let id = try #require(uploaded.jsonLines.first?["attachmentId"] as? String)
             #expect(try await harness.valueDigest("messages", item, id).sha256 == file.sha256)
-            let stats = try await Self.stats(harness)
-            #expect((stats["refreshes"] as? Int ?? 0) >= 3)
-            #expect(stats["refusedRefreshes"] as? Int == 0, "an old refresh token was used")
-            #expect(stats["liveRefreshTokens"] as? Int == 1)
+            stats = try await Self.stats(harness)
+            #expect(stats["refreshes"] as? Int == 3)
+            #expect(stats["refusedRefreshes"] as? Int == 0)
         }
     }
 
@@ -276,11 +288,11 @@ struct SignInTests {
     /// On the screen, an ended sign-in is one dialog saying so, not a stack of failures.
     @Test func theScreenSaysOnceThatTheSignInEnded() async throws {
         try #require(TmuxSession.available, "tmux is needed: make setup installs it")
-        try await CLIHarness.with(Self.configuration(tokenLifetime: .seconds(3))) { harness in
+        try await CLIHarness.with(Self.configuration()) { harness in
             let (login, code) = try await Self.startDeviceLogin(harness)
             _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
             #expect(try await login.finish().status == 0)
-            _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/revokeSignInSessions")
+            try await Self.revoke(harness)
             let command = ([CLIHarness.binary] + Self.signedIn(harness)).map { "'\($0)'" }.joined(separator: " ")
             let tmux = try TmuxSession.start(
                 command, width: 100, height: 30, directory: harness.workDirectory, environment: ["ATTACHE_TOKEN_STORE": "file", "NO_COLOR": "1"])
@@ -296,12 +308,57 @@ struct SignInTests {
         }
     }
 
+    /// `L` in the screen: the code in a dialog while it waits, then the screen opens anew as
+    /// the account; `M` then switches to a shared mailbox, which the title names.
+    @Test func theScreenSignsInWithLAndSwitchesMailboxWithM() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with(Self.configuration()) { harness in
+            let command = ([CLIHarness.binary] + Self.signedIn(harness) + ["--token", CLIHarness.token]).map { "'\($0)'" }.joined(separator: " ")
+            let tmux = try TmuxSession.start(
+                command, width: 100, height: 30, directory: harness.workDirectory, environment: ["ATTACHE_TOKEN_STORE": "file", "NO_COLOR": "1"])
+            defer { tmux.kill() }
+            try await tmux.waitFor("the mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("L")
+            var code: String?
+            try await tmux.waitFor("the code in the sign-in dialog") { screen in
+                guard let index = screen.firstIndex(where: { $0.contains("and enter the code") }), index + 1 < screen.count else { return false }
+                code = screen[index + 1].split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
+                return code?.isEmpty == false
+            }
+            #expect(try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(try #require(code))/approve").status == 204)
+            let signedIn = try await tmux.waitFor("the screen as the account") { screen in
+                screen.contains { $0.contains("signed in as Demo User <demo@attache.test>") } && screen.contains { $0.contains("Quarterly report") }
+            }
+            #expect(!(signedIn.first ?? "").contains("127.0.0.1"), "the title names the account: \(signedIn.first ?? "")")
+
+            try tmux.send("M")
+            try await tmux.waitFor("the mailbox prompt") { $0.contains { $0.contains("Mailbox: an address") } }
+            try tmux.send("-l", EmulatorConfiguration.sharedMailbox)
+            try tmux.send("Enter")
+            let shared = try await tmux.waitFor("the shared mailbox") { screen in
+                screen.contains { $0.contains("Team newsletter") }
+            }
+            #expect(shared.first?.contains("demo@attache.test · \(EmulatorConfiguration.sharedMailbox)") == true, "\(shared.first ?? "")")
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-0") } }
+            let stats = try await Self.stats(harness)
+            #expect((stats["tokensIssued"] as? Int ?? 0) >= 1)
+        }
+    }
+
+    /// Revoked (a password change, an administrator): the access token stops working and the
+    /// refresh is refused.
+    static func revoke(_ harness: CLIHarness) async throws {
+        _ = try await control(harness, .POST, "/_emulator/identity/users/demo@attache.test/revokeSignInSessions")
+        _ = try await control(harness, .POST, "/_emulator/identity/users/demo@attache.test/expireAccessTokens")
+    }
+
     @Test func aRevokedSignInAsksToSignInAgain() async throws {
-        try await CLIHarness.with(Self.configuration(tokenLifetime: .seconds(3))) { harness in
+        try await CLIHarness.with(Self.configuration()) { harness in
             let (login, code) = try await Self.startDeviceLogin(harness)
             _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
             #expect(try await login.finish().status == 0)
-            _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/revokeSignInSessions")
+            try await Self.revoke(harness)
             let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
             #expect(listed.status == 4, "\(listed.stderr)")
             #expect(listed.stderr.contains("run `attache login`"), "\(listed.stderr)")

@@ -13,6 +13,12 @@ public enum AppEvent: Sendable {
     case uploadRefused(String)
     /// Graph refused the sign-in, and no refresh could mend it.
     case signInNeeded(String)
+    /// A sign-in started by `L` has something to show.
+    case signInPrompt(SignInFlow.Prompt)
+    /// The sign-in worked: as whom.
+    case signedIn(String)
+    /// The sign-in did not work: why.
+    case signInFailed(String)
     /// A message for the status bar.
     case notice(String, AppState.StatusMessage.Kind)
     /// A signal asks the app to end (SIGTERM, SIGHUP).
@@ -30,6 +36,10 @@ public enum Effect: Hashable, Sendable {
     case retry(TransferID)
     case remove(TransferID)
     case createDraft(subject: String)
+    /// Sign in (device code), showing the prompt as it comes.
+    case signIn
+    /// Give up the sign-in under way.
+    case cancelSignIn
     /// End the app; running uploads are interrupted and kept for `attache resume`.
     case quit
 }

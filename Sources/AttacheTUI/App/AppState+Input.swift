@@ -107,6 +107,23 @@ extension AppState {
         case .forceQuit:
             quitting = true
             return [.quit]
+        case .signIn:
+            guard canSignIn else {
+                notify("quit and run `attache login` to sign in", .info)
+                return []
+            }
+            guard activeTransfers + queuedTransfers == 0 else {
+                notify("finish or cancel the transfers first: signing in opens the screen anew", .warning)
+                return []
+            }
+            modal = .signingIn(nil)
+            return [.signIn]
+        case .switchMailbox:
+            guard activeTransfers + queuedTransfers == 0 else {
+                notify("finish or cancel the transfers first: another mailbox opens the screen anew", .warning)
+                return []
+            }
+            modal = .prompt(title: "Mailbox: an address, or empty for your own", text: "", purpose: .mailbox)
         case .toggleMark, .parentDirectory, .toggleHidden, .attachMarked, .closePicker:
             break
         }
@@ -178,6 +195,11 @@ extension AppState {
         case .attachmentInfo, .signInNeeded:
             if [.escape, .enter, .character("q")].contains(key) { self.modal = nil }
             return []
+        case .signingIn:
+            guard key == .escape || key == .character("q") else { return [] }
+            self.modal = nil
+            notify("the sign-in was given up", .info)
+            return [.cancelSignIn]
         case .confirm(_, let onYes):
             switch key {
             case .character("y"), .character("Y"):
@@ -200,15 +222,24 @@ extension AppState {
                 self.modal = nil
             case .enter:
                 let subject = text.trimmingCharacters(in: .whitespaces)
-                guard !subject.isEmpty else {
-                    notify("a draft needs a subject", .warning)
-                    return []
-                }
-                self.modal = nil
                 switch purpose {
                 case .newDraft:
+                    guard !subject.isEmpty else {
+                        notify("a draft needs a subject", .warning)
+                        return []
+                    }
+                    self.modal = nil
                     notify("creating the draft \"\(subject)\"…", .info)
                     return [.createDraft(subject: subject)]
+                case .mailbox:
+                    guard subject.isEmpty || (subject.contains("@") && !subject.contains("/")) else {
+                        notify("a mailbox is an address, such as shared@contoso.com", .warning)
+                        return []
+                    }
+                    self.modal = nil
+                    restart = .mailbox(subject.isEmpty ? nil : subject)
+                    quitting = true
+                    return [.quit]
                 }
             case .backspace:
                 if !text.isEmpty { text.removeLast() }
@@ -312,6 +343,16 @@ extension AppState {
             details[itemID] = .failed(message)
         case .signInNeeded(let reason):
             signInNeeded(reason)
+        case .signInPrompt(let prompt):
+            if case .signingIn = modal { modal = .signingIn(prompt) }
+        case .signedIn(let text):
+            modal = nil
+            restart = .signedIn(text)
+            quitting = true
+            return [.quit]
+        case .signInFailed(let reason):
+            if case .signingIn = modal { modal = nil }
+            notify("could not sign in: \(reason)", .error, for: 15)
         case .draftCreated(let item):
             var list = items[.message]?.value ?? []
             list.insert(item, at: 0)

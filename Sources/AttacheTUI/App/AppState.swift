@@ -31,6 +31,8 @@ public struct AppState: Sendable {
         /// The sign-in has ended (revoked, expired, refused): one dialog instead of a stack
         /// of failures, saying why and what to do.
         case signInNeeded(String)
+        /// Signing in: what to show while it waits (`nil` until the code comes).
+        case signingIn(SignInFlow.Prompt?)
     }
 
     public enum Confirmation: Hashable, Sendable {
@@ -40,6 +42,15 @@ public struct AppState: Sendable {
 
     public enum PromptPurpose: Hashable, Sendable {
         case newDraft
+        case mailbox
+    }
+
+    /// Why the screen ends only to open again: a new account, another mailbox.
+    public enum Restart: Hashable, Sendable {
+        /// Signed in; the text says as whom.
+        case signedIn(String)
+        /// Work in this mailbox (`nil`: one's own).
+        case mailbox(String?)
     }
 
     public struct StatusMessage: Hashable, Sendable {
@@ -72,6 +83,10 @@ public struct AppState: Sendable {
     public var now: Double = 0
     /// Set when the app should end; `interrupting` keeps running uploads for `attache resume`.
     public var quitting: Bool = false
+    /// Set when it ends to open again, connected anew.
+    public var restart: Restart?
+    /// Whether `L` can sign in here (the screen was given a way to).
+    public var canSignIn = false
 
     public init(account: String, pickerDirectory: String) {
         self.account = account

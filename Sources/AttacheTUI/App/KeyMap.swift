@@ -13,7 +13,7 @@ public enum KeyMap {
     public enum Action: Hashable, Sendable {
         case moveDown, moveUp, pageDown, pageUp, top, bottom
         case nextPane, previousPane, open, switchTab, showMessages, showEvents
-        case attach, newDraft, cancel, retry, remove, filter, refresh, help, quit, forceQuit
+        case attach, newDraft, cancel, retry, remove, filter, refresh, help, quit, forceQuit, signIn, switchMailbox
         case toggleMark, parentDirectory, toggleHidden, attachMarked, closePicker
     }
 
@@ -42,6 +42,8 @@ public enum KeyMap {
         Binding(keys: [.character("n")], action: .newDraft, scope: .global, help: "new draft message", hint: "new draft"),
         Binding(keys: [.character("/")], action: .filter, scope: .global, help: "filter by subject", hint: "filter"),
         Binding(keys: [.character("R")], action: .refresh, scope: .global, help: "refresh from the server"),
+        Binding(keys: [.character("L")], action: .signIn, scope: .global, help: "sign in to a Microsoft 365 account (a code to enter)"),
+        Binding(keys: [.character("M")], action: .switchMailbox, scope: .global, help: "work in a shared mailbox, or your own again"),
         Binding(keys: [.character("?")], action: .help, scope: .global, help: "this help", hint: "help"),
         Binding(keys: [.character("q")], action: .quit, scope: .global, help: "quit (asks while transfers run)", hint: "quit"),
         Binding(keys: [.control("c")], action: .forceQuit, scope: .global, help: "quit now; running uploads wait for `attache resume`"),

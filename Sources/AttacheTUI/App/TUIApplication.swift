@@ -19,12 +19,19 @@ public final class TUIApplication {
         public var transfers: TransferService
         public var rangeLength: Int64
         public var logger: Logger
+        /// Signs in (device code), passing what to show as it comes; says as whom. `nil`
+        /// where the screen cannot (then `L` says to run `attache login`).
+        public var signIn: (@Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String)?
 
-        public init(graph: GraphClient, transfers: TransferService, rangeLength: Int64, logger: Logger) {
+        public init(
+            graph: GraphClient, transfers: TransferService, rangeLength: Int64, logger: Logger,
+            signIn: (@Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String)? = nil
+        ) {
             self.graph = graph
             self.transfers = transfers
             self.rangeLength = rangeLength
             self.logger = logger
+            self.signIn = signIn
         }
     }
 
@@ -40,6 +47,7 @@ public final class TUIApplication {
     private var signalSources: [any DispatchSourceSignal] = []
     private var subscription: Task<Void, Never>?
     private var startupNotice: String?
+    private var signInTask: Task<Void, Never>?
 
     /// - Parameter catchesSignals: Whether the app takes SIGTERM, SIGHUP, SIGINT and SIGWINCH
     ///   from the process while it runs. A test leaves them alone (they belong to the whole
@@ -52,6 +60,7 @@ public final class TUIApplication {
         self.backend = backend
         self.catchesSignals = catchesSignals
         self.state = AppState(account: account, pickerDirectory: startDirectory)
+        self.state.canSignIn = services.signIn != nil
         self.startupNotice = notice
     }
 
@@ -242,6 +251,21 @@ public final class TUIApplication {
                     inbox.post(.draftFailed("\(error)"))
                 }
             }
+        case .signIn:
+            guard let signIn = services.signIn else { return }
+            signInTask = Task.detached {
+                do {
+                    let who = try await signIn { prompt in inbox.post(.signInPrompt(prompt)) }
+                    inbox.post(.signedIn(who))
+                } catch is CancellationError {
+                    // Given up with Esc: nothing to say.
+                } catch {
+                    if !Task.isCancelled { inbox.post(.signInFailed("\(error)")) }
+                }
+            }
+        case .cancelSignIn:
+            signInTask?.cancel()
+            signInTask = nil
         case .quit:
             state.quitting = true
         }
@@ -295,6 +319,7 @@ public final class TUIApplication {
 
     private func shutDown() async -> Int {
         restoreSignals()
+        signInTask?.cancel()
         let queue = services.transfers.queue
         let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }.count
         await services.transfers.interruptAll()

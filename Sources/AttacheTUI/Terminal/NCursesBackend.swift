@@ -38,7 +38,14 @@ public final class NCursesBackend: TerminalBackend {
         }
         unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         CrashRestore.install()
-        guard initscr() != nil else { throw TerminalError(description: "ncurses could not start on this terminal (is TERM right?)") }
+        if initialized {
+            // Once more after a stop (the screen opening anew): ncurses is set up already,
+            // and a refresh takes the terminal back from the shell.
+            refresh()
+        } else {
+            guard initscr() != nil else { throw TerminalError(description: "ncurses could not start on this terminal (is TERM right?)") }
+            initialized = true
+        }
         started = true
         raw()
         noecho()
@@ -51,6 +58,9 @@ public final class NCursesBackend: TerminalBackend {
         erase()
         refresh()
     }
+
+    /// `initscr` ran: ncurses may be started only once per process.
+    private var initialized = false
 
     public func stop() {
         guard started else { return }

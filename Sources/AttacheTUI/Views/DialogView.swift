@@ -58,6 +58,28 @@ struct DialogView: View {
                 "Quit (q) and run `attache login` to sign in again.", x: inside.x, y: inside.maxY - 2, role: .dialog,
                 limit: inside.width)
             buffer.put("Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+        case .signingIn(let prompt):
+            // What to do, with what to type or open in the title's colour.
+            var lines: [(String, Role)]
+            switch prompt {
+            case nil:
+                lines = [("Asking the identity platform for a code…", .dialog)]
+            case .deviceCode(let code, let uri, _, let expiresAt):
+                lines = [
+                    ("On any device, open", .dialog), (uri, .title), ("and enter the code", .dialog), (code, .title), ("", .dialog),
+                    ("Waiting (the code expires at \(GraphDate.formatMinute(expiresAt)))…", .dialog),
+                ]
+            case .browser(let url, let opened):
+                lines = [(opened ? "Sign in in the browser that opened, or go to:" : "To sign in, open:", .dialog), (url, .title), ("", .dialog), ("Waiting…", .dialog)]
+            }
+            let width = min(rect.width - 2, 76)
+            let wrapped = lines.flatMap { line in line.0.isEmpty ? [("", line.1)] : Draw.wrap(line.0, width: width - 4).map { ($0, line.1) } }
+            let box = rect.centered(width: width, height: wrapped.count + 4)
+            let inside = Draw.box(box, title: "Sign in", into: &buffer)
+            for (row, line) in wrapped.prefix(max(0, inside.height - 1)).enumerated() {
+                buffer.put(line.0, x: inside.x, y: inside.y + row, role: line.1, limit: inside.width)
+            }
+            buffer.put("Esc give up", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
         case .help, .picker:
             break
         }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import AsyncHTTPClient
 import AttacheCore
 import AttacheTUI
 import Foundation
+import Logging
 
 /// `attache` with no subcommand: the full-screen terminal UI.
 struct ScreenCommand: AsyncParsableCommand {
@@ -61,23 +63,63 @@ struct ScreenCommand: AsyncParsableCommand {
         let journal = try GraphConnection.journal(global, logger: logger)
         let unfinished = (try? await journal.unfinished()) ?? []
         let startDirectory = startDir.map { ($0 as NSString).standardizingPath } ?? FileManager.default.currentDirectoryPath
-        let interrupted: Int = try await GraphConnection.with(global, logger: logger) { connection in
-            let transfers = connection.transferService(
-                journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4))
-            let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
-            let services = TUIApplication.Services(graph: connection.graph, transfers: transfers, rangeLength: rangeLength, logger: logger)
-            let account = connection.accountDescription
-            let notice = await Self.resume(transfers.planResume(unfinished), on: transfers)
-            return try await MainActor.run {
-                let app = TUIApplication(
-                    services: services, backend: NCursesBackend(theme: chosenTheme, noColor: Self.noColor),
-                    account: account, startDirectory: startDirectory, notice: notice)
-                return app
-            }.run()
+        let backend = await MainActor.run { NCursesBackend(theme: chosenTheme, noColor: Self.noColor) }
+        var options = global
+        var preferAccount = false
+        var notice: String?
+        var interrupted = 0
+        // The screen opens anew after a sign-in (as the new account) or a mailbox switch.
+        while true {
+            let (stillRunning, restart): (Int, AppState.Restart?) = try await GraphConnection.with(
+                options, logger: logger, preferAccount: preferAccount
+            ) { connection in
+                let transfers = connection.transferService(
+                    journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4))
+                let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
+                let signIn = Self.signIn(options, http: connection.http, logger: logger)
+                let services = TUIApplication.Services(
+                    graph: connection.graph, transfers: transfers, rangeLength: rangeLength, logger: logger, signIn: signIn)
+                let account = connection.accountDescription
+                let resumed = notice == nil ? await Self.resume(transfers.planResume(unfinished), on: transfers) : nil
+                let app = await MainActor.run {
+                    TUIApplication(services: services, backend: backend, account: account, startDirectory: startDirectory, notice: notice ?? resumed)
+                }
+                let count = try await app.run()
+                return (count, await MainActor.run { app.state.restart })
+            }
+            interrupted = stillRunning
+            guard let restart else { break }
+            switch restart {
+            case .signedIn(let who):
+                notice = "signed in as \(who)"
+                // Its tokens, not those given on the command line.
+                preferAccount = true
+            case .mailbox(let address):
+                options.mailbox = address
+                notice = "working in \(address ?? "your own mailbox")"
+            }
         }
         if interrupted > 0 {
             Console.err("attache: \(interrupted) uploads interrupted; `attache resume` finishes them")
             throw ExitCode(ExitCodes.interrupted)
+        }
+    }
+
+    /// What `L` runs: a device-code sign-in with the settings in effect.
+    /// It borrows the connection's HTTP client, which lives as long as the screen does.
+    static func signIn(
+        _ options: GlobalOptions, http: HTTPClient, logger: Logger
+    ) -> @Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String {
+        let effective = try? EffectiveSettings(options)
+        var settings = effective?.signIn ?? SignInSettings()
+        // M can switch to a shared mailbox later in the same screen: ask for that too.
+        settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared"]
+        let graph = effective?.graph?.value ?? Account.defaultGraph
+        let stateDirectory = options.paths.stateDirectory
+        return { [settings] prompt in
+            let flow = SignInFlow(settings: settings, graph: graph, stateDirectory: stateDirectory, http: http, logger: logger)
+            let result = try await flow.withDeviceCode(prompt: prompt)
+            return result.user.displayName.map { "\($0) <\(result.account.username)>" } ?? result.account.username
         }
     }
 

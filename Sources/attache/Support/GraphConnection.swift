@@ -38,12 +38,15 @@ struct GraphConnection {
     /// `--graph`, or for the embedded emulator); else a signed-in account (the one `--graph`,
     /// `--authority`, `--tenant`, `--client-id` name, or the current one); else, when no
     /// account was ever signed in, the embedded emulator with its demo mailbox.
-    static func open(_ options: GlobalOptions, logger: Logger) async throws -> GraphConnection {
+    ///
+    /// - Parameter preferAccount: use the signed-in account even when a token was given
+    ///   (the screen, just signed in).
+    static func open(_ options: GlobalOptions, logger: Logger, preferAccount: Bool = false) async throws -> GraphConnection {
         let settings = try EffectiveSettings(options)
         let mailbox = settings.mailbox.map { GraphClient.mailboxPath(of: $0.value) } ?? "me"
         let http = options.makeHTTPClient()
         do {
-            if let token = try options.givenToken() {
+            if !preferAccount, let token = try options.givenToken() {
                 if let base = settings.graph?.value {
                     let graph = GraphClient(baseURL: base, http: http, credentials: StaticAccessToken(token), logger: logger, mailbox: mailbox)
                     return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger)
@@ -93,8 +96,10 @@ struct GraphConnection {
     }
 
     /// Opens, runs `body`, and closes whatever happens.
-    static func with<T>(_ options: GlobalOptions, logger: Logger, _ body: (GraphConnection) async throws -> T) async throws -> T {
-        let connection = try await open(options, logger: logger)
+    static func with<T>(
+        _ options: GlobalOptions, logger: Logger, preferAccount: Bool = false, _ body: (GraphConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try await open(options, logger: logger, preferAccount: preferAccount)
         do {
             let result = try await body(connection)
             await connection.close()
