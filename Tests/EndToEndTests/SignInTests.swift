@@ -269,6 +269,21 @@ struct SignInTests {
         }
     }
 
+    /// An access token that lives seconds is refreshed before it runs out, not after Graph
+    /// refuses it.
+    @Test func aShortLivedTokenIsRefreshedBeforeItExpires() async throws {
+        try await CLIHarness.with(Self.configuration(tokenLifetime: .seconds(10))) { harness in
+            let (login, code) = try await Self.startDeviceLogin(harness)
+            _ = try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve")
+            #expect(try await login.finish().status == 0)
+            let listed = try await CLIHarness.run(["ls", "messages"] + Self.signedIn(harness), environment: Self.environment)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let stats = try await Self.stats(harness)
+            #expect(stats["refreshes"] as? Int == 1)
+            #expect(stats["expiredTokenRejections"] as? Int == 0, "it waited for Graph to refuse the token")
+        }
+    }
+
     /// Graph stops honouring a token before its time: attache refreshes once and sends the
     /// request again, and the command never notices.
     @Test func a401InvalidAuthenticationTokenIsRefreshedOnceAndRepeated() async throws {
