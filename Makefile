@@ -4,6 +4,8 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 SWIFT ?= swift
+# Every build gets a TMPDIR of its own, removed after (scripts/with-private-tmp says why).
+SWIFTPM := scripts/with-private-tmp $(SWIFT)
 # man-db and bash-completion: the install test reads the man page and loads the completions;
 # openssl: the TLS test makes its own certificate authority.
 APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux man-db bash-completion openssl
@@ -44,19 +46,19 @@ setup:
 	fi
 
 build: setup
-	$(SWIFT) build
+	$(SWIFTPM) build
 
 run: setup
-	$(SWIFT) build --product attache
+	$(SWIFTPM) build --product attache
 	.build/debug/attache $(ARGS)
 
 # Fails, too, when a test leaves a temporary folder or a tmux server behind.
 test: setup
-	$(SWIFT) build --build-tests
+	$(SWIFTPM) build --build-tests
 	scripts/run-tests
 
 release: setup
-	$(SWIFT) build -c release --product attache
+	$(SWIFTPM) build -c release --product attache
 
 # Upload speed and memory beside curl and msgraph-core (docs/benchmarks.md); needs PyPI.
 bench: release
@@ -71,7 +73,7 @@ clean:
 ifeq ($(BUILD),release)
 $(BIN): Package.swift $(shell find Sources Plugins -type f)
 	@$(MAKE) --no-print-directory setup
-	$(SWIFT) build -c release --product attache
+	$(SWIFTPM) build -c release --product attache
 else ifeq ($(BUILD),debug)
 $(BIN):
 	@echo "make install BUILD=debug installs the binary \`make build\` made, and there is none: run that first" >&2; exit 1
