@@ -18,10 +18,17 @@ extension GraphClient {
             var AttachmentItem: Item
         }
         let operation = "create an upload session for \"\(name)\" on \(item)"
-        let reply = try await send(
-            .POST, itemURL(item, "attachments", "createUploadSession"), authorization: .bearer,
-            headers: Self.jsonHeaders, body: Self.jsonBody(Body(AttachmentItem: .init(name: name, size: size))),
-            operation: operation)
+        let reply: Reply
+        do {
+            reply = try await send(
+                .POST, itemURL(item, "attachments", "createUploadSession"), authorization: .bearer,
+                headers: Self.jsonHeaders, body: Self.jsonBody(Body(AttachmentItem: .init(name: name, size: size))),
+                operation: operation)
+        } catch var error as GraphError where error.status == 403 && isOtherMailbox {
+            error.knownIssue =
+                "Graph refuses upload sessions in another user's mailbox (\(mailboxAddress ?? mailbox)) with delegated permissions, a known issue: files of 3 MB or more cannot be attached there, smaller ones go in one request"
+            throw error
+        }
         let session = try decode(SessionReply.self, from: reply, operation: operation)
         guard let url = session.uploadUrl else {
             throw GraphError(kind: .malformedReply, message: "no uploadUrl in the upload session", operation: operation)

@@ -28,6 +28,8 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isUploadSession: Bool
     /// The host the request went to (never the rest of its URL).
     public var host: String?
+    /// A documented Graph limitation that explains this refusal; said before any other hint.
+    public var knownIssue: String?
 
     public init(
         kind: Kind, code: String? = nil, message: String? = nil, requestID: String? = nil,
@@ -76,6 +78,7 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// What the user can do, where the status says it.
     public var hint: String? {
+        if let knownIssue { return knownIssue }
         if isUploadSession, case .status = kind { return nil }
         if case .status(let status) = kind, (300..<400).contains(status) {
             return "attache does not follow redirects, which could carry the token elsewhere; is --graph the Graph root?"

@@ -295,13 +295,6 @@ extension AttachmentUploader {
 
                 case .fail(let failure):
                     var error = UploadError(failure, last: lastFailure, file: fileName, item: job.item)
-                    if uploader.graph.isOtherMailbox, case .rejected(let refusal) = failure, refusal.status == 403,
-                        lastFailure?.operation.hasPrefix("create an upload session") == true
-                    {
-                        error.reason =
-                            "Graph refuses upload sessions in another user's mailbox (\(uploader.graph.mailboxAddress ?? uploader.graph.mailbox)) with delegated permissions, a known issue: files of 3 MB or more cannot be attached there, smaller ones go in one request (HTTP 403 \(refusal.code ?? ""))"
-                        error.hint = nil
-                    }
                     if let attachmentLeft {
                         error.reason += "; its attachment \(attachmentLeft) could not be removed: delete it by hand"
                     }
