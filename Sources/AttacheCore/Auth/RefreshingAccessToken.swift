@@ -42,10 +42,11 @@ public actor RefreshingAccessToken: AccessTokenProvider {
         if let refreshing { return try await refreshing.value }
         let task = Task { [account, client, store, logger, tokens] () throws -> TokenSet in
             // Another attache may have refreshed already; its refresh token is the live one.
-            if let stored = try? store.load(account), stored.accessToken != tokens.accessToken, stored.isFresh(for: Self.margin) {
+            let stored = try? store.load(account)
+            if let stored, stored.accessToken != tokens.accessToken, stored.isFresh(for: Self.margin) {
                 return stored
             }
-            let current = (try? store.load(account)) ?? tokens
+            let current = stored ?? tokens
             guard let refreshToken = current.refreshToken else {
                 throw SignInError(.signInAgain, message: "the sign-in of \(account.username) has expired and cannot be renewed")
             }
