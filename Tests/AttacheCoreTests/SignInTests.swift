@@ -86,6 +86,25 @@ final class SignInTests {
         #expect(throws: TokenStoreError.self) { try store.load(Account(username: "a", signIn: SignInSettings())) }
     }
 
+    @Test func aTemporaryLeftByACrashDoesNotStopTheNextSave() throws {
+        let store = FileTokenStore(path: directory + "/tokens.json")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory + "/tokens.json.\(getpid()).tmp", contents: Data("half".utf8), attributes: [.posixPermissions: 0o644])
+        let ana = Account(username: "ana@contoso.com", signIn: SignInSettings())
+        try store.save(TokenSet(accessToken: "A1", refreshToken: "R1", expiresAt: Date(), scopes: []), for: ana)
+        #expect(try store.load(ana)?.accessToken == "A1")
+        #expect(try FileManager.default.attributesOfItem(atPath: directory + "/tokens.json")[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["tokens.json", "tokens.json.lock"])
+    }
+
+    @Test func theRegistryIsNeverReachedThroughASymlink() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: directory + "/elsewhere", contents: Data("{}".utf8))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/accounts.json", withDestinationPath: directory + "/elsewhere")
+        let registry = AccountRegistry(stateDirectory: directory)
+        #expect(throws: TokenStoreError(location: registry.path, problem: "is a symbolic link; attache does not follow one there")) { try registry.read() }
+    }
+
     @Test func theRegistryRemembersTheCurrentAccount() throws {
         let registry = AccountRegistry(stateDirectory: directory)
         let ana = Account(username: "ana@contoso.com", signIn: SignInSettings())

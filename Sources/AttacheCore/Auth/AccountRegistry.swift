@@ -23,17 +23,12 @@ public struct AccountRegistry: Sendable {
     }
 
     public func read() throws -> Contents {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if descriptor < 0 {
-            if errno == ENOENT { return Contents() }
-            throw TokenStoreError(location: path, problem: "cannot be read (\(String(cString: strerror(errno))))")
-        }
-        let data = (try? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).readToEnd()) ?? Data()
-        guard !data.isEmpty else { return Contents() }
+        let file = PrivateFile(path: path)
+        guard let data = try file.read() else { return Contents() }
         do {
             return try JSONDecoder().decode(Contents.self, from: data)
         } catch {
-            throw TokenStoreError(location: path, problem: "cannot be read; remove it and run `attache login`")
+            throw file.error("cannot be read; remove it and run `attache login`")
         }
     }
 
@@ -57,17 +52,6 @@ public struct AccountRegistry: Sendable {
     private func write(_ contents: Contents) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try encoder.encode(contents)
-        try? FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let temporary = path + ".\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw TokenStoreError(location: path, problem: "cannot be written (\(String(cString: strerror(errno))))") }
-        let written = data.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == data.count, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw TokenStoreError(location: path, problem: "cannot be written")
-        }
+        try PrivateFile(path: path).replace(with: try encoder.encode(contents))
     }
 }
