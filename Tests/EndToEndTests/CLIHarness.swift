@@ -40,15 +40,27 @@ struct CLIHarness {
         return CLIHarness(emulator: emulator, stateDirectory: base + "/state", workDirectory: base + "/files", graphBase: emulator.graphBaseURL)
     }
 
+    /// Emulators running at once in this test process (see ``RunningLimit``).
+    static let emulators = RunningLimit(24)
+
     static func with<T>(_ configuration: EmulatorConfiguration = EmulatorConfiguration(), _ body: (CLIHarness) async throws -> T) async throws -> T {
-        let harness = try await start(configuration)
+        await emulators.acquire()
+        let harness: CLIHarness
+        do {
+            harness = try await start(configuration)
+        } catch {
+            await emulators.release()
+            throw error
+        }
         defer { try? FileManager.default.removeItem(atPath: (harness.workDirectory as NSString).deletingLastPathComponent) }
         do {
             let result = try await body(harness)
             await harness.emulator.stop()
+            await emulators.release()
             return result
         } catch {
             await harness.emulator.stop()
+            await emulators.release()
             throw error
         }
     }
@@ -111,6 +123,10 @@ struct CLIHarness {
                         guard !data.isEmpty else { break }
                         lock.withLock { if isOut { out.append(data) } else { err.append(data) } }
                     }
+                    // Closed at its end, not when the Process goes: hundreds of tests would
+                    // otherwise keep hundreds of pipes open, and Foundation's `run()` walks
+                    // every open descriptor of the process each time it starts a child.
+                    try? handle.close()
                     lock.withLock { open -= 1 }
                 }.start()
             }

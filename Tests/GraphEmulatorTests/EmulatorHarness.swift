@@ -23,14 +23,26 @@ struct EmulatorHarness {
     }
 
     /// Runs `body` with a fresh emulator, and stops it afterwards.
+    /// Emulators running at once in this test process (see ``RunningLimit``).
+    static let emulators = RunningLimit(12)
+
     static func with<T>(_ configuration: EmulatorConfiguration = EmulatorConfiguration(), _ body: (EmulatorHarness) async throws -> T) async throws -> T {
-        let harness = try await start(configuration)
+        await emulators.acquire()
+        let harness: EmulatorHarness
+        do {
+            harness = try await start(configuration)
+        } catch {
+            await emulators.release()
+            throw error
+        }
         do {
             let result = try await body(harness)
             await harness.emulator.stop()
+            await emulators.release()
             return result
         } catch {
             await harness.emulator.stop()
+            await emulators.release()
             throw error
         }
     }
