@@ -94,7 +94,7 @@ final class HostileProxy: Sendable {
     }
 
     let origin: String
-    private let upstream = Mutex<String?>(nil)
+    private let upstream = Mutex<(graph: String, upload: String)?>(nil)
     private let group: ServiceGroup
     private let task: Task<Void, Never>
     private let seen = Mutex<[Exchange]>([])
@@ -133,9 +133,10 @@ final class HostileProxy: Sendable {
         return proxy
     }
 
-    /// Where forwarded requests go: the emulator's origin.
-    func forward(to origin: String) {
-        upstream.withLock { $0 = origin }
+    /// Where forwarded requests go: the emulator's Graph origin, and its upload host for the
+    /// upload URLs (`/api/v2.0/…`), which the emulator is told to write with this proxy's origin.
+    func forward(to origin: String, uploads: String) {
+        upstream.withLock { $0 = (origin, uploads) }
     }
 
     /// Stops at once: replies it holds back are dropped, not waited for.
@@ -153,7 +154,8 @@ final class HostileProxy: Sendable {
     }
 
     fileprivate func forward(_ exchange: Exchange, headers: HTTPFields) async throws -> Reply {
-        guard let base = upstream.withLock({ $0 }) else { return Reply(status: 502) }
+        guard let upstream = upstream.withLock({ $0 }) else { return Reply(status: 502) }
+        let base = exchange.target.lowercased().hasPrefix("/api/v2.0/") ? upstream.upload : upstream.graph
         var request = HTTPClientRequest(url: base + exchange.target)
         request.method = HTTPMethod(rawValue: exchange.method)
         for field in headers where field.name.canonicalName != "host" && field.name != .contentLength {
@@ -208,9 +210,10 @@ extension CLIHarness {
         let proxy = try await HostileProxy.start(tls: tls, rule)
         var configuration = configuration
         configuration.publicOrigin = proxy.origin
+        configuration.uploadPublicOrigin = proxy.origin
         do {
             let result = try await with(configuration) { harness in
-                proxy.forward(to: harness.emulator.origin)
+                proxy.forward(to: harness.emulator.origin, uploads: harness.emulator.uploadOrigin)
                 var harness = harness
                 harness.graphBase = proxy.graphBaseURL
                 return try await body(harness, proxy)

@@ -170,7 +170,7 @@ struct SignInTests {
                     ? .answer(HostileProxy.Reply(status: 400, json: #"{"error":"slow_down","error_description":"AADSTS70016: poll less often."}"#))
                     : .forward
             }
-            proxy.forward(to: harness.emulator.identityOrigin)
+            proxy.forward(to: harness.emulator.identityOrigin, uploads: harness.emulator.uploadOrigin)
             do {
                 try await Self.signInThroughASlowingProxy(harness, proxy)
                 await proxy.stop()

@@ -83,7 +83,7 @@ struct TUITests {
                 Self.row(screen, "big20.bin").map { $0.contains("done") && $0.contains("100%") } == true
             }
             try await tmux.waitFor("the attachment in the detail pane") { screen in
-                screen.contains { $0.contains("│ big20.bin") && $0.contains("20.0 MiB") }
+                screen.contains { $0.contains("│ big20.bin") && $0.contains("20.9 MiB") }
             }
             let attached = try await harness.attachments("messages", item)
             let attachmentID = try #require(attached.first { $0["name"] as? String == "big20.bin" }?["id"] as? String)

@@ -67,8 +67,8 @@ struct ConnectionHygieneTests {
             let item = try await harness.firstItem()
             let size = 4 * Self.mb
             let url = try await harness.createSession(on: item, size: size)
-            let path = String(url.dropFirst(harness.origin.count))
-            let connection = try RawConnection(port: harness.emulator.port)
+            let path = String(url.dropFirst(harness.emulator.uploadOrigin.count))
+            let connection = try RawConnection(port: harness.emulator.uploadPort)
             let reply = try await RawConnection.run {
                 connection.write(
                     "PUT \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
@@ -90,9 +90,9 @@ struct ConnectionHygieneTests {
             let item = try await harness.firstItem()
             let size = 4 * Self.mb
             let url = try await harness.createSession(on: item, size: size)
-            let path = String(url.dropFirst(harness.origin.count))
+            let path = String(url.dropFirst(harness.emulator.uploadOrigin.count))
             let bytes = testBytes(count: size)
-            let connection = try RawConnection(port: harness.emulator.port, writeStall: .seconds(60))
+            let connection = try RawConnection(port: harness.emulator.uploadPort, writeStall: .seconds(60))
             let reply = try await RawConnection.run {
                 connection.write(
                     "PUT \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
@@ -115,20 +115,23 @@ struct ConnectionHygieneTests {
         var testDescription: String { rawValue }
     }
 
-    /// The request's head, declaring `length` bytes of body, over the 64 KiB limits.
-    static func oversizedHead(_ kind: Oversized, length: Int, clientSaysClose: Bool, harness: EmulatorHarness) async throws -> String {
+    /// The request's head, declaring `length` bytes of body, over the 64 KiB limits, and the
+    /// port it goes to (Graph's, or the upload host's).
+    static func oversizedHead(_ kind: Oversized, length: Int, clientSaysClose: Bool, harness: EmulatorHarness) async throws -> (String, Int) {
         let item = try await harness.firstItem()
         let close = clientSaysClose ? "Connection: close\r\n" : ""
         switch kind {
         case .post:
-            return "POST /v1.0/me/messages/\(item)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(EmulatorHarness.demoToken)\r\n"
+            let head = "POST /v1.0/me/messages/\(item)/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(EmulatorHarness.demoToken)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(length)\r\n\(close)\r\n"
+            return (head, harness.emulator.port)
         case .put:
             let size = 150 * mb
             let url = try await harness.createSession(on: item, size: size)
-            let path = String(url.dropFirst(harness.origin.count))
-            return "PUT \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+            let path = String(url.dropFirst(harness.emulator.uploadOrigin.count))
+            let head = "PUT \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
                 + "Content-Length: \(length)\r\nContent-Range: bytes 0-\(length - 1)/\(size)\r\n\(close)\r\n"
+            return (head, harness.emulator.uploadPort)
         }
     }
 
@@ -138,10 +141,10 @@ struct ConnectionHygieneTests {
     func aClientThatWritesEverythingFirstGetsThe413AndTheEnd(_ kind: Oversized, clientSaysClose: Bool) async throws {
         try await EmulatorHarness.with(Self.smallLimits) { harness in
             let length = 32 * Self.mb
-            let head = try await Self.oversizedHead(kind, length: length, clientSaysClose: clientSaysClose, harness: harness)
+            let (head, port) = try await Self.oversizedHead(kind, length: length, clientSaysClose: clientSaysClose, harness: harness)
             // A server that keeps reading can still be held back for seconds on a busy
             // machine: only a long stall means it stopped.
-            let connection = try RawConnection(port: harness.emulator.port, writeStall: .seconds(30))
+            let connection = try RawConnection(port: port, writeStall: .seconds(30))
             let (written, reply) = try await RawConnection.run {
                 connection.write(head)
                 let written = connection.write(Data(count: length))
@@ -159,8 +162,8 @@ struct ConnectionHygieneTests {
     @Test(arguments: Oversized.allCases, [false, true])
     func aClientThatReadsGetsThe413AndTheEndWithoutSendingTheRest(_ kind: Oversized, clientSaysClose: Bool) async throws {
         try await EmulatorHarness.with(Self.smallLimits) { harness in
-            let head = try await Self.oversizedHead(kind, length: 32 * Self.mb, clientSaysClose: clientSaysClose, harness: harness)
-            let connection = try RawConnection(port: harness.emulator.port)
+            let (head, port) = try await Self.oversizedHead(kind, length: 32 * Self.mb, clientSaysClose: clientSaysClose, harness: harness)
+            let connection = try RawConnection(port: port)
             let reply = try await RawConnection.run {
                 connection.write(head)
                 connection.write(Data(count: 16 * 1024))
@@ -178,8 +181,8 @@ struct ConnectionHygieneTests {
         var configuration = Self.smallLimits
         configuration.lingerTime = .seconds(1)
         try await EmulatorHarness.with(configuration) { harness in
-            let head = try await Self.oversizedHead(.post, length: 1 << 30, clientSaysClose: false, harness: harness)
-            let connection = try RawConnection(port: harness.emulator.port, writeStall: .seconds(3))
+            let (head, port) = try await Self.oversizedHead(.post, length: 1 << 30, clientSaysClose: false, harness: harness)
+            let connection = try RawConnection(port: port, writeStall: .seconds(3))
             let (reply, cutOff, error) = try await RawConnection.run {
                 connection.write(head)
                 var reply = RawConnection.Received(bytes: Data(), closed: false)

@@ -64,7 +64,8 @@ struct EmulatorProtocolTests {
                 json: ##"{"@odata.type":"#microsoft.graph.fileAttachment","name":"notes.txt","contentBytes":"\##(contents.base64EncodedString())"}"##)
             #expect(posted.status == 201)
             #expect(posted.json["contentType"] as? String == "text/plain")
-            #expect(posted.json["size"] as? Int == 1000)
+            // Outlook's size counts more than the bytes (1000 × 3640066 / 3483322, as in the seed).
+            #expect(posted.json["size"] as? Int == 1045)
             let attachmentID = try #require(posted.json["id"] as? String)
             let item = try await harness.graph(.GET, "/me/messages/\(id)?$select=hasAttachments")
             #expect(item.json["hasAttachments"] as? Bool == true)
@@ -90,6 +91,13 @@ struct EmulatorProtocolTests {
                 json: ##"{"@odata.type":"#microsoft.graph.fileAttachment","name":"big.bin","contentBytes":"\##(big)"}"##)
             #expect(reply.status == 413)
             #expect(reply.errorCode == "ErrorRequestEntityTooLarge")
+            // 3 MiB itself fits in the body limit, but Graph takes it by upload session only.
+            let threshold = testBytes(count: 3 * Self.mb).base64EncodedString()
+            let atThreshold = try await harness.graph(
+                .POST, "/me/messages/\(id)/attachments",
+                json: ##"{"@odata.type":"#microsoft.graph.fileAttachment","name":"three.bin","contentBytes":"\##(threshold)"}"##)
+            #expect(atThreshold.status == 413)
+            #expect(atThreshold.errorCode == "ErrorRequestEntityTooLarge")
             // Just under 3 MB still fits (the largest file the single POST is for).
             let fits = testBytes(count: 3 * Self.mb - 1).base64EncodedString()
             let ok = try await harness.graph(
@@ -126,6 +134,33 @@ struct EmulatorProtocolTests {
                 .POST, "/me/messages/\(id)/attachments/createUploadSession",
                 json: #"{"AttachmentItem":{"attachmentType":"item","name":"x","size":\#(4 * Self.mb)}}"#)
             #expect(itemType.status == 400)
+            // Graph needs the attachmentType; a session without one is refused.
+            let untyped = try await harness.graph(
+                .POST, "/me/messages/\(id)/attachments/createUploadSession", json: #"{"AttachmentItem":{"name":"x","size":\#(4 * Self.mb)}}"#)
+            #expect(untyped.status == 400)
+            #expect(untyped.text.contains("attachmentType"))
+        }
+    }
+
+    /// Upload URLs name a host of their own, as outlook.office.com is beside graph.microsoft.com;
+    /// neither host serves the other's paths.
+    @Test func uploadURLsLiveOnAHostOfTheirOwn() async throws {
+        try await EmulatorHarness.with { harness in
+            let id = try await harness.firstItem()
+            let size = 4 * Self.mb
+            let url = try await harness.createSession(on: id, size: size)
+            #expect(url.hasPrefix(harness.emulator.uploadOrigin + "/api/v2.0/"))
+            #expect(harness.emulator.uploadOrigin != harness.origin)
+            let path = String(url.dropFirst(harness.emulator.uploadOrigin.count))
+            let onGraph = try await harness.put(harness.origin + path, bytes: testBytes(count: size), range: 0..<327_680, total: size)
+            #expect(onGraph.status == 404)
+            #expect(try await harness.send(.GET, harness.emulator.uploadOrigin + "/v1.0/me/messages", headers: [("Authorization", "Bearer \(EmulatorHarness.demoToken)")]).status == 404)
+            // Neither request touched the session.
+            let state = try await harness.send(.GET, url)
+            #expect(state.json["NextExpectedRanges"] as? [String] == ["0-\(size - 1)"])
+            let done = try await harness.put(url, bytes: testBytes(count: size), range: 0..<size, total: size)
+            #expect(done.status == 201)
+            #expect(done.headers.first(name: "Location")?.hasPrefix(harness.emulator.uploadOrigin + "/api/v2.0/") == true)
         }
     }
 

@@ -396,11 +396,11 @@ extension AppState {
     mutating func finished(_ snapshot: TransferSnapshot) -> [Effect] {
         let name = snapshot.job.file.name
         switch snapshot.phase {
-        case .attached(let info):
+        case .attached:
             if snapshot.cancelCameTooLate {
                 notify("too late to cancel \(name): the server had already attached it; it stays", .warning, for: 15)
             } else {
-                notify("attached \(name) (\(ByteCount(info.size ?? snapshot.fileSize)))", .success)
+                notify("attached \(name) (\(ByteCount(snapshot.fileSize)))", .success)
             }
             return [.loadAttachments(snapshot.job.item)]
         case .failed(let error) where error.kind == .notAuthorized && error.status == 401:

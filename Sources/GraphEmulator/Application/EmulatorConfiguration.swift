@@ -75,6 +75,12 @@ public struct EmulatorConfiguration: Sendable {
     public var lingerTime: Duration
     /// The identity endpoints, on a listener of their own.
     public var identity: IdentityConfiguration
+    /// Where the upload URLs are served: a listener of their own, as `outlook.office.com` is
+    /// another host than `graph.microsoft.com` (0 picks a free port).
+    public var uploadPort: Int = 0
+    /// The scheme, host and port written into `uploadUrl` and the final `Location`; `nil`
+    /// uses the upload listener's own address.
+    public var uploadPublicOrigin: String?
     /// Who may work in whose mailbox: a mailbox's address → its delegates' (lower case).
     /// They reach it through `/users/{address}` with the `.Shared` permissions.
     public var delegates: [String: Set<String>] = [sharedMailbox: [demoUser]]

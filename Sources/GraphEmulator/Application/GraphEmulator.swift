@@ -10,16 +10,19 @@ import ServiceLifecycle
 /// and, on an origin of its own as `login.microsoftonline.com` is, the sign-in endpoints of
 /// the Microsoft identity platform whose tokens its Graph takes.
 public enum GraphEmulator {
-    /// One of the two listeners.
-    public enum Listener: Sendable, Hashable {
-        /// Graph and the upload URLs.
+    /// One of the three listeners.
+    public enum Listener: Sendable, Hashable, CaseIterable {
+        /// Graph (`graph.microsoft.com`).
         case graph
+        /// The upload URLs (`outlook.office.com`): nothing else is served there, and Graph
+        /// does not serve them.
+        case upload
         /// The identity endpoints (the authority).
         case identity
     }
 
-    /// Builds the emulator as two Hummingbird applications over the store in
-    /// `dataDirectory`: Graph, and the identity endpoints. `onRunning` hears each bound port
+    /// Builds the emulator as three Hummingbird applications over the store in
+    /// `dataDirectory`: Graph, the upload host, and the identity endpoints. `onRunning` hears each bound port
     /// once its server listens. Throws ``EmulatorExposureError`` for a host beyond loopback
     /// with the documented token.
     public static func makeApplications(
@@ -27,7 +30,7 @@ public enum GraphEmulator {
         dataDirectory: String,
         logger: Logger,
         onRunning: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
-    ) async throws -> (graph: some ApplicationProtocol, identity: some ApplicationProtocol) {
+    ) async throws -> (graph: some ApplicationProtocol, upload: some ApplicationProtocol, identity: some ApplicationProtocol) {
         guard configuration.exposure != .refused else { throw EmulatorExposureError(host: configuration.host) }
         let store = try MailboxStore(dataDirectory: dataDirectory, logger: logger)
         try await MailboxSeeder.seed(store, fixtures: configuration.fixtures)
@@ -39,6 +42,8 @@ public enum GraphEmulator {
             store: store, configuration: configuration, stats: EmulatorStats(),
             faultSchedule: FaultSchedule(configuration.faultInjection), logger: logger,
             identity: identity, origins: origins, grantTable: grantTable)
+        var uploadResponder = responder
+        uploadResponder.listener = .upload
         let identityResponder = IdentityResponder(
             store: identity, directory: TenantDirectory(users: try await store.users()), configuration: configuration,
             grantTable: grantTable, origins: origins, logger: logger)
@@ -55,6 +60,18 @@ public enum GraphEmulator {
                 await onRunning(.graph, port)
             },
             logger: logger)
+        let upload = Application(
+            responder: uploadResponder,
+            server: server(configuration),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.uploadPort),
+                serverName: "attache-upload-emulator"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.uploadPort
+                origins.setUpload(configuration.uploadPublicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+                await onRunning(.upload, port)
+            },
+            logger: logger)
         let login = Application(
             responder: identityResponder,
             server: server(configuration),
@@ -67,7 +84,18 @@ public enum GraphEmulator {
                 await onRunning(.identity, port)
             },
             logger: logger)
-        return (graph, login)
+        return (graph, upload, login)
+    }
+
+    /// The `size` Outlook reports for a file of `bytes`: more than the file, since it counts
+    /// the stored item's overhead. The seed's 3483322-byte file reads back as 3640066; the
+    /// same ratio (about 4.5 %) is applied to every file, rounded to the nearest byte, so no
+    /// client can match an attachment by its exact size and pass here.
+    public static func reportedSize(ofBytes bytes: Int64) -> Int64 {
+        let (seedBytes, seedSize): (Int64, Int64) = (3_483_322, 3_640_066)
+        // In 128-bit arithmetic: 150 MB × 3640066 overflows 64 bits.
+        let scaled = Int128(bytes) * Int128(seedSize) * 2 / Int128(seedBytes)
+        return Int64((scaled + 1) / 2)
     }
 
     /// The identity listener's host: the Graph host when that is loopback, else 127.0.0.1.
@@ -86,7 +114,7 @@ public enum GraphEmulator {
                 idleTimeout: configuration.idleTimeout.map(TimeAmount.init)))
     }
 
-    /// Starts the emulator in the background and returns once both listeners listen.
+    /// Starts the emulator in the background and returns once all three listeners listen.
     public static func start(_ configuration: EmulatorConfiguration = EmulatorConfiguration(), logger: Logger? = nil) async throws -> RunningEmulator {
         var logger = logger ?? Logger(label: "attache.emulator")
         if logger.logLevel < .warning, ProcessInfo.processInfo.environment["ATTACHE_EMULATOR_LOG"] == nil {
@@ -98,7 +126,7 @@ public enum GraphEmulator {
         let applications = try await makeApplications(configuration: configuration, dataDirectory: dataDirectory, logger: logger) { listener, port in
             portSink.yield((listener, port))
         }
-        let group = ServiceGroup(configuration: .init(services: [applications.graph, applications.identity], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [applications.graph, applications.upload, applications.identity], logger: logger))
         let task = Task {
             do {
                 try await group.run()
@@ -110,17 +138,20 @@ public enum GraphEmulator {
         var bound: [Listener: Int] = [:]
         for await (listener, port) in ports {
             bound[listener] = port
-            if bound.count == 2 { break }
+            if bound.count == Listener.allCases.count { break }
         }
-        guard let port = bound[.graph], let identityPort = bound[.identity] else {
+        guard let port = bound[.graph], let uploadPort = bound[.upload], let identityPort = bound[.identity] else {
             await group.triggerGracefulShutdown()
             await task.value
             if temporary { try? FileManager.default.removeItem(atPath: dataDirectory) }
-            let failed = bound[.graph] == nil ? (configuration.host, configuration.port) : (identityHost(for: configuration), configuration.identity.port)
+            let failed =
+                bound[.graph] == nil
+                ? (configuration.host, configuration.port)
+                : bound[.upload] == nil ? (configuration.host, configuration.uploadPort) : (identityHost(for: configuration), configuration.identity.port)
             throw EmulatorStartError(host: failed.0, port: failed.1)
         }
         return RunningEmulator(
-            host: configuration.host, port: port, identityHost: identityHost(for: configuration), identityPort: identityPort,
+            host: configuration.host, port: port, uploadPort: uploadPort, identityHost: identityHost(for: configuration), identityPort: identityPort,
             dataDirectory: dataDirectory, removesData: temporary, group: group, task: task)
     }
 }
@@ -136,6 +167,8 @@ public struct EmulatorStartError: Error, CustomStringConvertible {
 public final class RunningEmulator: Sendable {
     public let host: String
     public let port: Int
+    /// Where the upload URLs are served, on the Graph host.
+    public let uploadPort: Int
     /// Where the identity endpoints listen: the Graph host when it is loopback, else 127.0.0.1.
     public let identityHost: String
     public let identityPort: Int
@@ -145,11 +178,12 @@ public final class RunningEmulator: Sendable {
     private let task: Task<Void, Never>
 
     init(
-        host: String, port: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
+        host: String, port: Int, uploadPort: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
         task: Task<Void, Never>
     ) {
         self.host = host
         self.port = port
+        self.uploadPort = uploadPort
         self.identityHost = identityHost
         self.identityPort = identityPort
         self.dataDirectory = dataDirectory
@@ -161,6 +195,11 @@ public final class RunningEmulator: Sendable {
     /// `http://127.0.0.1:PORT` (IPv6 hosts in brackets).
     public var origin: String {
         ListenerOrigins.origin(host: host, port: port)
+    }
+
+    /// `http://127.0.0.1:PORT` of the upload host, which `uploadUrl`s name.
+    public var uploadOrigin: String {
+        ListenerOrigins.origin(host: host, port: uploadPort)
     }
 
     /// The authority to give clients, as `https://login.microsoftonline.com` is:

@@ -58,7 +58,8 @@ extension GraphResponder {
     }
 
     /// `POST …/attachments` with a `#microsoft.graph.fileAttachment`: the whole file in
-    /// base64 `contentBytes`. Bodies over the 4 MB request limit get 413, as on Graph.
+    /// base64 `contentBytes`. Bodies over the 4 MB request limit, and files of 3 MB or more
+    /// (which Graph takes only by upload session), get 413, as on Graph.
     func postAttachment(_ request: Request, mailbox: GraphRoute.Mailbox, kind: ItemKind, itemID: String, grant: Grant) async throws -> Response {
         stats.update { $0.postAttachmentRequests += 1 }
         let (owner, item) = try await item(mailbox, kind, itemID, grant: grant, write: true)
@@ -91,6 +92,10 @@ extension GraphResponder {
         }
         guard let contents = Data(base64Encoded: base64) else {
             throw GraphErrorResponse.badRequest("The contentBytes of the attachment are not valid base64.")
+        }
+        guard Int64(contents.count) < Self.minimumSessionSize else {
+            // Graph takes files under 3 MB in one request; from 3 MB on, only by upload session.
+            throw tooLarge
         }
         let row = AttachmentRow(
             id: EmulatorIDs.attachment(), itemID: item.id, name: name,

@@ -22,7 +22,10 @@ extension GraphResponder {
         guard let attachment = body.value(forKeyIgnoringCase: "AttachmentItem"), case .object = attachment else {
             throw GraphErrorResponse.badRequest("The request has no AttachmentItem.")
         }
-        if let type = attachment.value(forKeyIgnoringCase: "attachmentType")?.stringValue, type.lowercased() != "file" {
+        guard let type = attachment.value(forKeyIgnoringCase: "attachmentType")?.stringValue else {
+            throw GraphErrorResponse.badRequest("The AttachmentItem has no attachmentType; an upload session takes \"attachmentType\": \"file\".")
+        }
+        guard type.lowercased() == "file" else {
             throw GraphErrorResponse.badRequest("Only attachments of type 'file' can be uploaded in a session, not '\(type)'.")
         }
         guard let name = attachment.value(forKeyIgnoringCase: "name")?.stringValue, !name.isEmpty else {
@@ -52,7 +55,7 @@ extension GraphResponder {
         try await store.insert(session: session)
         let origin = origin(of: request)
         let handedOut = configuration.faults.contains(.wrongUploadToken) ? EmulatorIDs.authToken() : token
-        let uploadURL = "\(origin)/api/v2.0/Users('\(owner.qualifiedID)')/\(kind.pascalCollection)('\(item.id)')/AttachmentSessions('\(session.id)')?authtoken=\(handedOut)"
+        let uploadURL = "\(uploadOrigin(of: request))/api/v2.0/Users('\(owner.qualifiedID)')/\(kind.pascalCollection)('\(item.id)')/AttachmentSessions('\(session.id)')?authtoken=\(handedOut)"
         return json(
             .object([
                 ("@odata.context", .string("\(origin)/v1.0/$metadata#microsoft.graph.uploadSession")),

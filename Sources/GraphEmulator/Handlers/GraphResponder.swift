@@ -25,6 +25,8 @@ struct GraphResponder: HTTPResponder {
     /// The tokens the identity origin issued, which Graph takes like the configured ones.
     let identity: IdentityStore
     let origins: ListenerOrigins
+    /// Which listener this one answers for: Graph, or the upload host (upload URLs only).
+    var listener: GraphEmulator.Listener = .graph
 
     static let requestIDField = HTTPField.Name("request-id")!
     static let clientRequestIDField = HTTPField.Name("client-request-id")!
@@ -74,8 +76,14 @@ struct GraphResponder: HTTPResponder {
         let query = ODataQuery(rawQuery: request.uri.query)
         switch (route, request.method) {
         case (.uploadSession(let user, let kind, let itemID, let sessionID), _):
+            guard listener == .upload else {
+                // As on Graph: upload URLs live on the upload host, never under the Graph root.
+                throw GraphErrorResponse(.notFound, "ResourceNotFound", "Upload sessions are served by the host in their uploadUrl, not by Graph.")
+            }
             return try await uploadSession(
                 request, user: user, kind: kind, itemID: itemID, sessionID: sessionID, query: query, context: context)
+        case _ where listener == .upload:
+            throw GraphErrorResponse(.notFound, "ResourceNotFound", "The upload host serves upload URLs only.")
         case (.control(let path), _):
             return try await control(request, path: path, query: query)
         default:
@@ -199,9 +207,14 @@ struct GraphResponder: HTTPResponder {
 
     /// `scheme://host:port` for URLs written into replies.
     func origin(of request: Request) -> String {
-        if let publicOrigin = configuration.publicOrigin { return publicOrigin }
+        if let publicOrigin = listener == .upload ? configuration.uploadPublicOrigin : configuration.publicOrigin { return publicOrigin }
         let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
         return "http://\(authority)"
+    }
+
+    /// `scheme://host:port` of the upload host, for `uploadUrl` and the final `Location`.
+    func uploadOrigin(of request: Request) -> String {
+        configuration.uploadPublicOrigin ?? origins.upload ?? origin(of: request)
     }
 
     func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {

@@ -55,7 +55,7 @@ enum AttachmentRendering {
             ("lastModifiedDateTime", .string(GraphTimestamp.seconds(row.modifiedAt))),
             ("name", .string(row.name)),
             ("contentType", .string(row.contentType)),
-            ("size", .int(row.size)),
+            ("size", .int(GraphEmulator.reportedSize(ofBytes: row.size))),
             ("isInline", .bool(row.isInline)),
             ("contentId", .null),
             ("contentLocation", .null),

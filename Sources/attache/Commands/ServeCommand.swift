@@ -74,6 +74,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Close a connection that sends nothing for this long, idle or mid-request (0: never).", valueName: "seconds"))
     var idleTimeout: Int = 60
 
+    @Option(help: ArgumentHelp("Port of the upload URLs (0 picks a free one).", valueName: "port"))
+    var uploadPort: Int = 0
+
+    @Option(help: ArgumentHelp("The origin written into upload URLs, as scheme://host:port (default: the upload port's own).", valueName: "url"))
+    var uploadOrigin: String?
+
     @Option(help: ArgumentHelp("Port of the identity endpoints (0 picks a free one).", valueName: "port"))
     var identityPort: Int = 0
 
@@ -94,6 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard sessionLifetime > 0 else { throw ValidationError("--session-lifetime must be positive") }
         guard rangeDelay >= 0 else { throw ValidationError("--range-delay cannot be negative") }
         guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout cannot be negative") }
+        guard (0...65535).contains(uploadPort) else { throw ValidationError("--upload-port must be from 0 to 65535") }
+        if let uploadOrigin, (try? HTTPURL(validating: uploadOrigin)) == nil || uploadOrigin.hasSuffix("/") {
+            throw ValidationError("--upload-origin must be an http(s) origin such as http://127.0.0.1:9090")
+        }
         guard (0...65535).contains(identityPort) else { throw ValidationError("--identity-port must be from 0 to 65535") }
         guard tokenLifetime > 0 else { throw ValidationError("--token-lifetime must be positive") }
         guard deviceCodeInterval >= 0 else { throw ValidationError("--device-code-interval cannot be negative") }
@@ -127,7 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         logger.logLevel = quiet ? .warning : .info
-        let configuration = EmulatorConfiguration(
+        var configuration = EmulatorConfiguration(
             host: host, port: port, dataDirectory: dataDirectory,
             fixtures: Set(fixture.compactMap(EmulatorConfiguration.Fixture.init(rawValue:))),
             tokens: [.init(token: demoToken, user: EmulatorConfiguration.demoUser)],
@@ -140,6 +150,8 @@ struct ServeCommand: AsyncParsableCommand {
             identity: IdentityConfiguration(
                 port: identityPort, accessTokenLifetime: .seconds(tokenLifetime), deviceCodeLifetime: .seconds(deviceCodeExpiry),
                 deviceCodeInterval: .seconds(deviceCodeInterval)))
+        configuration.uploadPort = uploadPort
+        configuration.uploadPublicOrigin = uploadOrigin
         // Trap before starting: the dispatch sources take a moment to arm, and a SIGTERM sent on
         // reading `listening on` must not be lost (one during the start is kept for after it).
         let (stops, stop) = AsyncStream<Int32>.makeStream()
@@ -155,6 +167,7 @@ struct ServeCommand: AsyncParsableCommand {
         Console.out("listening on \(emulator.origin)")
         Console.out("graph root: \(emulator.graphBaseURL)  data: \(dataDirectory)")
         Console.out("identity: \(emulator.identityOrigin)")
+        Console.out("uploads: \(uploadOrigin ?? emulator.uploadOrigin)")
         if configuration.exposure == .network {
             Console.warning("listening on \(host), which other machines can reach: anyone who has the token can read and change the mailbox")
         }

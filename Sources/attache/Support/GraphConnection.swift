@@ -15,8 +15,9 @@ struct GraphConnection {
     /// The signed-in account this connection uses, if any.
     var account: Account?
 
-    /// `http://127.0.0.1:PORT` of the embedded emulator, when that is what this connects to.
-    var embeddedOrigin: String? { embedded?.origin }
+    /// `http://127.0.0.1:PORT` of the embedded emulator's upload host, onto which journaled
+    /// upload URLs are moved (its ports change from run to run).
+    var embeddedUploadOrigin: String? { embedded?.uploadOrigin }
 
     /// Who and where, for the screen's title: the demo user of the embedded emulator, or
     /// the Graph host (`graph.microsoft.com`).
@@ -113,7 +114,7 @@ struct GraphConnection {
     /// The transfer service of this connection, over `journal`.
     func transferService(journal: TransferJournal, concurrency: Int, verify: Bool = false) -> TransferService {
         TransferService(
-            graph: graph, journal: journal, graphBase: journalBase, uploadOrigin: embeddedOrigin, concurrency: concurrency,
+            graph: graph, journal: journal, graphBase: journalBase, uploadOrigin: embeddedUploadOrigin, concurrency: concurrency,
             verify: verify, logger: logger)
     }
 
