@@ -81,6 +81,8 @@ public struct EmulatorConfiguration: Sendable {
     /// The scheme, host and port written into `uploadUrl` and the final `Location`; `nil`
     /// uses the upload listener's own address.
     public var uploadPublicOrigin: String?
+    /// Outlook's throttling, per mailbox: on by default, as on Outlook.
+    public var limits: OutlookLimits = .outlook
     /// Who may work in whose mailbox: a mailbox's address → its delegates' (lower case).
     /// They reach it through `/users/{address}` with the `.Shared` permissions.
     public var delegates: [String: Set<String>] = [sharedMailbox: [demoUser]]

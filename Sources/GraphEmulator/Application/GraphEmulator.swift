@@ -41,7 +41,7 @@ public enum GraphEmulator {
         let responder = GraphResponder(
             store: store, configuration: configuration, stats: EmulatorStats(),
             faultSchedule: FaultSchedule(configuration.faultInjection), logger: logger,
-            identity: identity, origins: origins, grantTable: grantTable)
+            identity: identity, origins: origins, throttle: MailboxThrottle(configuration.limits), grantTable: grantTable)
         var uploadResponder = responder
         uploadResponder.listener = .upload
         let identityResponder = IdentityResponder(

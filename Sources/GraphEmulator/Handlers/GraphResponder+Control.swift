@@ -43,6 +43,8 @@ extension GraphResponder {
                     ("rejectedRanges", .int(Int64(counters.rejectedRanges))),
                     ("completedSessions", .int(Int64(counters.completedSessions))),
                     ("deletedSessions", .int(Int64(counters.deletedSessions))),
+                    ("throttled", .object(counters.throttled.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+                    ("peakInFlight", .int(Int64(throttle.peakInFlight))),
                     ("bearerOnUploadURL", .int(Int64(counters.bearerOnUploadURL))),
                     ("openSessions", .int(Int64(open))),
                     ("faults", .object(faultSchedule.injected.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) })),

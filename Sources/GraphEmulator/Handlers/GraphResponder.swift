@@ -25,6 +25,8 @@ struct GraphResponder: HTTPResponder {
     /// The tokens the identity origin issued, which Graph takes like the configured ones.
     let identity: IdentityStore
     let origins: ListenerOrigins
+    /// Outlook's limits, shared by the Graph and upload listeners.
+    let throttle: MailboxThrottle
     /// Which listener this one answers for: Graph, or the upload host (upload URLs only).
     var listener: GraphEmulator.Listener = .graph
 
@@ -80,8 +82,10 @@ struct GraphResponder: HTTPResponder {
                 // As on Graph: upload URLs live on the upload host, never under the Graph root.
                 throw GraphErrorResponse(.notFound, "ResourceNotFound", "Upload sessions are served by the host in their uploadUrl, not by Graph.")
             }
-            return try await uploadSession(
-                request, user: user, kind: kind, itemID: itemID, sessionID: sessionID, query: query, context: context)
+            let mailbox = try await store.user(matching: user)?.id ?? user.lowercased()
+            return try await throttled(request, mailbox: mailbox, uploadBytes: request.method == .put ? Self.uploadBytes(request) : 0) {
+                try await uploadSession(request, user: user, kind: kind, itemID: itemID, sessionID: sessionID, query: query, context: context)
+            }
         case _ where listener == .upload:
             throw GraphErrorResponse(.notFound, "ResourceNotFound", "The upload host serves upload URLs only.")
         case (.control(let path), _):
@@ -91,6 +95,15 @@ struct GraphResponder: HTTPResponder {
         }
 
         let grant = try authenticate(request)
+        guard let mailbox = route.mailbox else { throw GraphErrorResponse(.methodNotAllowed, "ErrorInvalidRequest", "The OData request is not supported.") }
+        let isAttachmentPost = request.method == .post && { if case .attachments = route { true } else { false } }()
+        return try await throttled(request, mailbox: try await throttleKey(mailbox, grant: grant), uploadBytes: isAttachmentPost ? Self.uploadBytes(request) : 0) {
+            try await serve(route, request, query: query, grant: grant, context: context)
+        }
+    }
+
+    /// A Graph request, once let in.
+    private func serve(_ route: GraphRoute, _ request: Request, query: ODataQuery, grant: Grant, context: Context) async throws -> Response {
         switch (route, request.method) {
         case (.userProfile(let mailbox), .get):
             return try await getUser(request, mailbox: mailbox, query: query, grant: grant)

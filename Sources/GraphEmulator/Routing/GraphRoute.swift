@@ -27,6 +27,17 @@ enum GraphRoute: Hashable, Sendable {
     /// The emulator's own test API under `/_emulator/`.
     case control([String])
 
+    /// The mailbox a Graph route names; `nil` for upload URLs and the control API.
+    var mailbox: Mailbox? {
+        switch self {
+        case .userProfile(let mailbox), .items(let mailbox, _), .item(let mailbox, _, _), .attachments(let mailbox, _, _),
+            .attachment(let mailbox, _, _, _), .attachmentValue(let mailbox, _, _, _), .createUploadSession(let mailbox, _, _):
+            return mailbox
+        case .uploadSession, .control:
+            return nil
+        }
+    }
+
     /// Parses a raw (still percent-encoded) path; `nil` when it names nothing the emulator serves.
     static func parse(_ rawPath: String) -> GraphRoute? {
         var segments = rawPath.split(separator: "/", omittingEmptySubsequences: true).map { percentDecode(String($0)) }[...]

@@ -11,6 +11,8 @@ final class EmulatorStats: Sendable {
         var completedSessions = 0
         var deletedSessions = 0
         var bearerOnUploadURL = 0
+        /// 429s for Outlook's limits, by the limit's name.
+        var throttled: [String: Int] = [:]
     }
 
     private let counters = Mutex(Counters())

@@ -27,6 +27,11 @@ struct ServeCommand: AsyncParsableCommand {
             A connection that sends nothing for --idle-timeout seconds is closed: idle between \
             requests, or stalled mid-request. A slow upload that keeps sending is not cut off. A \
             body over the limit gets 413 and `Connection: close`, and the connection ends.
+
+            Outlook's limits per mailbox hold, as on Outlook: 4 requests at once, 10,000 \
+            requests per 10 minutes, 150 MB uploaded per 5 minutes; a request over one gets 429 \
+            ApplicationThrottled with Retry-After. --concurrent-limit, --request-limit and \
+            --upload-limit change them ("off" lifts one), --no-limits lifts all three.
             """)
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "address"))
@@ -92,6 +97,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a device code can be used.", valueName: "seconds"))
     var deviceCodeExpiry: Int = 900
 
+    @Option(help: ArgumentHelp("Requests at once per mailbox, or off.", valueName: "n"))
+    var concurrentLimit: String = "4"
+
+    @Option(help: ArgumentHelp("Requests per mailbox per window, as N/TIME (10000/10m), or off.", valueName: "budget"))
+    var requestLimit: String = "10000/10m"
+
+    @Option(help: ArgumentHelp("Bytes uploaded per mailbox per window, as SIZE/TIME (150MiB/5m), or off.", valueName: "budget"))
+    var uploadLimit: String = "150MiB/5m"
+
+    @Flag(help: "Lift Outlook's limits: any number of requests, at once and in all, and of bytes.")
+    var noLimits = false
+
     @Flag(help: "Do not log each request to stderr.")
     var quiet = false
 
@@ -117,6 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
         for name in fixture where name != "none" && EmulatorConfiguration.Fixture(rawValue: name) == nil {
             throw ValidationError("--fixture must be demo, walkthrough or none")
         }
+        _ = try limits()
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be from 0 to 1") }
         for name in faultKind where FaultInjection.Kind(rawValue: name) == nil {
             throw ValidationError("--fault-kind must be one of: \(FaultInjection.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -124,6 +142,32 @@ struct ServeCommand: AsyncParsableCommand {
         for name in fault where EmulatorConfiguration.Fault(rawValue: name) == nil {
             throw ValidationError("--fault must be one of: \(EmulatorConfiguration.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+    }
+
+    /// Outlook's limits as the options set them.
+    func limits() throws -> OutlookLimits {
+        guard !noLimits else { return .none }
+        var limits = OutlookLimits()
+        if concurrentLimit != "off" {
+            guard let most = Int(concurrentLimit), most > 0 else { throw ValidationError("--concurrent-limit must be a positive number, or off") }
+            limits.concurrentRequests = most
+        }
+        if requestLimit != "off" {
+            let parts = requestLimit.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, let count = Int64(parts[0]), count > 0, let window = try? UploadBudget(parsing: "1/" + parts[1]) else {
+                throw ValidationError("--request-limit must read N/TIME, such as 10000/10m, or off")
+            }
+            limits.requests = .init(count, per: window.window)
+        }
+        if uploadLimit != "off" {
+            do {
+                let budget = try UploadBudget(parsing: uploadLimit)
+                limits.uploadBytes = .init(budget.bytes, per: budget.window)
+            } catch {
+                throw ValidationError("--upload-limit \(error)")
+            }
+        }
+        return limits
     }
 
     /// The token given, or the documented one.
@@ -151,6 +195,7 @@ struct ServeCommand: AsyncParsableCommand {
                 port: identityPort, accessTokenLifetime: .seconds(tokenLifetime), deviceCodeLifetime: .seconds(deviceCodeExpiry),
                 deviceCodeInterval: .seconds(deviceCodeInterval)))
         configuration.uploadPort = uploadPort
+        configuration.limits = try limits()
         configuration.uploadPublicOrigin = uploadOrigin
         // Trap before starting: the dispatch sources take a moment to arm, and a SIGTERM sent on
         // reading `listening on` must not be lost (one during the start is kept for after it).

@@ -1,0 +1,79 @@
+import Foundation
+import GraphEmulator
+import Testing
+
+/// Outlook's limits per mailbox, each answered as Outlook answers it: 429
+/// `ApplicationThrottled` with `Retry-After`.
+@Suite("Outlook's limits")
+struct OutlookLimitsTests {
+    static let mb = 1024 * 1024
+
+    /// A fifth request while four are under way is refused; the four finish.
+    @Test func aFifthRequestAtOnceIsThrottled() async throws {
+        var configuration = EmulatorConfiguration(rangeDelay: .seconds(2))
+        configuration.limits = OutlookLimits(concurrentRequests: 4)
+        try await EmulatorHarness.with(configuration) { harness in
+            let id = try await harness.firstItem()
+            let size = 4 * Self.mb
+            var urls: [String] = []
+            for _ in 0..<5 { urls.append(try await harness.createSession(on: id, size: size)) }
+            let bytes = testBytes(count: size)
+            // Four slow PUTs hold the mailbox's four places.
+            let held = urls.prefix(4).map { url in Task { try await harness.put(url, bytes: bytes, range: 0..<327_680, total: size) } }
+            try await Task.sleep(for: .milliseconds(700))
+            let fifth = try await harness.graph(.GET, "/me/messages?$select=id&$top=1")
+            #expect(fifth.status == 429)
+            #expect(fifth.errorCode == "ApplicationThrottled")
+            #expect(fifth.text.contains("MailboxConcurrency"))
+            #expect(fifth.headers.first(name: "Retry-After") == "1")
+            for task in held { #expect(try await task.value.status == 200) }
+            // Once they are done, there is room again.
+            #expect(try await harness.graph(.GET, "/me/messages?$select=id&$top=1").status == 200)
+            let stats = try await harness.send(.GET, harness.origin + "/_emulator/stats", headers: [("Authorization", "Bearer \(EmulatorHarness.demoToken)")])
+            #expect((stats.json["throttled"] as? [String: Int])?["MailboxConcurrency"] == 1)
+            #expect(stats.json["peakInFlight"] as? Int == 4)
+        }
+    }
+
+    /// Requests beyond the count per window are refused until the oldest leave it.
+    @Test func requestsOverTheCountPerWindowAreThrottled() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.limits = OutlookLimits(requests: .init(3, per: .seconds(60)))
+        try await EmulatorHarness.with(configuration) { harness in
+            for _ in 0..<3 { #expect(try await harness.graph(.GET, "/me/messages?$select=id&$top=1").status == 200) }
+            let fourth = try await harness.graph(.GET, "/me/events?$select=id&$top=1")
+            #expect(fourth.status == 429)
+            #expect(fourth.errorCode == "ApplicationThrottled")
+            #expect(fourth.text.contains("MailboxRequests"))
+            let wait = try #require(fourth.headers.first(name: "Retry-After").flatMap(Int.init))
+            #expect((55...60).contains(wait))
+        }
+    }
+
+    /// Bytes sent up beyond the budget are refused, with the wait until they fit; a refused
+    /// range is not counted, and the session keeps what it had.
+    @Test func bytesOverTheUploadBudgetAreThrottled() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.limits = OutlookLimits(uploadBytes: .init(Int64(6 * Self.mb), per: .seconds(30)))
+        try await EmulatorHarness.with(configuration) { harness in
+            let id = try await harness.firstItem()
+            let size = 8 * Self.mb
+            let bytes = testBytes(count: size)
+            let url = try await harness.createSession(on: id, size: size)
+            let first = try await harness.put(url, bytes: bytes, range: 0..<(4 * Self.mb), total: size)
+            #expect(first.status == 200)
+            let second = try await harness.put(url, bytes: bytes, range: (4 * Self.mb)..<size, total: size)
+            #expect(second.status == 429)
+            #expect(second.errorCode == "ApplicationThrottled")
+            #expect(second.text.contains("MailboxUpload"))
+            #expect(second.text.contains("\(6 * Self.mb) bytes per 30 seconds"))
+            let wait = try #require(second.headers.first(name: "Retry-After").flatMap(Int.init))
+            #expect((25...30).contains(wait))
+            let state = try await harness.send(.GET, url)
+            #expect(state.json["NextExpectedRanges"] as? [String] == ["\(4 * Self.mb)-\(size - 1)"])
+            // A small one still fits beside the first.
+            let small = try await harness.put(url, bytes: bytes, range: (4 * Self.mb)..<(5 * Self.mb), total: size)
+            #expect(small.status == 200)
+        }
+    }
+}
