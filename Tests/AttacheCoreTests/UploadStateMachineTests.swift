@@ -152,6 +152,22 @@ struct UploadStateMachineTests {
         #expect(try machine.sessionDeleted(existed: true) == .fail(.gaveUp(outage, attempts: 2)))
     }
 
+    /// A 429 with Retry-After is pacing: waited out however often it comes, never counted.
+    @Test func throttlingIsWaitedOutWithoutCountingTowardGivingUp() throws {
+        var machine = try opened(size: 10 * Self.mb, attempts: 2)
+        let throttled = RequestFailure.status(429, code: "ApplicationThrottled", message: "over its MailboxUpload limit", retryAfter: .seconds(20))
+        for _ in 0..<10 {
+            #expect(try machine.rangeFailed(throttled) == .wait(attempt: 1, retryAfter: .seconds(20), reason: throttled))
+            #expect(try machine.waitElapsed() == .querySession(Self.url))
+            #expect(try machine.sessionStatus(expecting: .everything) == put(0..<Self.chunk))
+        }
+        // A 429 that does not say how long counts like any other failure.
+        let bare = RequestFailure.status(429, code: nil, message: nil, retryAfter: nil)
+        #expect(try machine.rangeFailed(bare) == .wait(attempt: 1, retryAfter: nil, reason: bare))
+        #expect(throttled.isUploadLimit)
+        #expect(!bare.isUploadLimit)
+    }
+
     @Test func progressResetsTheFailureCount() throws {
         var machine = try opened(size: 20 * Self.mb, attempts: 2)
         for _ in 0..<4 {

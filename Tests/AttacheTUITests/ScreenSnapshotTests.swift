@@ -91,6 +91,18 @@ struct ScreenSnapshotTests {
         try check("failed-80x16", Fixtures.render(state, width: 80, height: 16))
     }
 
+    /// A transfer held back by Outlook's upload budget says so, with the time left.
+    @Test func waitingForTheUploadBudget() throws {
+        var state = Fixtures.state(focus: .transfers)
+        state.transfers[0].phase = .waiting(until: 200, reason: "waiting for Outlook's upload budget")
+        let wide = Fixtures.render(state, width: 160, height: 30)
+        #expect(wide.contains("waiting for Outlook's upload budget · 1:40"), "\(wide)")
+        // Narrower, the reason gives way; the time left stays.
+        let text = Fixtures.render(state, width: 120, height: 30)
+        #expect(text.contains("waiting for Outlook's upload… · 1:40"), "\(text)")
+        try check("waiting-budget-120x30", text)
+    }
+
     @Test func tooSmall() throws {
         let text = Fixtures.render(Fixtures.state(), width: 40, height: 10)
         expectFits(text, width: 40, height: 10)

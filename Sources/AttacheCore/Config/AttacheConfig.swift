@@ -10,6 +10,7 @@ import TOMLKit
 /// [defaults]
 /// chunk_size = 3932160        # bytes per ranged PUT
 /// parallel = 4                # transfers at once
+/// upload_budget = "150MB/5m"  # keep to Outlook's upload limit from the start
 /// theme = "default"
 ///
 /// [accounts.work]
@@ -48,6 +49,8 @@ public struct AttacheConfig: Hashable, Sendable {
     public var chunkSize: Int64?
     public var parallel: Int?
     public var theme: String?
+    /// Bytes per window sent to one mailbox, kept to from the first byte.
+    public var uploadBudget: UploadBudget?
 
     public init() {}
 
@@ -103,11 +106,18 @@ public struct AttacheConfig: Hashable, Sendable {
                     case "parallel":
                         guard let value = defaults[inner]?.int, (1...8).contains(value) else { throw fail(dotted, "must be a whole number from 1 to 8") }
                         config.parallel = value
+                    case "upload_budget":
+                        guard let value = defaults[inner]?.string else { throw fail(dotted, "must be a string such as \"150MB/5m\"") }
+                        do {
+                            config.uploadBudget = try UploadBudget(parsing: value)
+                        } catch {
+                            throw fail(dotted, "\(error)")
+                        }
                     case "theme":
                         guard let value = defaults[inner]?.string, !value.isEmpty else { throw fail(dotted, "must be a theme's name or a path to a .theme file") }
                         config.theme = value
                     default:
-                        throw fail(dotted, "is not a setting attache knows (chunk_size, parallel, theme)")
+                        throw fail(dotted, "is not a setting attache knows (chunk_size, parallel, theme, upload_budget)")
                     }
                 }
             case "accounts":

@@ -38,31 +38,38 @@ extension GraphClient {
         var sink: DownloadSink?
         if let destination { sink = try await DownloadSink.open(destination, operation: operation) }
         do {
-            let response = try await execute(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
-            guard (200..<300).contains(Int(response.status.code)) else {
-                let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-                throw Self.errorFromReply(.init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation)
+            // The place is held until the last byte is in: the request runs until then.
+            return try await gate.withPlace { [sink] in
+                try await download(url, into: sink, operation: operation)
             }
-            var hasher = SHA256()
-            var count: Int64 = 0
-            do {
-                for try await chunk in response.body {
-                    try Task.checkCancellation()
-                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                    try await sink?.write(chunk)
-                    count += Int64(chunk.readableBytes)
-                }
-            } catch let error as DownloadError {
-                throw error
-            } catch {
-                throw Self.transportError(error, operation: operation)
-            }
-            try await sink?.commit()
-            return (count, hasher.finalize().hexString, response.headers.first(name: "Content-Type"))
         } catch {
             sink?.discard()
             throw error
         }
+    }
+
+    private func download(_ url: String, into sink: DownloadSink?, operation: String) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
+        let response = try await execute(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            throw Self.errorFromReply(.init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation)
+        }
+        var hasher = SHA256()
+        var count: Int64 = 0
+        do {
+            for try await chunk in response.body {
+                try Task.checkCancellation()
+                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                try await sink?.write(chunk)
+                count += Int64(chunk.readableBytes)
+            }
+        } catch let error as DownloadError {
+            throw error
+        } catch {
+            throw Self.transportError(error, operation: operation)
+        }
+        try await sink?.commit()
+        return (count, hasher.finalize().hexString, response.headers.first(name: "Content-Type"))
     }
 
     /// Removes an attachment from its item.

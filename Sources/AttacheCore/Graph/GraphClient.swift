@@ -24,8 +24,15 @@ public struct GraphClient: Sendable {
     let http: HTTPClient
     let credentials: any AccessTokenProvider
     let logger: Logger
+    /// Requests under way to this mailbox, at most Outlook's 4; shared by every copy.
+    public let gate: RequestGate
+    /// What this mailbox may be sent per window; shared by every copy.
+    public let pacer: UploadPacer
 
-    public init(baseURL: String, http: HTTPClient, credentials: any AccessTokenProvider, logger: Logger, mailbox: String = "me") {
+    public init(
+        baseURL: String, http: HTTPClient, credentials: any AccessTokenProvider, logger: Logger, mailbox: String = "me",
+        gate: RequestGate = RequestGate(), pacer: UploadPacer = UploadPacer()
+    ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -33,6 +40,8 @@ public struct GraphClient: Sendable {
         self.credentials = credentials
         self.logger = logger
         self.mailbox = mailbox
+        self.gate = gate
+        self.pacer = pacer
     }
 
     /// The path of a shared or delegated mailbox under the root: `users/shared@contoso.com`.
@@ -127,6 +136,17 @@ public struct GraphClient: Sendable {
         operation: String,
         timeout: TimeAmount? = nil,
         replyLimit: Int = 32 * 1024 * 1024
+    ) async throws -> Reply {
+        try await gate.withPlace {
+            try await sendNow(
+                method, url, authorization: authorization, headers: headers, body: body, operation: operation, timeout: timeout, replyLimit: replyLimit)
+        }
+    }
+
+    /// ``send(_:_:authorization:headers:body:operation:timeout:replyLimit:)`` once it holds a place.
+    private func sendNow(
+        _ method: HTTPMethod, _ url: String, authorization: Authorization, headers: HTTPHeaders, body: HTTPClientRequest.Body?,
+        operation: String, timeout: TimeAmount?, replyLimit: Int
     ) async throws -> Reply {
         let response = try await execute(
             method, url, authorization: authorization, headers: headers, body: body, operation: operation, timeout: timeout)

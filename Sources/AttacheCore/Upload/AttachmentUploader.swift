@@ -275,7 +275,17 @@ extension AttachmentUploader {
 
                 case .wait(let attempt, let retryAfter, let reason):
                     let delay = uploader.retryPolicy.delay(forAttempt: attempt, retryAfter: retryAfter, using: &generator)
-                    report(.retrying(delay: delay, attempt: attempt, reason: reason.description))
+                    if reason.isThrottling {
+                        if reason.isUploadLimit {
+                            // From now on, sends to this mailbox keep to the budget it names.
+                            let budget = UploadPacer.budget(named: reason.message)
+                            await uploader.graph.pacer.learn(budget)
+                            logger.info("outlook's upload limit was reached; pacing uploads to this mailbox", metadata: ["budget": "\(budget)"])
+                        }
+                        report(.waiting(delay: delay, reason: reason.isUploadLimit ? Self.budgetWait : "Outlook is throttling this mailbox"))
+                    } else {
+                        report(.retrying(delay: delay, attempt: attempt, reason: reason.description))
+                    }
                     await journalUpdate { $0.lastError = reason.description }
                     if await sleep(for: delay) {
                         action = step { try $0.waitElapsed() }
@@ -363,6 +373,28 @@ extension AttachmentUploader {
 
         // MARK: Sending
 
+        static let budgetWait = "waiting for Outlook's upload budget"
+
+        /// Waits until the mailbox's upload budget lets `bytes` go; `nil` when a stop came first.
+        func pace(_ bytes: Int64) async -> UploadPacer.Ticket? {
+            let (report, stop) = (self.report, self.stop)
+            do {
+                return try await uploader.graph.pacer.reserve(
+                    bytes, onWait: { report(.waiting(delay: $0, reason: Self.budgetWait)) }, shouldStop: { stop.requested != nil })
+            } catch {
+                return nil
+            }
+        }
+
+        /// Tells the pacer how a paced send ended: refused by a 429, it does not count.
+        func endPaced(_ ticket: UploadPacer.Ticket, refused: Bool) async {
+            if refused {
+                await uploader.graph.pacer.refused(ticket)
+            } else {
+                await uploader.graph.pacer.sent(ticket)
+            }
+        }
+
         mutating func post(_ handle: ReadFileHandle) async -> UploadStateMachine.Action {
             report(.starting)
             await journal(.uploading)
@@ -384,18 +416,23 @@ extension AttachmentUploader {
             }
             let digest = contents.withUnsafeReadableBytes { SHA256.hash(data: $0) }
             fileGuard?.recordSent(0..<size, digest: digest)
+            // The request's body: the file in base64, in a small JSON envelope.
+            guard let ticket = await pace((size + 2) / 3 * 4 + 1024) else { return stopped(requestInFlight: false, else: .postAttachment) }
             report(.bytesSent(job.file.size))
             do {
                 let graph = self.graph
                 let (name, type, item) = (fileName, job.file.contentType, job.item)
                 let info = try await request { try await graph.postAttachment(name: name, contentType: type, contents: contents, to: item) }
+                await endPaced(ticket, refused: false)
                 report(.confirmed(.nothing))
                 attachment = info
                 return step { try $0.attachmentPosted(id: info.id) }
             } catch let error as GraphError {
+                await endPaced(ticket, refused: error.status == 429)
                 lastFailure = error
                 return step { try $0.postFailed(error.requestFailure) }
             } catch {
+                await endPaced(ticket, refused: false)
                 return stopped(requestInFlight: true, else: .postAttachment)
             }
         }
@@ -404,12 +441,14 @@ extension AttachmentUploader {
             _ range: Range<Int64>, to url: UploadURL, handle: ReadFileHandle, current: UploadStateMachine.Action
         ) async -> UploadStateMachine.Action {
             if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
+            guard let ticket = await pace(Int64(range.count)) else { return stopped(requestInFlight: false, else: current) }
             let report = self.report
             let digest = RangeDigest()
+            let reply: RangeReply
             do {
                 let graph = self.graph
                 let (size, name) = (job.file.size, fileName)
-                let reply = try await request {
+                reply = try await request {
                     try await graph.putRange(
                         range, of: handle, totalSize: size, to: url, fileName: name,
                         onChunk: { chunk in
@@ -417,25 +456,11 @@ extension AttachmentUploader {
                             report(.bytesSent(Int64(chunk.readableBytes)))
                         })
                 }
-                if let sent = digest.finalize(expecting: Int64(range.count)) { fileGuard?.recordSent(range, digest: sent) }
-                switch reply {
-                case .accepted(let status):
-                    let confirmed = status.nextExpectedRanges.confirmedBytes(total: job.file.size)
-                    await journalUpdate { $0.confirmedBytes = confirmed }
-                    report(.confirmed(status.nextExpectedRanges))
-                    return step { try $0.rangeAccepted(expecting: status.nextExpectedRanges) }
-                case .completed(let attachmentID):
-                    report(.confirmed(.nothing))
-                    await journalUpdate {
-                        $0.confirmedBytes = $0.fileSize
-                        $0.uploadURL = nil
-                    }
-                    journaledSession = nil
-                    return step { try $0.uploadCompleted(attachmentID: attachmentID) }
-                }
             } catch is CancellationError {
+                await endPaced(ticket, refused: false)
                 return stopped(requestInFlight: true, else: current)
             } catch {
+                await endPaced(ticket, refused: (error as? GraphError)?.status == 429)
                 // A failure may be the file's doing (it shrank under the reader): ask it first.
                 if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
                 guard let error = error as? GraphError else {
@@ -446,6 +471,23 @@ extension AttachmentUploader {
                     "range failed",
                     metadata: ["file": "\(fileName)", "range": "\(range.lowerBound)-\(range.upperBound - 1)", "error": "\(error.requestFailure)"])
                 return step { try $0.rangeFailed(error.requestFailure) }
+            }
+            await endPaced(ticket, refused: false)
+            if let sent = digest.finalize(expecting: Int64(range.count)) { fileGuard?.recordSent(range, digest: sent) }
+            switch reply {
+            case .accepted(let status):
+                let confirmed = status.nextExpectedRanges.confirmedBytes(total: job.file.size)
+                await journalUpdate { $0.confirmedBytes = confirmed }
+                report(.confirmed(status.nextExpectedRanges))
+                return step { try $0.rangeAccepted(expecting: status.nextExpectedRanges) }
+            case .completed(let attachmentID):
+                report(.confirmed(.nothing))
+                await journalUpdate {
+                    $0.confirmedBytes = $0.fileSize
+                    $0.uploadURL = nil
+                }
+                journaledSession = nil
+                return step { try $0.uploadCompleted(attachmentID: attachmentID) }
             }
         }
 

@@ -14,6 +14,12 @@ public enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
         return status == 408 || status == 429 || (500...599).contains(status)
     }
 
+    /// A 429 that says how long to wait: the server paces the client, nothing failed.
+    public var isThrottling: Bool {
+        guard case .status(429, _, _, let retryAfter) = self else { return false }
+        return retryAfter != nil
+    }
+
     /// Worth another try after a wait: no reply, a timeout, throttling or a server error.
     var isRetryable: Bool {
         if case .noReply = self { return true }
@@ -39,6 +45,16 @@ public enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
     var code: String? {
         guard case .status(_, let code, _, _) = self else { return nil }
         return code
+    }
+
+    var message: String? {
+        guard case .status(_, _, let message, _) = self else { return nil }
+        return message
+    }
+
+    /// A 429 for Outlook's upload limit per mailbox.
+    public var isUploadLimit: Bool {
+        UploadPacer.isUploadLimit(status: status, code: code, message: message)
     }
 
     public var description: String {

@@ -236,6 +236,9 @@ public actor TransferQueue {
         case .retrying(let delay, let attempt, let reason):
             entry.snapshot.phase = .retrying(retryAt: t + delay.seconds, attempt: attempt, reason: reason)
             entry.snapshot.inFlightBytes = 0
+        case .waiting(let delay, let reason):
+            entry.snapshot.phase = .waiting(until: t + delay.seconds, reason: reason)
+            entry.snapshot.inFlightBytes = 0
         case .checking(let what):
             entry.snapshot.phase = .checking(what)
             entry.snapshot.inFlightBytes = 0

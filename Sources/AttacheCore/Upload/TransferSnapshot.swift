@@ -14,6 +14,8 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
         case checking(String)
         /// Waiting until `retryAt` (seconds on the queue's clock) after `reason`.
         case retrying(retryAt: Double, attempt: Int, reason: String)
+        /// Held back until `until` (seconds on the queue's clock) by Outlook's limits: `reason`.
+        case waiting(until: Double, reason: String)
         case attached(AttachmentInfo)
         case failed(UploadError)
         case cancelled
@@ -30,7 +32,7 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
         /// Running: holding one of the queue's slots.
         public var isActive: Bool {
             switch self {
-            case .starting, .uploading, .checking, .retrying: true
+            case .starting, .uploading, .checking, .retrying, .waiting: true
             default: false
             }
         }

@@ -15,6 +15,9 @@ public enum TransferUpdate: Sendable, Hashable {
     case confirmed(ExpectedRanges)
     /// Waiting `delay` before trying again, because of `reason`.
     case retrying(delay: Duration, attempt: Int, reason: String)
+    /// Waiting `delay` because Outlook asks for it (`reason`, such as "waiting for Outlook's
+    /// upload budget"): pacing, not a failure.
+    case waiting(delay: Duration, reason: String)
     /// Asking the session where it stands, looking for an attachment already made, checking
     /// the file or reading the attachment back.
     case checking(String)

@@ -3,6 +3,7 @@
 ///
 /// The rules it keeps:
 /// - small files go in one `POST`; from 3 MB, an upload session with ranged `PUT`s;
+/// - a 429 with `Retry-After` is waited out as often as it comes, never counted as a failure;
 /// - after any failure of a range it asks the session where it stands before sending
 ///   again ("ask the session, do not guess"), so at most one range is re-sent;
 /// - when a session is gone and the final range may have landed, or a `POST` got no reply,
@@ -504,6 +505,11 @@ public struct UploadStateMachine: Sendable {
     }
 
     private mutating func retry(after failure: RequestFailure, then pending: Pending) -> Action {
+        if failure.isThrottling {
+            // Pacing, not failure: wait as long as the server asks, however often it asks.
+            state = .waiting(pending)
+            return .wait(attempt: failures + 1, retryAfter: failure.retryAfter, reason: failure)
+        }
         failures += 1
         guard failures < maximumAttempts else {
             return finish(failing: .gaveUp(failure, attempts: failures))

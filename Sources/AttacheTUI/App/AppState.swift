@@ -124,9 +124,14 @@ public struct AppState: Sendable {
         status != nil || hasCountdown
     }
 
-    /// A retry countdown is on screen, so every tick changes it.
+    /// A retry or wait countdown is on screen, so every tick changes it.
     public var hasCountdown: Bool {
-        transfers.contains { if case .retrying = $0.phase { return true } else { return false } }
+        transfers.contains {
+            switch $0.phase {
+            case .retrying, .waiting: true
+            default: false
+            }
+        }
     }
 
     /// The subject of an item, by id, for transfer rows.

@@ -86,7 +86,9 @@ struct TransferListView: View {
             break
         }
         var shown = false
-        if left - 23 >= stateRoom {
+        let isWaiting = if case .waiting = snapshot.phase { true } else { false }
+        // A wait has no rate nor ETA: its line takes their room.
+        if left - 23 >= stateRoom, !isWaiting {
             x += buffer.put(" " + DisplayWidth.pad(rate, to: 11, alignRight: true), x: x, y: y, role: .dim, limit: maxX - x)
             x += buffer.put("  " + DisplayWidth.pad(eta, to: 9), x: x, y: y, role: .dim, limit: maxX - x)
             shown = true
@@ -95,6 +97,11 @@ struct TransferListView: View {
         if !shown, snapshot.phase == .uploading {
             // No columns for them: the rate and the time left follow the state.
             text += [rate, eta].filter { !$0.isEmpty }.map { " · " + $0 }.joined()
+        }
+        if case .waiting(let until, let reason) = snapshot.phase {
+            // The time left matters most: the reason gives way to it.
+            let clock = " · " + TransferFormat.clock(max(0, until - state.now))
+            text = DisplayWidth.truncate(reason, to: max(0, maxX - x - 2 - clock.count)) + clock
         }
         buffer.put("  " + DisplayWidth.truncate(text, to: max(0, maxX - x - 2)), x: x, y: y, role: role, limit: maxX - x)
     }
@@ -108,6 +115,8 @@ struct TransferListView: View {
         case .checking(let what): return (what, .busy)
         case .retrying(let retryAt, let attempt, let reason):
             return ("retrying in \(TransferFormat.clock(max(0, retryAt - now))) (try \(attempt + 1)): \(reason)", .warn)
+        case .waiting(let until, let reason):
+            return ("\(reason) · \(TransferFormat.clock(max(0, until - now)))", .warn)
         case .attached: return (snapshot.cancelCameTooLate ? "done: attached before the cancel" : "done", .ok)
         case .failed(let error): return ("failed: \(error.reason)", .error)
         case .cancelled: return ("cancelled", .warn)

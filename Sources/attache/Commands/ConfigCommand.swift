@@ -48,6 +48,7 @@ struct ConfigCommand: AsyncParsableCommand {
         row("chunk size", "\(config.chunkSize ?? AttachmentLimits.defaultRangeLength)", config.chunkSize == nil ? "default" : "config")
         row("parallel", "\(config.parallel ?? 4)", config.parallel == nil ? "default" : "config")
         row("theme", config.theme ?? "default", config.theme == nil ? "default" : "config")
+        row("upload budget", settings.uploadBudget.map { "\($0.value)" } ?? "none until Outlook's 429 names one", settings.uploadBudget?.source ?? "default")
         if json {
             var object: [String: Any?] = [:]
             for (name, value, source) in rows {

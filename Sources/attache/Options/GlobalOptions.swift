@@ -47,6 +47,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log file ('-' for stderr; default: attache.log in the state directory).", valueName: "path"))
     var logFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Keep uploads to each mailbox within this budget from the start, as SIZE/TIME: 150MB/5m, 30000000/20s (default: the config's upload_budget; else from Outlook's first 429 on).",
+        valueName: "budget"))
+    var uploadBudget: String?
+
     var paths: AttachePaths { AttachePaths(stateDirectory: stateDir, configFile: config) }
 
     /// Certificate authorities to trust besides the system's: `--ca-file`, else `SSL_CERT_FILE`.
@@ -84,6 +89,13 @@ struct GlobalOptions: ParsableArguments {
     mutating func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let uploadBudget {
+            do {
+                _ = try UploadBudget(parsing: uploadBudget)
+            } catch {
+                throw ValidationError("--upload-budget \(error)")
+            }
         }
         if let graph {
             do {

@@ -19,6 +19,8 @@ struct EffectiveSettings {
     let clientID: Sourced<String>
     let graph: Sourced<String>?
     let mailbox: Sourced<String>?
+    /// What uploads keep to from the start; `nil` until Outlook's 429 names one.
+    let uploadBudget: Sourced<UploadBudget>?
 
     /// Reads the configuration the options point to; a broken file ends the command with
     /// one line naming the file, the line and the key (exit 64).
@@ -55,6 +57,10 @@ struct EffectiveSettings {
         clientID = pick(options.clientId, "--client-id", account?.clientID, SignInSettings.defaultClientID)
         graph = options.graph.map { Sourced(value: $0, source: "--graph") } ?? account?.graph.map { Sourced(value: $0, source: from) }
         mailbox = options.mailbox.map { Sourced(value: $0, source: "--mailbox") } ?? account?.mailbox.map { Sourced(value: $0, source: from) }
+        // Checked when the options were parsed.
+        uploadBudget =
+            options.uploadBudget.flatMap { try? UploadBudget(parsing: $0) }.map { Sourced(value: $0, source: "--upload-budget") }
+            ?? config.uploadBudget.map { Sourced(value: $0, source: "config") }
     }
 
     var signIn: SignInSettings {

@@ -61,6 +61,8 @@ actor ProgressBoard {
         case .checking(let what): status = what
         case .retrying(let retryAt, let attempt, let reason):
             status = "retry \(attempt) in \(TransferFormat.clock(max(0, retryAt - now))): \(reason)"
+        case .waiting(let until, let reason):
+            status = "\(reason) · \(TransferFormat.clock(max(0, until - now)))"
         default: status = ""
         }
         let barWidth = 20
