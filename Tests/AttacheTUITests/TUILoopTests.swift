@@ -104,12 +104,12 @@ struct TUILoopTests {
 
     @Test func attachingAFileFillsItsBarAndListsTheAttachment() async throws {
         try await LoopHarness.with(LoopHarness.slowLink) { harness in
-            let bytes = try harness.makeFile("report.bin", size: 4 * Self.mib, seed: 7)
+            let bytes = try harness.makeFile("report.bin", size: 12 * Self.mib, seed: 7)
             try harness.waitForMailbox()
 
             harness.backend.type("a")
             try harness.waitFor("the picker, with the file's size and path") { screen in
-                screen.contains("Attach to: \(Self.subject)") && screen.row(with: "report.bin", "4.0 MiB", "session") != nil
+                screen.contains("Attach to: \(Self.subject)") && screen.row(with: "report.bin", "12.0 MiB", "session") != nil
             }
             harness.backend.press(.character("j"), .enter)
 
@@ -119,7 +119,7 @@ struct TUILoopTests {
             try harness.waitFor("report.bin done", timeout: .seconds(60)) { screen in
                 guard let y = screen.row(with: "report.bin", "%"), let value = Self.percent(screen.line(y)) else { return false }
                 if seen.last != value { seen.append(value) }
-                if value > 0, value < 100 { midway = screen.line(y) }
+                if value > 0, value < 100, midway == nil { midway = screen.line(y) }
                 return screen.line(y).contains("done") && value == 100
             }
             #expect(seen.filter { $0 > 0 && $0 < 100 }.count >= 2, "percentages seen: \(seen)")
@@ -134,12 +134,12 @@ struct TUILoopTests {
                     let line = screen.line(y)
                     // In the attachments pane, right of its border: the status bar says the
                     // same name and size as soon as the transfer ends, before the list reloads.
-                    // The pane shows Graph's size, which counts more than the file's 4.0 MiB.
-                    return line.contains("│ report.bin") && line.contains("4.2 MiB") && !line.contains("%")
+                    // The pane shows Graph's size, which counts more than the file's 12.0 MiB.
+                    return line.contains("│ report.bin") && line.contains("12.5 MiB") && !line.contains("%")
                 }
             }
             #expect(listed.contains("  1\(Self.listed(Self.subject))"))
-            #expect(listed.line(39).contains("attached report.bin (4.0 MiB)"))
+            #expect(listed.line(39).contains("attached report.bin (12.0 MiB)"))
 
             // A status message waiting to expire is no reason to draw: once drew an empty
             // frame every second while it stood.

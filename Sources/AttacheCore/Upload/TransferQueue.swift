@@ -10,7 +10,7 @@ public actor TransferQueue {
         var resuming: TransferRecord?
         var stop = StopSignal()
         var task: Task<Void, Never>?
-        var meter = RateMeter()
+        var meter = RateMeter(window: TransferQueue.rateWindow)
     }
 
     private let uploader: AttachmentUploader
@@ -73,6 +73,10 @@ public actor TransferQueue {
     /// (a range that landed is recorded, not lost) before it is cut short.
     public static let stopGrace: Duration = .seconds(3)
 
+    /// Seconds of confirmations the rate averages over: long enough that ranges confirmed
+    /// seconds apart on a slow link give a steady rate, short enough to follow a change.
+    public static let rateWindow: Double = 20
+
     /// Cancels a queued or running transfer: its session is deleted. A request in flight
     /// gets `grace` to finish first.
     public func cancel(_ id: TransferID, grace: Duration = TransferQueue.stopGrace) {
@@ -118,7 +122,7 @@ public actor TransferQueue {
         entry.resuming = nil
         entry.stop = StopSignal()
         entry.task = nil
-        entry.meter = RateMeter()
+        entry.meter = RateMeter(window: TransferQueue.rateWindow)
         entries[id] = entry
         publish(id)
         pump()
@@ -222,17 +226,21 @@ public actor TransferQueue {
             entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
             entry.snapshot.confirmedRanges = expected.confirmed(total: size)
             entry.snapshot.inFlightBytes = 0
+            entry.snapshot.confirmedAt = t
+            entry.meter.record(total: entry.snapshot.confirmedBytes, at: t)
         case .bytesSent(let count):
             if case .starting = entry.snapshot.phase {} else { entry.snapshot.phase = .uploading }
             entry.snapshot.inFlightBytes += count
             entry.snapshot.bytesSent += count
-            entry.meter.record(total: entry.snapshot.bytesSent, at: t)
-            entry.snapshot.bytesPerSecond = entry.meter.bytesPerSecond
         case .confirmed(let expected):
             entry.snapshot.phase = .uploading
             entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
             entry.snapshot.confirmedRanges = expected.confirmed(total: size)
             entry.snapshot.inFlightBytes = 0
+            // Rate and time left follow what the server holds, not what was handed over.
+            entry.snapshot.confirmedAt = t
+            entry.meter.record(total: entry.snapshot.confirmedBytes, at: t)
+            entry.snapshot.bytesPerSecond = entry.meter.bytesPerSecond
         case .retrying(let delay, let attempt, let reason):
             entry.snapshot.phase = .retrying(retryAt: t + delay.seconds, attempt: attempt, reason: reason)
             entry.snapshot.inFlightBytes = 0

@@ -51,8 +51,10 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     public var inFlightBytes: Int64 = 0
     /// Every byte sent, retries included.
     public var bytesSent: Int64 = 0
-    /// Moving-average throughput, bytes per second.
+    /// Moving-average throughput of confirmed bytes, bytes per second.
     public var bytesPerSecond: Double?
+    /// When the server last confirmed bytes (seconds on the queue's clock).
+    public var confirmedAt: Double?
     /// The SHA-256 the attachment was read back with, when it was verified.
     public var verifiedSHA256: String?
     /// The user cancelled, but the server had already made the attachment, which stays.
@@ -68,9 +70,10 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
 
     public var fileSize: Int64 { job.file.size }
 
-    /// Where the bar stands: confirmed bytes plus what is in flight, never past the end.
+    /// Where the transfer stands: the bytes the server confirmed, never those merely handed
+    /// to the connection (on a slow link those run seconds ahead of what has arrived).
     public var progressBytes: Int64 {
-        min(fileSize, confirmedBytes + inFlightBytes)
+        min(fileSize, confirmedBytes)
     }
 
     public var fractionDone: Double {
@@ -79,10 +82,12 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
         return Double(progressBytes) / Double(fileSize)
     }
 
-    /// Seconds left at the current rate, while uploading.
-    public var secondsRemaining: Double? {
+    /// Seconds left at the current rate, while uploading, as of `now` (the queue's clock):
+    /// between two confirmations it counts down rather than stand still.
+    public func secondsRemaining(at now: Double) -> Double? {
         guard phase == .uploading, let rate = bytesPerSecond, rate > 1 else { return nil }
-        return Double(fileSize - progressBytes) / rate
+        let sinceConfirmed = max(0, now - (confirmedAt ?? now))
+        return max(0, Double(fileSize - progressBytes) / rate - sinceConfirmed)
     }
 }
 

@@ -77,7 +77,7 @@ struct TransferListView: View {
         switch snapshot.phase {
         case .uploading:
             rate = TransferFormat.rate(snapshot.bytesPerSecond)
-            eta = snapshot.secondsRemaining.map { "ETA " + TransferFormat.clock($0) } ?? ""
+            eta = snapshot.secondsRemaining(at: state.now).map { "ETA " + TransferFormat.clock($0) } ?? ""
         case .attached:
             let seconds = (snapshot.finishedAt ?? 0) - (snapshot.startedAt ?? 0)
             rate = seconds > 0 ? TransferFormat.rate(Double(snapshot.fileSize) / seconds) : ""

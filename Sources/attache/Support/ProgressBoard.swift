@@ -57,7 +57,7 @@ actor ProgressBoard {
         case .queued: status = "queued"
         case .starting: status = snapshot.job.plan == .singleRequest ? "sending" : "opening session"
         case .uploading:
-            status = "\(TransferFormat.rate(snapshot.bytesPerSecond))  ETA \(snapshot.secondsRemaining.map(TransferFormat.clock) ?? "--:--")"
+            status = "\(TransferFormat.rate(snapshot.bytesPerSecond))  ETA \(snapshot.secondsRemaining(at: now).map(TransferFormat.clock) ?? "--:--")"
         case .checking(let what): status = what
         case .retrying(let retryAt, let attempt, let reason):
             status = "retry \(attempt) in \(TransferFormat.clock(max(0, retryAt - now))): \(reason)"
@@ -66,8 +66,12 @@ actor ProgressBoard {
         default: status = ""
         }
         let barWidth = 20
+        // `#` what the server confirmed, `=` what is on its way.
         let filled = Int((snapshot.fractionDone * Double(barWidth)).rounded(.down))
-        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]"
+        let sending = snapshot.fileSize > 0 && !snapshot.phase.isTerminal
+            ? min(barWidth - filled, Int((Double(snapshot.inFlightBytes) / Double(snapshot.fileSize) * Double(barWidth)).rounded(.down))) : 0
+        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "=", count: sending)
+            + String(repeating: "-", count: barWidth - filled - sending) + "]"
         let tail = "  \(bar) \(percent)  \(amounts)  \(status.terminalSafe)"
         let nameRoom = max(8, width - tail.count - 1)
         var name = snapshot.job.file.name.terminalSafe
