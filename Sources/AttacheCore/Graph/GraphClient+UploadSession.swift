@@ -61,10 +61,35 @@ extension GraphClient {
             "Content-Range": "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(totalSize)",
         ]
         headers.add(name: "Content-Length", value: "\(range.count)")
-        let chunks = CountingChunks(base: file.readChunks(in: range, chunkLength: .kibibytes(64)), length: Int64(range.count), onChunk: onChunk)
-        let reply = try await send(
-            .PUT, uploadURL.secretValue, authorization: .preAuthenticated, headers: headers,
-            body: .stream(chunks, length: .known(Int64(range.count))), operation: operation, timeout: rangeTimeout)
+        let requestHeaders = headers
+        let watch = StallWatch(limit: stallTimeout)
+        let chunks = CountingChunks(
+            base: file.readChunks(in: range, chunkLength: .kibibytes(64)), length: Int64(range.count),
+            onChunk: { chunk in
+                watch.moved()
+                onChunk(chunk)
+            },
+            onEnd: { watch.sentAll() })
+        let reply = try await withThrowingTaskGroup(of: Reply?.self) { group in
+            group.addTask {
+                // No deadline on the whole range: on a slow link it may take many minutes.
+                try await send(
+                    .PUT, uploadURL.secretValue, authorization: .preAuthenticated, headers: requestHeaders,
+                    body: .stream(chunks, length: .known(Int64(range.count))), operation: operation, timeout: .hours(24))
+            }
+            group.addTask {
+                try await watch.waitForStall()
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            guard let first else {
+                throw GraphError(
+                    kind: .noReply, message: "no bytes moved for \(TransferFormat.clock(stallTimeout.seconds))", operation: operation,
+                    isUploadSession: true, host: Self.host(of: uploadURL.secretValue))
+            }
+            return first
+        }
         if reply.status == 201 {
             return .completed(attachmentID: reply.headers.first(name: "Location").flatMap(AttachmentLocation.attachmentID(from:)))
         }
@@ -113,16 +138,20 @@ struct CountingChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable w
     /// The bytes the body must have; fewer fails it.
     let length: Int64
     let onChunk: @Sendable (ByteBuffer) -> Void
+    /// Called once the whole body has been handed over.
+    var onEnd: @Sendable () -> Void = {}
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let length: Int64
         var seen: Int64 = 0
         let onChunk: @Sendable (ByteBuffer) -> Void
+        let onEnd: @Sendable () -> Void
 
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await base.next() else {
                 if seen < length { throw SourceEndedEarly() }
+                onEnd()
                 return nil
             }
             seen += Int64(chunk.readableBytes)
@@ -132,6 +161,6 @@ struct CountingChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable w
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), length: length, onChunk: onChunk)
+        AsyncIterator(base: base.makeAsyncIterator(), length: length, onChunk: onChunk, onEnd: onEnd)
     }
 }

@@ -18,8 +18,9 @@ public struct GraphClient: Sendable {
     public let mailbox: String
     /// How long a JSON request may take.
     public var requestTimeout: TimeAmount = .seconds(60)
-    /// How long one ranged `PUT` (up to 4 MiB) may take.
-    public var rangeTimeout: TimeAmount = .seconds(300)
+    /// How long a ranged `PUT` may go without a byte of its body being taken before it is
+    /// given up on. A range that keeps moving, however slowly, is never cut off.
+    public var stallTimeout: Duration = .seconds(120)
 
     let http: HTTPClient
     let credentials: any AccessTokenProvider
