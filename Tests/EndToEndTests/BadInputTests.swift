@@ -83,10 +83,16 @@ struct BadInputTests {
     @Test func anUnknownItem() async throws {
         try await CLIHarness.with { harness in
             let file = try harness.makeFile("a.bin", size: 10)
-            let result = try await harness.attache("upload", [file.path, "--event", "AAMkADdoesnotexist="])
+            let big = try harness.makeFile("b.bin", size: 4 * 1024 * 1024)
+            let result = try await harness.attache("upload", [file.path, big.path, "--event", "AAMkADdoesnotexist="])
             #expect(result.status == 3)
+            // One line for the item, however many files were for it.
             #expect(result.stderr == "attache: error: event AAMkADdoesnotexist= not found; nothing was attached (list ids with `attache ls events`)\n")
-            #expect(try await harness.stats()["createSessionRequests"] == 0)
+            // No lookup first: each file's own first request is what finds the id wrong.
+            let stats = try await harness.stats()
+            #expect(stats["postAttachmentRequests"] == 1)
+            #expect(stats["createSessionRequests"] == 1)
+            #expect(stats["putRequests"] == 0)
         }
     }
 

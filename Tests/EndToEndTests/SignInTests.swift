@@ -263,6 +263,13 @@ struct SignInTests {
             #expect(uploaded.status == 0, "\(uploaded.stderr)")
             let id = try #require(uploaded.jsonLines.first?["attachmentId"] as? String)
             #expect(try await harness.valueDigest("messages", item, id).sha256 == file.sha256)
+            // Its ranges went to the pre-authenticated upload URL: it needed no new token.
+            stats = try await Self.stats(harness)
+            #expect(stats["refreshes"] as? Int == 2)
+            // The next Graph request meets the 401, refreshes once, and is sent again.
+            let attachments = try await CLIHarness.run(["get", "--message", item] + Self.signedIn(harness), environment: Self.environment)
+            #expect(attachments.status == 0, "\(attachments.stderr)")
+            #expect(attachments.stdout.contains("long.bin"))
             stats = try await Self.stats(harness)
             #expect(stats["refreshes"] as? Int == 3)
             #expect(stats["refusedRefreshes"] as? Int == 0)

@@ -295,13 +295,9 @@ extension AttachmentUploader {
 
                 case .succeed(let attachmentID):
                     if machine.stopping == .cancel { report(.cancelCameTooLate) }
-                    var info = attachment
-                    if info == nil {
-                        let graph = self.graph
-                        let item = job.item
-                        info = try? await request { try await graph.attachment(attachmentID, of: item) }
-                    }
-                    return await finishAttached(info ?? AttachmentInfo(id: attachmentID, name: fileName, size: job.file.size))
+                    // No metadata read after the final 201: its `Location` gave the id, and
+                    // the rest is what was sent (a round trip the protocol does not need).
+                    return await finishAttached(attachment ?? AttachmentInfo(id: attachmentID, name: fileName, contentType: job.file.contentType, size: job.file.size))
 
                 case .fail(let failure):
                     var error = UploadError(failure, last: lastFailure, file: fileName, item: job.item)

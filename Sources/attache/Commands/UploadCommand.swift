@@ -110,15 +110,14 @@ struct UploadCommand: AsyncParsableCommand {
         if code != ExitCodes.success { throw ExitCode(code) }
     }
 
-    /// The item to attach to: looked up (so a wrong id fails before any upload), or created.
+    /// The item to attach to: as named (not looked up first: the first request of each file
+    /// says when it is missing, and a lookup would cost every upload a round trip), or created.
     func resolveTarget(_ graph: GraphClient) async throws -> (ItemReference, String?) {
         if let newDraft {
             let draft = try await graph.createDraft(subject: newDraft)
             if !json { Console.err("created draft \"\(newDraft)\": message \(draft.id)") }
             return (draft.reference, draft.subject)
         }
-        let reference: ItemReference = message.map(ItemReference.message) ?? .event(event ?? "")
-        let item = try await graph.item(reference)
-        return (reference, item.subject)
+        return (message.map(ItemReference.message) ?? .event(event ?? ""), nil)
     }
 }

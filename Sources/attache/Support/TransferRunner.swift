@@ -17,6 +17,8 @@ struct TransferRunner {
         var interrupted = 0
         /// Left to another attache that is running them: neither done here nor failed.
         var skipped = 0
+        /// Items found missing, each said once however many files were for it.
+        var missingItems: Set<ItemReference> = []
 
         var exitCode: Int32 {
             if interrupted > 0 { return ExitCodes.interrupted }
@@ -118,6 +120,15 @@ struct TransferRunner {
             object["status"] = "skipped"
             object["error"] = error.jsonObject
             Console.warning("skipping '\(job.file.name)': \(error.reason)")
+        case .failed(let error) where error.kind == .itemNotFound:
+            // The first request of each file is where a wrong id shows: one line for the item.
+            outcome.failures.append(error.kind)
+            object["status"] = "failed"
+            object["error"] = error.jsonObject
+            if outcome.missingItems.insert(job.item).inserted {
+                Console.error(
+                    "\(job.item.kind.rawValue) \(job.item.id) not found; nothing was attached (list ids with `attache ls \(job.item.kind.collection)`)")
+            }
         case .failed(let error):
             outcome.failures.append(error.kind)
             object["status"] = "failed"
