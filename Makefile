@@ -33,7 +33,7 @@ BIN := .build/$(BUILD)/attache
 # released tools are; `make install INSTALL_STRIP=` keeps it, for named crash backtraces.
 INSTALL_STRIP ?= $(if $(filter release,$(BUILD)),-s)
 
-.PHONY: setup build run test release bench clean install uninstall
+.PHONY: setup build run test release bench bench-links clean install uninstall
 
 # Installs what a fresh machine lacks (Debian packages; needs root, or sudo).
 setup:
@@ -66,6 +66,11 @@ bench: release
 	@[ -x /usr/bin/time ] || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq time; }
 	@python3 -c "import msgraph_core, kiota_serialization_json" 2>/dev/null || python3 -m pip install -q -r bench/requirements.txt
 	python3 bench/run.py $(ARGS)
+
+# The same tools through simulated links (latency, bandwidth) in a network namespace; as root.
+bench-links: release
+	@command -v curl >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq curl; }
+	python3 bench/links.py $(ARGS)
 
 clean:
 	rm -rf .build
