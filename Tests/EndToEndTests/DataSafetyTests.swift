@@ -77,6 +77,27 @@ struct DataSafetyTests {
 
     /// Killed while its only range was in flight, the server had made the attachment: cancel
     /// once said "cancelled" (and a retry attached it twice). It now reports it attached.
+    /// A file of one range whose only reply is lost (the server made the attachment, the
+    /// client never heard): attache looks, finds it, and attaches nothing twice.
+    @Test func aSingleRangeWhoseOnlyReplyIsLostIsAttachedOnce() async throws {
+        let injection = FaultInjection(rate: 1, seed: 3, kinds: [.dropReply])
+        try await CLIHarness.with(EmulatorConfiguration(faultInjection: injection)) { harness in
+            let item = try await harness.firstItem("messages")
+            // 3 MiB + 5: a session of a single range of the default length.
+            let file = try harness.makeFile("single.bin", size: 3 * Self.mib + 5, seed: 97)
+            let result = try await harness.attache("upload", [file.path, "--message", item, "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.jsonLines.first?["status"] as? String == "attached")
+            let stats = try await harness.stats()
+            #expect(stats["putRequests"] == 1, "the range was sent again")
+            #expect(stats["createSessionRequests"] == 1)
+            let attached = try await harness.attachments("messages", item).filter { $0["name"] as? String == "single.bin" }
+            #expect(attached.count == 1)
+            let id = try #require(attached.first?["id"] as? String)
+            #expect(try await harness.valueDigest("messages", item, id).sha256 == file.sha256)
+        }
+    }
+
     @Test func cancellingATransferWhoseFinalRangeLandedReportsItAttached() async throws {
         try await CLIHarness.withHostileProxy(rule: { exchange in
             exchange.isUploadURL && exchange.method == "PUT" ? .forwardLate(.seconds(20)) : .forward
