@@ -10,7 +10,11 @@ public struct ByteCount: CustomStringConvertible, Hashable, Sendable {
         self.bytes = Int64(bytes)
     }
 
-    public var description: String {
+    public var description: String { description(rounding: .toNearestOrAwayFromZero) }
+
+    /// As ``description``, its tenth rounded by `rule`: progress rounds down, so it never
+    /// shows more than the server holds.
+    public func description(rounding rule: FloatingPointRoundingRule) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         guard bytes >= 1024 || bytes <= -1024 else { return "\(bytes) B" }
         var value = Double(bytes)
@@ -19,12 +23,12 @@ public struct ByteCount: CustomStringConvertible, Hashable, Sendable {
             value /= 1024
             unit += 1
         }
-        return "\(Self.oneDecimal(value)) \(units[unit])"
+        return "\(Self.oneDecimal(value, rounding: rule)) \(units[unit])"
     }
 
     /// `value` with one decimal, without Foundation's locale-dependent formatting.
-    static func oneDecimal(_ value: Double) -> String {
-        let tenths = Int64((value * 10).rounded())
+    static func oneDecimal(_ value: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> String {
+        let tenths = Int64((value * 10).rounded(rule))
         let sign = tenths < 0 ? "-" : ""
         let magnitude = abs(tenths)
         return "\(sign)\(magnitude / 10).\(magnitude % 10)"

@@ -68,7 +68,7 @@ struct TransferListView: View {
         if left - 21 >= stateRoom {
             let bytes = snapshot.phase.isTerminal && snapshot.progressBytes == snapshot.fileSize
                 ? "\(ByteCount(snapshot.fileSize))"
-                : "\(ByteCount(snapshot.progressBytes))/\(ByteCount(snapshot.fileSize))"
+                : "\(ByteCount(snapshot.progressBytes).description(rounding: .down))/\(ByteCount(snapshot.fileSize))"
             x += buffer.put("  " + DisplayWidth.pad(bytes, to: 19), x: x, y: y, role: .dim, limit: maxX - x)
             left = maxX - x
         }

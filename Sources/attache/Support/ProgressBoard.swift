@@ -51,7 +51,7 @@ actor ProgressBoard {
     /// `report.pdf  [########--------]  48%  1.6 MiB/3.3 MiB  8.2 MiB/s  ETA 0:01`
     static func line(for snapshot: TransferSnapshot, width: Int, now: Double) -> String {
         let percent = "\(Int((snapshot.fractionDone * 100).rounded(.down)))%".leftPadded(to: 4, with: " ")
-        let amounts = "\(ByteCount(snapshot.progressBytes))/\(ByteCount(snapshot.fileSize))"
+        let amounts = "\(ByteCount(snapshot.progressBytes).description(rounding: .down))/\(ByteCount(snapshot.fileSize))"
         let status: String
         switch snapshot.phase {
         case .queued: status = "queued"
