@@ -2,12 +2,14 @@ import AttacheCore
 import Foundation
 
 /// The live progress lines on stderr while transfers run: one line per transfer still going,
-/// redrawn at most ten times a second, and only when something changed.
+/// redrawn at most ten times a second when something changed, and once a second anyway, so
+/// that times left and waits count down between the server's confirmations.
 actor ProgressBoard {
     private var snapshots: [TransferID: TransferSnapshot] = [:]
     private var order: [TransferID] = []
     private var linesOnScreen = 0
     private var dirty = false
+    private var lastDrawn = -Double.infinity
     private var clockNow: @Sendable () -> Double
 
     init(now: @escaping @Sendable () -> Double) {
@@ -27,13 +29,15 @@ actor ProgressBoard {
         dirty = true
     }
 
-    /// Redraws if anything changed since the last time.
+    /// Redraws if anything changed since the last time, or a second has passed.
     func redrawIfNeeded() {
-        guard dirty else { return }
+        let now = clockNow()
+        guard dirty || (linesOnScreen > 0 && now - lastDrawn >= 1) else { return }
         dirty = false
+        lastDrawn = now
         let width = Console.width
         let live = order.compactMap { snapshots[$0] }.filter { !$0.phase.isTerminal }
-        var lines = live.prefix(8).map { Self.line(for: $0, width: width, now: clockNow()) }
+        var lines = live.prefix(8).map { Self.line(for: $0, width: width, now: now) }
         if live.count > 8 { lines.append("  … and \(live.count - 8) more") }
         var output = linesOnScreen > 0 ? "\u{1B}[\(linesOnScreen)F" : ""
         for line in lines { output += "\u{1B}[2K" + line + "\n" }
