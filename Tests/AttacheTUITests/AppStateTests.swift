@@ -21,6 +21,25 @@ struct AppStateTests {
         #expect(state.itemSelection[.message] == 0)
     }
 
+    /// `R` keeps the item, not the row: a message arriving above the selection leaves the
+    /// selection on the same message, so `a` attaches where the user was looking.
+    @Test func refreshKeepsTheSelectedItemWhenAMessageArrivesAbove() {
+        var state = Fixtures.state(transfers: false)
+        _ = state.handle(.down)
+        _ = state.handle(.down)
+        let selected = Fixtures.messages[2].id
+        #expect(state.selectedItem?.id == selected)
+        _ = state.handle(.character("R"))
+        let arrived = OutlookItem(id: "AAMkADnewAAA=", kind: .message, subject: "Just arrived", receivedDateTime: "2026-11-25T09:00:00Z", isDraft: true, attachments: [])
+        _ = state.apply(.itemsLoaded(.message, [arrived] + Fixtures.messages))
+        #expect(state.selectedItem?.id == selected)
+        #expect(state.itemSelection[.message] == 3)
+        // Gone from the new list: the row stays where it was, within bounds.
+        _ = state.handle(.character("R"))
+        _ = state.apply(.itemsLoaded(.message, Array(Fixtures.messages.prefix(2))))
+        #expect(state.itemSelection[.message] == 1)
+    }
+
     @Test func tabCyclesPanesAndAsksForAttachments() {
         var state = Fixtures.state()
         _ = state.handle(.down)

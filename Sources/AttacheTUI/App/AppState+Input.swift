@@ -88,6 +88,7 @@ extension AppState {
             editingFilter = true
             focus = .items
         case .refresh:
+            if let id = selectedItem?.id { keptSelection[tab] = id }
             items[tab] = .loading
             var effects: [Effect] = [.loadItems(tab)]
             if let item = selectedItem { effects.append(.loadAttachments(item.reference)) }
@@ -322,7 +323,8 @@ extension AppState {
     public mutating func apply(_ event: AppEvent) -> [Effect] {
         switch event {
         case .itemsLoaded(let kind, let list):
-            let selectedID = kind == tab ? selectedItem?.id : nil
+            let kept = keptSelection.removeValue(forKey: kind)
+            let selectedID = kind == tab ? selectedItem?.id ?? kept : nil
             items[kind] = .loaded(list)
             if let selectedID, let index = visibleItems.firstIndex(where: { $0.id == selectedID }) {
                 itemSelection[kind] = index

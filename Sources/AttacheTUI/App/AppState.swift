@@ -64,6 +64,9 @@ public struct AppState: Sendable {
     public var tab: ItemKind = .message
     public var items: [ItemKind: Loadable<[OutlookItem]>] = [.message: .loading, .event: .loading]
     public var itemSelection: [ItemKind: Int] = [.message: 0, .event: 0]
+    /// The item selected when its list was sent for again (`R`): found by id in the new list,
+    /// so a message arriving above it does not move the selection onto another.
+    var keptSelection: [ItemKind: String] = [:]
     public var details: [String: Loadable<[AttachmentInfo]>] = [:]
     public var detailSelection = 0
     public var transfers: [TransferSnapshot] = []
