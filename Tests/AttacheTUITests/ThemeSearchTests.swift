@@ -35,6 +35,18 @@ struct ThemeSearchTests {
         }
     }
 
+    /// Without colour (NO_COLOR), what a background marked is marked in reverse video: the
+    /// selected row of every built-in theme still stands out.
+    @Test func withoutColourTheSelectionIsInReverseVideo() throws {
+        for name in Theme.builtinNames {
+            let style = try Theme.load(name).style(for: .selection).withoutColor
+            #expect(style.reverse, "\(name)")
+            #expect(style.foreground == .terminalDefault && style.background == .terminalDefault)
+        }
+        // What had no background keeps its attributes only.
+        #expect(try Theme.load("default").style(for: .normal).withoutColor.reverse == false)
+    }
+
     @Test func aBrokenFileInAFolderIsReportedNotSkipped() throws {
         try withFolder { folder in
             try "normal = pink default\n".write(toFile: folder + "/light.theme", atomically: true, encoding: .utf8)

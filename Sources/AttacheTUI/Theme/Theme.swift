@@ -34,9 +34,12 @@ public struct ThemeStyle: Hashable, Sendable {
 
     public init() {}
 
-    /// The same attributes without colour, for `NO_COLOR` and terminals without colours.
+    /// The same attributes without colour, for `NO_COLOR` and terminals without colours. A
+    /// style that marked its cells with a background (the selection, a bar) turns to reverse
+    /// video, so the mark survives the colour: under `NO_COLOR` the selected row still shows.
     public var withoutColor: ThemeStyle {
         var copy = self
+        if background != .terminalDefault { copy.reverse = true }
         copy.foreground = .terminalDefault
         copy.background = .terminalDefault
         return copy
