@@ -149,6 +149,16 @@ struct AppStateTests {
         #expect(state.handle(.character("y")) == [.quit])
         #expect(state.quitting)
 
+        // One transfer is "1 transfer", not "1 transfers".
+        var one = Fixtures.state(transfers: false)
+        one.transfers = [Fixtures.transfers[0]]
+        _ = one.handle(.character("q"))
+        if case .confirm(let question, .quit) = one.modal {
+            #expect(question.hasPrefix("1 transfer is not done."), "\(question)")
+        } else {
+            Issue.record("quitting with one running transfer should ask")
+        }
+
         var idle = Fixtures.state(transfers: false)
         #expect(idle.handle(.character("q")) == [.quit])
         var forced = Fixtures.state()

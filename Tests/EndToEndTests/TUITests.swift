@@ -193,7 +193,7 @@ struct TUITests {
             kill(pid, SIGTERM)
             let after = try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-") } }
             #expect(after.contains("attache-exited-130"))
-            #expect(after.contains { $0.contains("1 uploads interrupted; `attache resume` finishes them") })
+            #expect(after.contains { $0.contains("1 upload interrupted; `attache resume` finishes it") })
             let status = try await harness.attache("status", ["--json"])
             #expect(status.jsonLines.first?["state"] as? String == "interrupted")
             #expect(try await harness.openSessions().count == 1)

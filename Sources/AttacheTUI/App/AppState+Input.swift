@@ -99,7 +99,8 @@ extension AppState {
         case .quit:
             if activeTransfers + queuedTransfers > 0 {
                 modal = .confirm(
-                    question: "\(activeTransfers + queuedTransfers) transfers are not done. Quit? Running uploads wait for `attache resume`.",
+                    question: (activeTransfers + queuedTransfers == 1 ? "1 transfer is" : "\(activeTransfers + queuedTransfers) transfers are")
+                        + " not done. Quit? Running uploads wait for `attache resume`.",
                     onYes: .quit)
                 return []
             }

@@ -100,7 +100,10 @@ struct ScreenCommand: AsyncParsableCommand {
             }
         }
         if interrupted > 0 {
-            Console.err("attache: \(interrupted) uploads interrupted; `attache resume` finishes them")
+            Console.err(
+                interrupted == 1
+                    ? "attache: 1 upload interrupted; `attache resume` finishes it"
+                    : "attache: \(interrupted) uploads interrupted; `attache resume` finishes them")
             throw ExitCode(ExitCodes.interrupted)
         }
     }
