@@ -87,12 +87,8 @@ struct UploadCommand: AsyncParsableCommand {
             do {
                 target = try await resolveTarget(connection.graph)
             } catch let error as GraphError {
-                if error.status == 404 {
-                    Console.error(
-                        "\(targetDescription) not found; nothing was attached (list ids with `attache ls \(event == nil ? "messages" : "events")`)")
-                } else {
-                    Console.error("\(error); nothing was attached")
-                }
+                // Only a new draft is made here; a named item is found missing by its uploads.
+                Console.error("\(error); nothing was attached")
                 return Console.exitCode(for: error)
             }
             let defaults = try EffectiveSettings(global).config

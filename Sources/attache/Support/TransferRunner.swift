@@ -120,20 +120,17 @@ struct TransferRunner {
             object["status"] = "skipped"
             object["error"] = error.jsonObject
             Console.warning("skipping '\(job.file.name)': \(error.reason)")
-        case .failed(let error) where error.kind == .itemNotFound:
-            // The first request of each file is where a wrong id shows: one line for the item.
-            outcome.failures.append(error.kind)
-            object["status"] = "failed"
-            object["error"] = error.jsonObject
-            if outcome.missingItems.insert(job.item).inserted {
-                Console.error(
-                    "\(job.item.kind.rawValue) \(job.item.id) not found; nothing was attached (list ids with `attache ls \(job.item.kind.collection)`)")
-            }
         case .failed(let error):
             outcome.failures.append(error.kind)
             object["status"] = "failed"
             object["error"] = error.jsonObject
-            Console.error(error.description)
+            if error.kind != .itemNotFound {
+                Console.error(error.description)
+            } else if outcome.missingItems.insert(job.item).inserted {
+                // The first request of each file is where a wrong id shows: one line for the item.
+                Console.error(
+                    "\(job.item.kind.rawValue) \(job.item.id) not found; nothing was attached (list ids with `attache ls \(job.item.kind.collection)`)")
+            }
         case .cancelled:
             outcome.cancelled += 1
             object["status"] = "cancelled"
