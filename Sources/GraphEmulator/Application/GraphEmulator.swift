@@ -48,42 +48,18 @@ public enum GraphEmulator {
             store: identity, directory: TenantDirectory(users: try await store.users()), configuration: configuration,
             grantTable: grantTable, origins: origins, logger: logger)
         let identityHost = identityHost(for: configuration)
-        let graph = Application(
-            responder: responder,
-            server: server(configuration),
-            configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.port),
-                serverName: "attache-graph-emulator"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.port
-                origins.setGraph(configuration.publicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
-                await onRunning(.graph, port)
-            },
-            logger: logger)
-        let upload = Application(
-            responder: uploadResponder,
-            server: server(configuration),
-            configuration: ApplicationConfiguration(
-                address: .hostname(configuration.host, port: configuration.uploadPort),
-                serverName: "attache-upload-emulator"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.uploadPort
-                origins.setUpload(configuration.uploadPublicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
-                await onRunning(.upload, port)
-            },
-            logger: logger)
-        let login = Application(
-            responder: identityResponder,
-            server: server(configuration),
-            configuration: ApplicationConfiguration(
-                address: .hostname(identityHost, port: configuration.identity.port),
-                serverName: "attache-identity-emulator"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.identity.port
-                origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port))
-                await onRunning(.identity, port)
-            },
-            logger: logger)
+        let graph = listener(responder, host: configuration.host, port: configuration.port, name: "graph", configuration, logger) { port in
+            origins.setGraph(configuration.publicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+            await onRunning(.graph, port)
+        }
+        let upload = listener(uploadResponder, host: configuration.host, port: configuration.uploadPort, name: "upload", configuration, logger) { port in
+            origins.setUpload(configuration.uploadPublicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+            await onRunning(.upload, port)
+        }
+        let login = listener(identityResponder, host: identityHost, port: configuration.identity.port, name: "identity", configuration, logger) { port in
+            origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port))
+            await onRunning(.identity, port)
+        }
         return (graph, upload, login)
     }
 
@@ -96,6 +72,19 @@ public enum GraphEmulator {
         // In 128-bit arithmetic: 150 MB × 3640066 overflows 64 bits.
         let scaled = Int128(bytes) * Int128(seedSize) * 2 / Int128(seedBytes)
         return Int64((scaled + 1) / 2)
+    }
+
+    /// One listener: `responder` on `host:port` (0 picks one); `bound` hears the port it got.
+    private static func listener<Responder: HTTPResponder>(
+        _ responder: Responder, host: String, port: Int, name: String, _ configuration: EmulatorConfiguration, _ logger: Logger,
+        bound: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        Application(
+            responder: responder,
+            server: server(configuration),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "attache-\(name)-emulator"),
+            onServerRunning: { channel in await bound(channel.localAddress?.port ?? port) },
+            logger: logger)
     }
 
     /// The identity listener's host: the Graph host when that is loopback, else 127.0.0.1.
