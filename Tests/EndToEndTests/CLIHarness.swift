@@ -8,6 +8,8 @@ import NIOFoundationCompat
 import NIOHTTP1
 import Testing
 
+@testable import AttacheCore
+
 /// Runs the real `attache` binary as a subprocess against an emulator on loopback.
 struct CLIHarness {
     let emulator: RunningEmulator
@@ -40,11 +42,15 @@ struct CLIHarness {
         return CLIHarness(emulator: emulator, stateDirectory: base + "/state", workDirectory: base + "/files", graphBase: emulator.graphBaseURL)
     }
 
-    /// Emulators running at once in this test process (see ``RunningLimit``).
-    static let emulators = RunningLimit(24)
+    /// Emulators running at once in this test process. With every test running at once,
+    /// each with an emulator (three listeners, a SQLite pool), a hundred together kept over
+    /// 1,300 descriptors open, and past that count Foundation's `Process.run()`, which lists
+    /// `/proc/self/fd` before each launch, reads beyond its buffer and crashes. The gate
+    /// that holds attache's requests to a mailbox serves here as a plain counting limit.
+    static let emulators = RequestGate(limit: 24)
 
     static func with<T>(_ configuration: EmulatorConfiguration = EmulatorConfiguration(), _ body: (CLIHarness) async throws -> T) async throws -> T {
-        await emulators.acquire()
+        try await emulators.acquire()
         let harness: CLIHarness
         do {
             harness = try await start(configuration)
