@@ -52,6 +52,8 @@ struct OutlookLimitsTests {
             #expect((stats["throttled"] as? [String: Int]) == [:], "\(stats)")
             #expect(stats["putBytes"] as? Int == 80_000_000, "a byte was sent twice: \(stats)")
             #expect(took < .seconds(50), "took \(took)")
+            // Without a terminal, a wait of 10 s or more is said on stderr, as the screen says it.
+            #expect(result.stderr.contains("waiting for Outlook's upload budget · "), "\(result.stderr)")
             for file in files {
                 let attached = try await harness.attachments("messages", item)
                 let id = try #require(attached.first { $0["name"] as? String == (file.path as NSString).lastPathComponent }?["id"] as? String)
