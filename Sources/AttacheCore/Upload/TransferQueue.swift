@@ -243,6 +243,8 @@ public actor TransferQueue {
             entry.snapshot.bytesPerSecond = entry.meter.bytesPerSecond
         case .retrying(let delay, let attempt, let reason):
             entry.snapshot.phase = .retrying(retryAt: t + delay.seconds, attempt: attempt, reason: reason)
+            entry.snapshot.retries += 1
+            entry.snapshot.lastRetryReason = reason
             entry.snapshot.inFlightBytes = 0
         case .waiting(let delay, let reason):
             entry.snapshot.phase = .waiting(until: t + delay.seconds, reason: reason)

@@ -59,6 +59,9 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     public var verifiedSHA256: String?
     /// The user cancelled, but the server had already made the attachment, which stays.
     public var cancelCameTooLate = false
+    /// How many times a request was tried again, and why the last one was.
+    public var retries = 0
+    public var lastRetryReason: String?
     /// Seconds on the queue's clock.
     public var startedAt: Double?
     public var finishedAt: Double?
