@@ -65,7 +65,7 @@ struct AppStateTests {
         }
         #expect(picker.target == Fixtures.messages[0].reference)
         #expect(picker.entries.map(\.name) == ["..", "Photos 2026", "brochure.pdf", "dataset.csv", "movie.mkv", "写真.jpg"])
-        #expect(picker.entries.map(\.plan) == ["", "", "POST", "session", "over 150 MB", "session"])
+        #expect(picker.entries.map(\.plan) == ["", "", "POST", "session", "over 150 MiB", "session"])
         _ = state.handle(.down)
         _ = state.handle(.down)
         let effects = state.handle(.enter)
@@ -83,11 +83,11 @@ struct AppStateTests {
         _ = state.handle(.character(" "))
         _ = state.handle(.up)  // movie.mkv
         _ = state.handle(.character(" "))
-        #expect(state.status?.text == "'movie.mkv' is 150.0 MiB; Outlook takes at most 150 MB per attachment")
+        #expect(state.status?.text == "'movie.mkv' is 150.0 MiB (157286401 bytes); Outlook takes at most 150 MiB (157286400 bytes) per attachment")
         _ = state.handle(.up)  // dataset.csv
         _ = state.handle(.character(" "))
         guard case .picker(let picker) = state.modal else { return }
-        #expect(picker.marked == [directory + "/写真.jpg", directory + "/dataset.csv"])
+        #expect(picker.markedPaths == [directory + "/写真.jpg", directory + "/dataset.csv"])
         #expect(state.handle(.enter) == [.upload(paths: [directory + "/写真.jpg", directory + "/dataset.csv"], to: Fixtures.messages[0].reference, title: "Quarterly report — Q3 figures")])
     }
 
@@ -233,7 +233,7 @@ struct AppStateTests {
         #expect(KeyMap.action(for: .character("c"), in: .items) == nil)
         #expect(KeyMap.action(for: .character("q"), in: .picker) == .closePicker)
         #expect(KeyMap.action(for: .character("a"), in: .picker) == nil)
-        #expect(KeyMap.hints(for: .transfers).map(\.1).prefix(3) == ["cancel", "retry", "remove"])
+        #expect(KeyMap.hints(for: .transfers).map(\.1).prefix(4) == ["details", "cancel", "pause", "retry"])
     }
 }
 

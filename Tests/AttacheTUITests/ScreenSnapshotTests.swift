@@ -85,7 +85,7 @@ struct ScreenSnapshotTests {
 
     @Test func loadingAndErrors() throws {
         var state = AppState(account: "graph.microsoft.com", pickerDirectory: "/")
-        _ = state.apply(.itemsFailed(.event, "could not list events: no reply from the server (connection refused); is the server running, and is --graph right?"))
+        _ = state.apply(.itemsFailed(.event, "could not list events: no reply from the server (connection refused); is the server running, and is --graph right?", unreachable: true))
         try check("loading-80x16", Fixtures.render(state, width: 80, height: 16))
         _ = state.handle(.character("2"))
         try check("failed-80x16", Fixtures.render(state, width: 80, height: 16))

@@ -3,7 +3,8 @@ import AttacheCore
 /// What the world tells the app: results of requests it made, and transfer changes.
 public enum AppEvent: Sendable {
     case itemsLoaded(ItemKind, [OutlookItem])
-    case itemsFailed(ItemKind, String)
+    /// The list could not be had; `unreachable` when the server did not answer at all.
+    case itemsFailed(ItemKind, String, unreachable: Bool)
     case attachmentsLoaded(itemID: String, [AttachmentInfo])
     case attachmentsFailed(itemID: String, String)
     case draftCreated(OutlookItem)
@@ -19,6 +20,14 @@ public enum AppEvent: Sendable {
     case signedIn(String)
     /// The sign-in did not work: why.
     case signInFailed(String)
+    /// An attachment was deleted from its item.
+    case attachmentDeleted(AttachmentInfo, of: ItemReference)
+    /// A download moved on (`bytes` so far), ended (`finished`), or failed.
+    case downloadProgress(id: Int, bytes: Int64)
+    case downloadFinished(id: Int, bytes: Int64)
+    case downloadFailed(id: Int, String)
+    /// A draft went out; Outlook gives the sent message a new id.
+    case draftSent(ItemReference, subject: String)
     /// A message for the status bar.
     case notice(String, AppState.StatusMessage.Kind)
     /// A signal asks the app to end (SIGTERM, SIGHUP).
@@ -36,6 +45,15 @@ public enum Effect: Hashable, Sendable {
     case retry(TransferID)
     case remove(TransferID)
     case createDraft(subject: String)
+    case pause(TransferID)
+    case resume(TransferID)
+    case clearFinished
+    case deleteAttachment(AttachmentInfo, of: ItemReference)
+    /// Streams the attachment to `download.destination`; opens it after when it says so.
+    case download(AppState.Download, attachment: AttachmentInfo, of: ItemReference)
+    case cancelDownload(id: Int)
+    case sendDraft(ItemReference, subject: String)
+    case notifyAttendees(ItemReference, title: String)
     /// Sign in (device code), showing the prompt as it comes.
     case signIn
     /// Give up the sign-in under way.

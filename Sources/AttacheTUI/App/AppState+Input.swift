@@ -10,14 +10,61 @@ extension AppState {
     /// Applies a key press; returns what must be done beyond changing the state.
     public mutating func handle(_ key: Key) -> [Effect] {
         if key == .resize { return [] }
-        if let modal {
-            return handleModal(modal, key)
+        if screenTooSmall {
+            // Nothing shows what a key would do: only quitting, which the screen offers, acts.
+            guard key == .character("q") || key == .control("c") else { return [] }
+            quitting = true
+            return [.quit]
         }
-        if editingFilter {
-            return handleFilterEditing(key)
+        let scope = self.scope
+        guard let action = KeyMap.action(for: key, in: scope) else {
+            if case .character(let c) = key { return type(c, in: scope) }
+            return []
         }
-        guard let action = KeyMap.action(for: key, in: scope) else { return [] }
-        return perform(action)
+        if action == .forceQuit {
+            quitting = true
+            return [.quit]
+        }
+        switch scope {
+        case .global, .items, .details, .transfers: return perform(action)
+        case .filter: return filterAction(action)
+        default: return windowAction(action, in: scope)
+        }
+    }
+
+    /// A character typed where text is being typed: the filter, a prompt, the picker's filter.
+    mutating func type(_ character: Character, in scope: KeyMap.Scope) -> [Effect] {
+        switch scope {
+        case .filter:
+            filter.append(character)
+            itemSelection[tab] = 0
+        case .prompt:
+            editText { $0.append(character) }
+        case .pickerFilter:
+            editPicker { picker in
+                picker.filter.append(character)
+                picker.selection = Self.firstMatch(in: picker)
+            }
+        default:
+            break
+        }
+        return []
+    }
+
+    mutating func filterAction(_ action: KeyMap.Action) -> [Effect] {
+        switch action {
+        case .accept:
+            editingFilter = false
+        case .dismiss:
+            editingFilter = false
+            filter = ""
+        case .erase:
+            if !filter.isEmpty { filter.removeLast() }
+        default:
+            return []
+        }
+        itemSelection[tab] = 0
+        return []
     }
 
     mutating func perform(_ action: KeyMap.Action) -> [Effect] {
@@ -47,12 +94,56 @@ extension AppState {
                 focus = .details
                 return loadDetailsIfNeeded(force: true)
             case .details:
-                if let item = selectedItem, let list = selectedAttachments?.value, list.indices.contains(detailSelection) {
-                    modal = .attachmentInfo(list[detailSelection], itemTitle: item.subject ?? "")
+                if let item = selectedItem, let attachment = selectedAttachment {
+                    modal = .attachmentInfo(attachment, itemTitle: item.subject ?? "")
                 }
             case .transfers:
-                break
+                if let transfer = selectedTransfer { modal = .transferDetail(transfer.id, offset: 0) }
             }
+        case .read:
+            // MERGE: the read view.
+            focus = .details
+            return loadDetailsIfNeeded(force: true)
+        case .sendDraft:
+            guard let item = selectedItem, item.kind == .message else {
+                notify("only a draft message can be sent; select one in Messages", .warning)
+                return []
+            }
+            guard item.isDraft == true else {
+                notify("“\(item.subject ?? "")” is not a draft: it was sent or received already", .warning)
+                return []
+            }
+            let subject = item.subject ?? "(no subject)"
+            modal = .confirm(question: "Send the draft “\(subject)” now?", onYes: .sendDraft(item.reference, subject: subject))
+        case .save, .openExternally:
+            guard let item = selectedItem, let attachment = selectedAttachment else {
+                notify("select an attachment first", .warning)
+                return []
+            }
+            let name = FileNames.safe(attachment.name ?? attachment.id)
+            if action == .openExternally {
+                return startDownload(attachment, of: item.reference, to: nil)
+            }
+            let proposed = (downloadDirectory as NSString).appendingPathComponent(name)
+            modal = .prompt(title: "Save “\(name)” as", text: proposed, purpose: .saveAttachment(attachment, of: item.reference))
+        case .deleteAttachment:
+            guard let item = selectedItem, let attachment = selectedAttachment else {
+                notify("select an attachment first", .warning)
+                return []
+            }
+            modal = .confirm(
+                question: "Delete “\(attachment.name ?? attachment.id)” from “\(item.subject ?? "(no subject)")”? It is removed on the server.",
+                onYes: .deleteAttachment(attachment, of: item.reference))
+        case .pause:
+            guard let transfer = selectedTransfer else { return [] }
+            return pauseOrResume(transfer)
+        case .clearFinished:
+            let finished = transfers.filter { $0.phase.isTerminal && !$0.isPaused }.count
+            guard finished > 0 else {
+                notify("no finished transfers to clear", .info)
+                return []
+            }
+            return [.clearFinished]
         case .attach:
             guard let item = selectedItem else {
                 notify("select a message or an event first", .warning)
@@ -87,10 +178,18 @@ extension AppState {
         case .filter:
             editingFilter = true
             focus = .items
+            status = nil
         case .refresh:
             if let id = selectedItem?.id { keptSelection[tab] = id }
             items[tab] = .loading
             var effects: [Effect] = [.loadItems(tab)]
+            if case .down = connection {
+                // Both lists failed with the server: both are asked for again.
+                connection = .connecting
+                let other: ItemKind = tab == .message ? .event : .message
+                items[other] = .loading
+                effects.append(.loadItems(other))
+            }
             if let item = selectedItem { effects.append(.loadAttachments(item.reference)) }
             return effects
         case .help:
@@ -126,7 +225,8 @@ extension AppState {
                 return []
             }
             modal = .prompt(title: "Mailbox: an address, or empty for your own", text: "", purpose: .mailbox)
-        case .toggleMark, .parentDirectory, .toggleHidden, .attachMarked, .closePicker:
+        case .toggleMark, .parentDirectory, .enterDirectory, .home, .typePath, .toggleHidden, .sortOrder, .showMarked, .unmarkAll, .closePicker,
+            .accept, .dismiss, .erase, .complete, .yes, .no:
             break
         }
         return []
@@ -159,287 +259,8 @@ extension AppState {
         return []
     }
 
-    mutating func handleFilterEditing(_ key: Key) -> [Effect] {
-        switch key {
-        case .enter:
-            editingFilter = false
-        case .escape:
-            editingFilter = false
-            filter = ""
-        case .backspace:
-            if !filter.isEmpty { filter.removeLast() }
-        case .character(let c):
-            filter.append(c)
-        case .control("c"):
-            quitting = true
-            return [.quit]
-        default:
-            return []
-        }
-        itemSelection[tab] = 0
-        return []
-    }
-
-    mutating func handleModal(_ modal: Modal, _ key: Key) -> [Effect] {
-        if key == .control("c") {
-            quitting = true
-            return [.quit]
-        }
-        switch modal {
-        case .help:
-            switch key {
-            case .character("j"), .down: helpOffset += 1
-            case .character("k"), .up: helpOffset = max(0, helpOffset - 1)
-            case .escape, .enter, .character("q"), .character("?"): self.modal = nil
-            default: break
-            }
-            return []
-        case .attachmentInfo, .signInNeeded:
-            if [.escape, .enter, .character("q")].contains(key) { self.modal = nil }
-            return []
-        case .signingIn:
-            guard key == .escape || key == .character("q") else { return [] }
-            self.modal = nil
-            notify("the sign-in was given up", .info)
-            return [.cancelSignIn]
-        case .confirm(_, let onYes):
-            switch key {
-            case .character("y"), .character("Y"):
-                self.modal = nil
-                switch onYes {
-                case .cancelTransfer(let id): return [.cancel(id)]
-                case .quit:
-                    quitting = true
-                    return [.quit]
-                }
-            case .character("n"), .character("N"), .escape, .character("q"):
-                self.modal = nil
-            default:
-                break
-            }
-            return []
-        case .prompt(let title, var text, let purpose):
-            switch key {
-            case .escape:
-                self.modal = nil
-            case .enter:
-                let subject = text.trimmingCharacters(in: .whitespaces)
-                switch purpose {
-                case .newDraft:
-                    guard !subject.isEmpty else {
-                        notify("a draft needs a subject", .warning)
-                        return []
-                    }
-                    self.modal = nil
-                    notify("creating the draft \"\(subject)\"…", .info)
-                    return [.createDraft(subject: subject)]
-                case .mailbox:
-                    guard subject.isEmpty || (subject.contains("@") && !subject.contains("/")) else {
-                        notify("a mailbox is an address, such as shared@contoso.com", .warning)
-                        return []
-                    }
-                    self.modal = nil
-                    restart = .mailbox(subject.isEmpty ? nil : subject)
-                    quitting = true
-                    return [.quit]
-                }
-            case .backspace:
-                if !text.isEmpty { text.removeLast() }
-                self.modal = .prompt(title: title, text: text, purpose: purpose)
-            case .character(let c):
-                text.append(c)
-                self.modal = .prompt(title: title, text: text, purpose: purpose)
-            default:
-                break
-            }
-            return []
-        case .picker(var picker):
-            let effects = handlePicker(&picker, key)
-            if case .picker = self.modal { self.modal = .picker(picker) }
-            return effects
-        }
-    }
-
-    mutating func handlePicker(_ picker: inout FilePickerState, _ key: Key) -> [Effect] {
-        guard let action = KeyMap.action(for: key, in: .picker) else { return [] }
-        switch action {
-        case .moveDown: picker.selection = min(picker.entries.count - 1, picker.selection + 1)
-        case .moveUp: picker.selection = max(0, picker.selection - 1)
-        case .pageDown: picker.selection = min(picker.entries.count - 1, picker.selection + Self.pageSize)
-        case .pageUp: picker.selection = max(0, picker.selection - Self.pageSize)
-        case .top: picker.selection = 0
-        case .bottom: picker.selection = max(0, picker.entries.count - 1)
-        case .toggleMark:
-            if let problem = picker.toggleMark() {
-                notify(problem, .warning)
-            } else {
-                picker.selection = min(picker.entries.count - 1, picker.selection + 1)
-            }
-        case .parentDirectory:
-            let name = (picker.directory as NSString).lastPathComponent
-            picker.open(directory: (picker.directory as NSString).deletingLastPathComponent, selecting: name)
-        case .toggleHidden:
-            picker.showHidden.toggle()
-            picker.reload()
-        case .closePicker:
-            modal = nil
-        case .forceQuit:
-            quitting = true
-            return [.quit]
-        case .open:
-            guard let entry = picker.selectedEntry else { return [] }
-            switch entry.kind {
-            case .parent:
-                let name = (picker.directory as NSString).lastPathComponent
-                picker.open(directory: entry.path, selecting: name)
-            case .directory:
-                picker.open(directory: entry.path)
-            case .file, .unusable:
-                var paths = picker.marked
-                if paths.isEmpty {
-                    guard entry.isAttachable else {
-                        if let problem = picker.toggleMark() { notify(problem, .warning) }
-                        return []
-                    }
-                    paths = [entry.path]
-                }
-                pickerDirectory = picker.directory
-                modal = nil
-                focus = .transfers
-                return [.upload(paths: paths, to: picker.target, title: picker.targetTitle)]
-            }
-        default:
-            break
-        }
-        return []
-    }
-
     mutating func notify(_ text: String, _ kind: StatusMessage.Kind, for seconds: Double = 6) {
         status = StatusMessage(text: text, kind: kind, until: now + seconds)
     }
 
-    // MARK: Events
-
-    /// Applies what the world said; returns what to do next.
-    public mutating func apply(_ event: AppEvent) -> [Effect] {
-        switch event {
-        case .itemsLoaded(let kind, let list):
-            let kept = keptSelection.removeValue(forKey: kind)
-            let selectedID = kind == tab ? selectedItem?.id ?? kept : nil
-            items[kind] = .loaded(list)
-            if let selectedID, let index = visibleItems.firstIndex(where: { $0.id == selectedID }) {
-                itemSelection[kind] = index
-            } else {
-                itemSelection[kind] = min(itemSelection[kind] ?? 0, max(0, list.count - 1))
-            }
-            // Counts come with the list; they are also the detail pane's contents.
-            for item in list { if let attachments = item.attachments { details[item.id] = .loaded(attachments) } }
-            return kind == tab ? loadDetailsIfNeeded() : []
-        case .itemsFailed(let kind, let message):
-            items[kind] = .failed(message)
-            notify(message, .error, for: 12)
-        case .attachmentsLoaded(let itemID, let list):
-            details[itemID] = .loaded(list)
-            updateCount(itemID: itemID, attachments: list)
-            if let count = selectedAttachments?.value?.count { detailSelection = min(detailSelection, max(0, count - 1)) }
-        case .attachmentsFailed(let itemID, let message):
-            details[itemID] = .failed(message)
-        case .signInNeeded(let reason):
-            signInNeeded(reason)
-        case .signInPrompt(let prompt):
-            if case .signingIn = modal { modal = .signingIn(prompt) }
-        case .signedIn(let text):
-            modal = nil
-            restart = .signedIn(text)
-            quitting = true
-            return [.quit]
-        case .signInFailed(let reason):
-            if case .signingIn = modal { modal = nil }
-            notify("could not sign in: \(reason)", .error, for: 15)
-        case .draftCreated(let item):
-            var list = items[.message]?.value ?? []
-            list.insert(item, at: 0)
-            items[.message] = .loaded(list)
-            details[item.id] = .loaded([])
-            tab = .message
-            filter = ""
-            itemSelection[.message] = 0
-            focus = .items
-            notify("created the draft \"\(item.subject ?? "")\"; press a to attach files", .success)
-        case .draftFailed(let message):
-            notify(message, .error, for: 12)
-        case .uploadRefused(let message):
-            notify(message, .error, for: 12)
-        case .notice(let text, let kind):
-            notify(text, kind)
-        case .quitRequested:
-            quitting = true
-        case .terminalResized:
-            break
-        case .transfer(.changed(let snapshot)):
-            let wasDone: Bool
-            if let index = transfers.firstIndex(where: { $0.id == snapshot.id }) {
-                wasDone = transfers[index].phase.isTerminal
-                transfers[index] = snapshot
-            } else {
-                wasDone = false
-                transfers.append(snapshot)
-            }
-            if !wasDone, snapshot.phase.isTerminal {
-                return finished(snapshot)
-            }
-        case .transfer(.removed(let id)):
-            transfers.removeAll { $0.id == id }
-            transferSelection = min(transferSelection, max(0, transfers.count - 1))
-        }
-        return []
-    }
-
-    /// A transfer just ended: say so, and refresh the item's attachments when one was added.
-    mutating func finished(_ snapshot: TransferSnapshot) -> [Effect] {
-        let name = snapshot.job.file.name
-        switch snapshot.phase {
-        case .attached:
-            if snapshot.cancelCameTooLate {
-                notify("too late to cancel \(name): the server had already attached it; it stays", .warning, for: 15)
-            } else {
-                notify("attached \(name) (\(ByteCount(snapshot.fileSize)))", .success)
-            }
-            return [.loadAttachments(snapshot.job.item)]
-        case .failed(let error) where error.kind == .notAuthorized && error.status == 401:
-            signInNeeded(error.reason)
-        case .failed(let error):
-            notify("\(name): \(error.reason)", .error, for: 15)
-        case .cancelled:
-            notify("cancelled \(name); its session was deleted", .info)
-        default:
-            break
-        }
-        return []
-    }
-
-    /// Shows the sign-in dialog, once: later refusals add nothing while it is open.
-    mutating func signInNeeded(_ reason: String) {
-        if case .signInNeeded = modal { return }
-        guard modal == nil else {
-            notify(reason, .error, for: 15)
-            return
-        }
-        modal = .signInNeeded(reason)
-    }
-
-    mutating func updateCount(itemID: String, attachments: [AttachmentInfo]) {
-        for kind in ItemKind.allCases {
-            guard var list = items[kind]?.value, let index = list.firstIndex(where: { $0.id == itemID }) else { continue }
-            list[index].attachments = attachments
-            list[index].hasAttachments = !attachments.isEmpty
-            items[kind] = .loaded(list)
-        }
-    }
-
-    /// Moves the clock; drops an expired status message.
-    public mutating func tick(_ now: Double) {
-        self.now = now
-        if let status, status.until <= now { self.status = nil }
-    }
 }

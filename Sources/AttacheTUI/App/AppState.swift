@@ -28,6 +28,8 @@ public struct AppState: Sendable {
         /// A line of text to type, and what Enter does with it.
         case prompt(title: String, text: String, purpose: PromptPurpose)
         case attachmentInfo(AttachmentInfo, itemTitle: String)
+        /// Enter on a transfer: its details, live, scrolled by `offset` lines.
+        case transferDetail(TransferID, offset: Int)
         /// The sign-in has ended (revoked, expired, refused): one dialog instead of a stack
         /// of failures, saying why and what to do.
         case signInNeeded(String)
@@ -37,12 +39,37 @@ public struct AppState: Sendable {
 
     public enum Confirmation: Hashable, Sendable {
         case cancelTransfer(TransferID)
+        case deleteAttachment(AttachmentInfo, of: ItemReference)
+        case sendDraft(ItemReference, subject: String)
+        case notifyAttendees(ItemReference, title: String)
         case quit
     }
 
     public enum PromptPurpose: Hashable, Sendable {
         case newDraft
         case mailbox
+        /// Where to save an attachment (the text starts as its name in the download folder).
+        case saveAttachment(AttachmentInfo, of: ItemReference)
+    }
+
+    /// Whether the server answers: unknown until the first list comes back.
+    public enum Connection: Hashable, Sendable {
+        case connecting
+        case up
+        /// It could not be reached: why.
+        case down(String)
+    }
+
+    /// An attachment being saved (or fetched to open), with how far it has come.
+    public struct Download: Hashable, Sendable, Identifiable {
+        public var id: Int
+        public var name: String
+        public var destination: String
+        public var bytes: Int64 = 0
+        /// What Graph reported, which on Outlook is more than the file (it counts overhead):
+        /// the bar is capped below full until the last byte is in.
+        public var expected: Int64?
+        public var opensWhenDone: Bool
     }
 
     /// Why the screen ends only to open again: a new account, another mailbox.
@@ -72,9 +99,27 @@ public struct AppState: Sendable {
     public var transfers: [TransferSnapshot] = []
     public var transferSelection = 0
     public var focus: Pane = .items
-    public var filter = ""
+    /// The filter of each tab: switching tabs keeps each one's own.
+    public var filters: [ItemKind: String] = [:]
     public var editingFilter = false
-    public var modal: Modal?
+    /// The screen is below its minimum size: keys other than quitting wait.
+    public var screenTooSmall = false
+    public var connection: Connection = .connecting
+    /// Where the server was asked for, for the title when it cannot be reached.
+    public var server = ""
+    /// The next transfer to appear is selected (it came from the picker just now).
+    var selectNewTransfer = false
+    public var downloads: [Download] = []
+    var nextDownloadID = 1
+    /// Where `s` proposes to save attachments.
+    public var downloadDirectory: String = NSHomeDirectory() + "/Downloads"
+    public var modal: Modal? {
+        didSet {
+            // A message belongs to the screen it was said on: a window opening or closing
+            // takes it away (a message said after this comes with the new screen).
+            if (oldValue == nil) != (modal == nil) { status = nil }
+        }
+    }
     /// How far the help window is scrolled.
     public var helpOffset = 0
     public var status: StatusMessage?
@@ -98,11 +143,21 @@ public struct AppState: Sendable {
 
     // MARK: Derived
 
-    /// The items of the current tab that match the filter.
+    /// The current tab's filter.
+    public var filter: String {
+        get { filters[tab] ?? "" }
+        set { filters[tab] = newValue }
+    }
+
+    /// The items of the current tab that match the filter: over the subject and the sender
+    /// (or organizer), case and accents ignored.
     public var visibleItems: [OutlookItem] {
         let all = items[tab]?.value ?? []
+        let filter = self.filter
         guard !filter.isEmpty else { return all }
-        return all.filter { ($0.subject ?? "").localizedCaseInsensitiveContains(filter) }
+        return all.filter { item in
+            TextMatch.contains(item.subject ?? "", filter)  // MERGE: sender
+        }
     }
 
     public var selectedItem: OutlookItem? {
@@ -142,9 +197,23 @@ public struct AppState: Sendable {
         items[item.kind]?.value?.first { $0.id == item.id }?.subject
     }
 
-    /// The key-binding scope of what has focus now.
+    /// The key-binding scope of what has focus now: the window on top, else the pane.
     public var scope: KeyMap.Scope {
-        if case .picker = modal { return .picker }
+        switch modal {
+        case .picker(let picker):
+            switch picker.mode {
+            case .browsing: return .picker
+            case .filtering: return .pickerFilter
+            case .marked: return .markedList
+            case .path: return .prompt
+            }
+        case .confirm: return .confirm
+        case .prompt: return .prompt
+        case .transferDetail: return .transferDetail
+        case .help, .attachmentInfo, .signInNeeded, .signingIn: return .info
+        case nil: break
+        }
+        if editingFilter { return .filter }
         switch focus {
         case .items: return .items
         case .details: return .details

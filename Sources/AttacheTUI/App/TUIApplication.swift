@@ -48,6 +48,8 @@ public final class TUIApplication {
     private var subscription: Task<Void, Never>?
     private var startupNotice: String?
     private var signInTask: Task<Void, Never>?
+    /// Attachments being saved or fetched to open, by download id.
+    private var downloads: [Int: Task<Void, Never>] = [:]
 
     /// - Parameter catchesSignals: Whether the app takes SIGTERM, SIGHUP, SIGINT and SIGWINCH
     ///   from the process while it runs. A test leaves them alone (they belong to the whole
@@ -61,6 +63,9 @@ public final class TUIApplication {
         self.catchesSignals = catchesSignals
         self.state = AppState(account: account, pickerDirectory: startDirectory)
         self.state.canSignIn = services.signIn != nil
+        if let url = URL(string: services.graph.baseURL), let host = url.host {
+            self.state.server = host + (url.port.map { ":\($0)" } ?? "")
+        }
         self.startupNotice = notice
     }
 
@@ -213,7 +218,8 @@ public final class TUIApplication {
                 do {
                     inbox.post(.itemsLoaded(kind, try await graph.items(kind, limit: 500, expandAttachments: true)))
                 } catch {
-                    inbox.post(.itemsFailed(kind, "\(error)"))
+                    let unreachable = (error as? GraphError).map { if case .noReply = $0.kind { true } else { false } } ?? false
+                    inbox.post(.itemsFailed(kind, "\(error)", unreachable: unreachable))
                     if let reason = Self.signInProblem(error) { inbox.post(.signInNeeded(reason)) }
                 }
             }
@@ -251,6 +257,36 @@ public final class TUIApplication {
                     inbox.post(.draftFailed("\(error)"))
                 }
             }
+        case .pause(let id):
+            // MERGE: the queue's pause.
+            inbox.post(.notice("pausing is not available yet (\(id))", .warning))
+        case .resume(let id):
+            Task.detached { await queue.retry(id) }
+        case .clearFinished:
+            Task.detached {
+                for snapshot in await queue.snapshots where snapshot.phase.isTerminal { await queue.remove(snapshot.id) }
+            }
+        case .deleteAttachment(let attachment, let item):
+            Task.detached {
+                do {
+                    try await graph.deleteAttachment(attachment.id, of: item)
+                    inbox.post(.attachmentDeleted(attachment, of: item))
+                } catch {
+                    inbox.post(.notice("could not delete \(attachment.name ?? attachment.id): \(error)", .error))
+                }
+            }
+        case .download(let download, let attachment, let item):
+            downloads[download.id] = Task.detached { [logger = services.logger] in
+                await Self.download(download, attachment: attachment, of: item, graph: graph, inbox: inbox, logger: logger)
+            }
+        case .cancelDownload(let id):
+            downloads.removeValue(forKey: id)?.cancel()
+        case .sendDraft(let item, let subject):
+            // MERGE: graph.sendDraft.
+            inbox.post(.notice("sending is not available yet (\(item), \(subject))", .warning))
+        case .notifyAttendees(let item, let title):
+            // MERGE: graph.notifyAttendees.
+            inbox.post(.notice("updating attendees is not available yet (\(item), \(title))", .warning))
         case .signIn:
             guard let signIn = services.signIn else { return }
             signInTask = Task.detached {
@@ -268,6 +304,32 @@ public final class TUIApplication {
             signInTask = nil
         case .quit:
             state.quitting = true
+        }
+    }
+
+    /// Streams one attachment to where the download says (or to a private temporary folder,
+    /// to open it), reporting progress at most ten times a second.
+    nonisolated static func download(
+        _ download: AppState.Download, attachment: AttachmentInfo, of item: ItemReference, graph: GraphClient, inbox: Inbox, logger: Logger
+    ) async {
+        var path = download.destination
+        do {
+            if download.opensWhenDone {
+                path = try TemporaryFolder.make(prefix: "attache-open-") + "/" + download.name
+            }
+            let destination = try DownloadDestination.inspect(path)
+            let reported = ProgressThrottle()
+            // MERGE: progress from downloadAttachment.
+            _ = reported
+            let result = try await graph.downloadAttachment(attachment.id, of: item, to: destination)
+            if download.opensWhenDone {
+                try Opener.open(path, logger: logger)
+            }
+            inbox.post(.downloadFinished(id: download.id, bytes: result.bytes))
+        } catch is CancellationError {
+            inbox.post(.downloadFailed(id: download.id, "stopped saving \(download.name)"))
+        } catch {
+            inbox.post(.downloadFailed(id: download.id, "could not \(download.opensWhenDone ? "open" : "save") \(download.name): \(error)"))
         }
     }
 

@@ -2,20 +2,22 @@ import AttacheCore
 import Foundation
 
 /// The file picker: a folder's entries with their sizes and the path each file would take,
-/// and the files marked so far.
+/// a filter typed over them, and the files marked so far, in whatever folders they are.
 public struct FilePickerState: Hashable, Sendable {
     public struct Entry: Hashable, Sendable {
         public enum Kind: Hashable, Sendable {
             case parent
             case directory
             case file(size: Int64)
-            /// Not a regular file (a socket, a device), or one that cannot be read.
+            /// Not a regular file (a socket, a device), or one that cannot be read: why.
             case unusable(String)
         }
 
         public var name: String
         public var path: String
         public var kind: Kind
+        /// When it last changed (seconds since 1970), for sorting by date.
+        public var modified: Double = 0
 
         /// How the file would go up: `POST`, `session`, or why it cannot.
         public var plan: String {
@@ -24,7 +26,7 @@ public struct FilePickerState: Hashable, Sendable {
                 switch try? UploadPlan.forFile(size: size) {
                 case .singleRequest: return "POST"
                 case .uploadSession: return "session"
-                case nil: return "over 150 MB"
+                case nil: return "over 150 MiB"
                 }
             case .unusable(let why): return why
             case .parent, .directory: return ""
@@ -36,75 +38,162 @@ public struct FilePickerState: Hashable, Sendable {
             if case .file(let size) = kind { return size <= AttachmentLimits.maximumFileSize }
             return false
         }
+
+        public var isFolder: Bool {
+            switch kind {
+            case .parent, .directory: true
+            default: false
+            }
+        }
+    }
+
+    /// A file marked for attaching, kept when the picker moves to another folder.
+    public struct MarkedFile: Hashable, Sendable {
+        public var path: String
+        public var size: Int64
+    }
+
+    public enum SortOrder: String, CaseIterable, Hashable, Sendable {
+        case name, size, date
+
+        var next: SortOrder {
+            let all = Self.allCases
+            return all[(all.firstIndex(of: self)! + 1) % all.count]
+        }
+    }
+
+    /// What the keys act on: the folder, the filter being typed, the list of marked files,
+    /// or a path being typed.
+    public enum Mode: Hashable, Sendable {
+        case browsing
+        case filtering
+        case marked(selection: Int)
+        case path(String)
     }
 
     /// The item the files will go to, and its subject for the title.
     public var target: ItemReference
     public var targetTitle: String
     public var directory: String
-    public var entries: [Entry] = []
+    /// Every entry of the folder, sorted; ``visibleEntries`` is what the filter lets through.
+    public private(set) var entries: [Entry] = []
+    /// The index of the selection in ``visibleEntries``.
     public var selection = 0
-    public var marked: [String] = []
+    public var marked: [MarkedFile] = []
     public var showHidden = false
+    public var sortOrder: SortOrder = .name
+    public var filter = ""
+    public var mode: Mode = .browsing
+    /// Why the folder could not be listed, or a typed path not opened.
     public var error: String?
+    /// Where `~` goes.
+    public var home: String
 
-    public init(target: ItemReference, targetTitle: String, directory: String) {
+    public init(target: ItemReference, targetTitle: String, directory: String, home: String = NSHomeDirectory()) {
         self.target = target
         self.targetTitle = targetTitle
         self.directory = directory
+        self.home = home
+    }
+
+    /// The entries the filter lets through (`..` always stays), in order.
+    public var visibleEntries: [Entry] {
+        guard !filter.isEmpty else { return entries }
+        return entries.filter { $0.kind == .parent || TextMatch.contains($0.name, filter) }
     }
 
     public var selectedEntry: Entry? {
-        entries.indices.contains(selection) ? entries[selection] : nil
+        let visible = visibleEntries
+        return visible.indices.contains(selection) ? visible[selection] : nil
     }
 
-    /// Reads `directory` from disk: `..` first, folders, then files, by name.
-    public mutating func reload(fileManager: FileManager = .default) {
+    public var markedPaths: [String] { marked.map(\.path) }
+    public var markedBytes: Int64 { marked.reduce(0) { $0 + $1.size } }
+
+    public func isMarked(_ path: String) -> Bool { marked.contains { $0.path == path } }
+
+    /// Reads `directory` from disk: `..` first, folders, then files, in the sort order.
+    /// Links are followed as opening them will be: relative ones from the link's own folder.
+    public mutating func reload() {
         var folders: [Entry] = []
         var files: [Entry] = []
         error = nil
+        let names: [String]
         do {
-            for name in try fileManager.contentsOfDirectory(atPath: directory) {
-                if !showHidden, name.hasPrefix(".") { continue }
-                let path = (directory as NSString).appendingPathComponent(name)
-                // Follow links, as opening the file will.
-                let resolved = (path as NSString).resolvingSymlinksInPath
-                guard let attributes = try? fileManager.attributesOfItem(atPath: resolved) else {
-                    files.append(Entry(name: name, path: path, kind: .unusable("cannot be read")))
-                    continue
-                }
-                switch attributes[.type] as? FileAttributeType {
-                case .typeDirectory?:
-                    folders.append(Entry(name: name, path: path, kind: .directory))
-                case .typeRegular?:
-                    if fileManager.isReadableFile(atPath: resolved) {
-                        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-                        files.append(Entry(name: name, path: path, kind: .file(size: size)))
-                    } else {
-                        files.append(Entry(name: name, path: path, kind: .unusable("cannot be read")))
-                    }
-                default:
-                    files.append(Entry(name: name, path: path, kind: .unusable("not a file")))
-                }
-            }
+            names = try Self.list(directory)
         } catch {
-            self.error = "cannot list \(directory): permission denied or gone"
+            names = []
+            self.error = "cannot open \(directory): \(error.reason)"
         }
-        let byName: (Entry, Entry) -> Bool = { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+        for name in names {
+            if !showHidden, name.hasPrefix(".") { continue }
+            let path = (directory as NSString).appendingPathComponent(name)
+            var info = stat()
+            // stat(2) follows a link from where the link is, whatever the working directory.
+            guard stat(path, &info) == 0 else {
+                let reason = errno == ENOENT ? "a broken link" : String(cString: strerror(errno)).lowercased()
+                files.append(Entry(name: name, path: path, kind: .unusable(reason)))
+                continue
+            }
+            let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                folders.append(Entry(name: name, path: path, kind: .directory, modified: modified))
+            case S_IFREG:
+                let kind: Entry.Kind = access(path, R_OK) == 0 ? .file(size: Int64(info.st_size)) : .unusable("cannot be read")
+                files.append(Entry(name: name, path: path, kind: kind, modified: modified))
+            default:
+                files.append(Entry(name: name, path: path, kind: .unusable("not a file"), modified: modified))
+            }
+        }
         var all: [Entry] = []
         if directory != "/" {
             all.append(Entry(name: "..", path: (directory as NSString).deletingLastPathComponent, kind: .parent))
         }
-        entries = all + folders.sorted(by: byName) + files.sorted(by: byName)
-        selection = min(selection, max(0, entries.count - 1))
+        entries = all + sorted(folders) + sorted(files)
+        selection = min(selection, max(0, visibleEntries.count - 1))
     }
 
-    /// Moves into `path` (a folder), selecting the first entry, or `selecting` a name.
+    private func sorted(_ entries: [Entry]) -> [Entry] {
+        let byName: (Entry, Entry) -> Bool = { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+        switch sortOrder {
+        case .name:
+            return entries.sorted(by: byName)
+        case .size:
+            func size(_ entry: Entry) -> Int64 { if case .file(let size) = entry.kind { size } else { -1 } }
+            return entries.sorted { size($0) != size($1) ? size($0) > size($1) : byName($0, $1) }
+        case .date:
+            return entries.sorted { $0.modified != $1.modified ? $0.modified > $1.modified : byName($0, $1) }
+        }
+    }
+
+    /// The names in a folder, or the reason it cannot be read (`Permission denied`).
+    static func list(_ directory: String) throws(ListingError) -> [String] {
+        guard let handle = opendir(directory) else { throw ListingError(code: errno) }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    struct ListingError: Error {
+        var code: Int32
+        var reason: String { String(cString: strerror(code)).lowercased() }
+    }
+
+    /// Moves into `path` (a folder), selecting the first entry, or `selecting` a name. The
+    /// filter is for one folder: it is cleared.
     public mutating func open(directory path: String, selecting name: String? = nil) {
         directory = path.isEmpty ? "/" : path
         selection = 0
+        filter = ""
         reload()
-        if let name, let index = entries.firstIndex(where: { $0.name == name }) { selection = index }
+        if let name, let index = visibleEntries.firstIndex(where: { $0.name == name }) { selection = index }
     }
 
     /// Marks or unmarks the selected file; returns why it cannot be, if it cannot.
@@ -115,13 +204,76 @@ public struct FilePickerState: Hashable, Sendable {
             return nil
         }
         guard entry.isAttachable else {
-            return "'\(entry.name)' is \(ByteCount(size)); Outlook takes at most 150 MB per attachment"
+            return "'\(entry.name)' is \(ByteCount(size)) (\(size) bytes); Outlook takes at most 150 MiB (\(AttachmentLimits.maximumFileSize) bytes) per attachment"
         }
-        if let index = marked.firstIndex(of: entry.path) {
+        if let index = marked.firstIndex(where: { $0.path == entry.path }) {
             marked.remove(at: index)
         } else {
-            marked.append(entry.path)
+            marked.append(MarkedFile(path: entry.path, size: size))
         }
         return nil
+    }
+
+    /// Sorts by the next order (name, size, date), keeping the selected entry selected.
+    public mutating func cycleSortOrder() {
+        let name = selectedEntry?.name
+        sortOrder = sortOrder.next
+        reload()
+        if let name, let index = visibleEntries.firstIndex(where: { $0.name == name }) { selection = index }
+    }
+
+    // MARK: Typed paths
+
+    /// A typed path made absolute: `~` is home, a relative path starts from the folder shown.
+    public func absolute(_ typed: String) -> String {
+        var path = typed.trimmingCharacters(in: .whitespaces)
+        if path == "~" { path = home } else if path.hasPrefix("~/") { path = home + path.dropFirst(1) }
+        if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
+        return (path as NSString).standardizingPath
+    }
+
+    /// Tab on a typed path: the longest completion every match shares, and a `/` after a
+    /// single folder. Returns the new text and the names that still match.
+    public func complete(_ typed: String) -> (text: String, matches: [String]) {
+        let slash = typed.lastIndex(of: "/")
+        let folderPart = slash.map { String(typed[...$0]) } ?? ""
+        let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        let folder = folderPart.isEmpty ? directory : absolute(folderPart)
+        let names = ((try? Self.list(folder)) ?? [])
+            .filter { $0.hasPrefix(stem) && (showHidden || stem.hasPrefix(".") || !$0.hasPrefix(".")) }
+            .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
+        guard let first = names.first else { return (typed, []) }
+        var common = first
+        for name in names.dropFirst() {
+            while !name.hasPrefix(common) { common.removeLast() }
+        }
+        var text = folderPart + common
+        if names.count == 1 {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(first), isDirectory: &isFolder), isFolder.boolValue {
+                text += "/"
+            }
+        }
+        return (text, names)
+    }
+
+    /// Enter on a typed path: a folder opens; a file is marked, in its folder, selected.
+    /// Returns why nothing happened, if nothing did.
+    public mutating func go(to typed: String) -> String? {
+        let path = absolute(typed)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            return "no such file or folder: \(path)"
+        }
+        if isFolder.boolValue {
+            open(directory: path)
+            return error
+        }
+        let name = (path as NSString).lastPathComponent
+        showHidden = showHidden || name.hasPrefix(".")
+        open(directory: (path as NSString).deletingLastPathComponent, selecting: name)
+        guard selectedEntry?.name == name else { return "cannot show \(path)" }
+        if isMarked(selectedEntry!.path) { return nil }
+        return toggleMark()
     }
 }

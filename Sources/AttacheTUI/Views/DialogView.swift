@@ -29,7 +29,7 @@ struct DialogView: View {
             var shown = text
             while DisplayWidth.of(shown) > inside.width - 1 { shown.removeFirst() }
             buffer.put(shown + "▏", x: inside.x, y: inside.y, role: .input, limit: inside.width)
-            buffer.put("Enter create · Esc cancel", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+            Draw.keyHints(KeyMap.hints(for: .prompt), in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
         case .attachmentInfo(let info, let itemTitle):
             let fields: [(String, String)] = [
                 ("name", info.name ?? ""), ("id", info.id), ("type", info.contentType ?? ""),
@@ -80,7 +80,7 @@ struct DialogView: View {
                 buffer.put(line.0, x: inside.x, y: inside.y + row, role: line.1, limit: inside.width)
             }
             buffer.put("Esc give up", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
-        case .help, .picker:
+        case .help, .picker, .transferDetail:
             break
         }
     }

@@ -1,28 +1,73 @@
 import AttacheCore
 
 /// The file picker over the whole screen: folders and files with sizes and the path each
-/// file takes (one POST or an upload session), the marked files, and the keys.
+/// file takes (one POST or an upload session), the filter or path being typed, the marked
+/// files from every folder, and where the selection is in the list.
 struct FilePickerView: View {
     var picker: FilePickerState
     var unicode = true
 
     func render(in rect: Rect, into buffer: inout ScreenBuffer) {
         let inside = Draw.box(rect, title: "Attach to: \(picker.targetTitle)", into: &buffer)
-        guard inside.height >= 3 else { return }
-        buffer.put(DisplayWidth.truncate(picker.directory, to: inside.width), x: inside.x, y: inside.y, role: .header)
-        let list = Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 2)
-        if let error = picker.error {
+        guard inside.height >= 4 else { return }
+        let visible = picker.visibleEntries
+        // Header: the folder, and where the selection is among its entries.
+        var position = visible.isEmpty ? "empty" : "\(picker.selection + 1)/\(visible.count)"
+        if picker.sortOrder != .name { position = "by \(picker.sortOrder.rawValue) · " + position }
+        if !picker.filter.isEmpty { position = "\(visible.filter { $0.kind != .parent }.count) match · " + position }
+        let positionWidth = DisplayWidth.of(position)
+        buffer.put(DisplayWidth.truncate(picker.directory, to: max(0, inside.width - positionWidth - 2)), x: inside.x, y: inside.y, role: .header)
+        buffer.put(position, x: inside.maxX - positionWidth, y: inside.y, role: .dim)
+
+        // The line under the list: what is being typed, or a problem, or the marked files.
+        var list = Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 3)
+        if let error = picker.error, picker.mode == .browsing {
+            // On a row of its own, so the entries never draw over it.
             buffer.put(error, x: list.x, y: list.y, role: .error, limit: list.width)
+            list = Rect(x: list.x, y: list.y + 1, width: list.width, height: list.height - 1)
         }
+        if case .marked(let selection) = picker.mode {
+            renderMarked(selection: selection, in: list, into: &buffer)
+        } else {
+            renderEntries(visible, in: list, into: &buffer)
+        }
+        renderInputLine(y: inside.maxY - 2, x: inside.x, width: inside.width, into: &buffer)
+        let summary = picker.marked.isEmpty ? "nothing marked" : "\(picker.marked.count) marked, \(ByteCount(picker.markedBytes))"
+        // The keys of each mode are in the status bar below, from the key table.
+        buffer.put(summary, x: inside.x, y: inside.maxY - 1, role: .marked, limit: inside.width)
+    }
+
+    func renderInputLine(y: Int, x: Int, width: Int, into buffer: inout ScreenBuffer) {
+        switch picker.mode {
+        case .path(let text):
+            let label = "path: "
+            var shown = text
+            let room = width - DisplayWidth.of(label) - 1
+            while DisplayWidth.of(shown) > room, !shown.isEmpty { shown.removeFirst() }
+            var at = x + buffer.put(label, x: x, y: y, role: .statusKey)
+            at += buffer.put(shown + "▏", x: at, y: y, role: .input, limit: x + width - at)
+            if let error = picker.error, at < x + width - 4 {
+                buffer.put("  " + error, x: at, y: y, role: .warn, limit: x + width - at)
+            }
+        case .filtering, .browsing where !picker.filter.isEmpty:
+            var at = x + buffer.put("/", x: x, y: y, role: .statusKey)
+            at += buffer.put(picker.filter + (picker.mode == .filtering ? "▏" : ""), x: at, y: y, role: .input, limit: x + width - at)
+        default:
+            break
+        }
+    }
+
+    func renderEntries(_ visible: [FilePickerState.Entry], in list: Rect, into buffer: inout ScreenBuffer) {
+        guard list.height > 0 else { return }
         let sizeWidth = 10
-        let planWidth = list.width >= 50 ? 12 : 0
+        let planWidth = list.width >= 50 ? 14 : 0
         let nameWidth = max(4, list.width - 4 - sizeWidth - planWidth - 1)
-        let top = Draw.scrollTop(selection: picker.selection, count: picker.entries.count, height: list.height)
-        for row in 0..<min(list.height, max(0, picker.entries.count - top)) {
+        let top = Draw.scrollTop(selection: picker.selection, count: visible.count, height: list.height)
+        for row in 0..<min(list.height, max(0, visible.count - top)) {
             let index = top + row
-            let entry = picker.entries[index]
+            let entry = visible[index]
             let y = list.y + row
-            let isMarked = picker.marked.contains(entry.path)
+            let isMarked = picker.isMarked(entry.path)
             var x = list.x
             x += buffer.put(isMarked ? (unicode ? " ✓ " : "[x]") : "   ", x: x, y: y, role: .marked)
             x += 1
@@ -43,20 +88,32 @@ struct FilePickerView: View {
             x += buffer.put(DisplayWidth.pad(size, to: sizeWidth, alignRight: true), x: x, y: y, role: .dim, limit: list.maxX - x)
             if planWidth > 0 {
                 let plan = entry.plan
-                let planRole: Role = plan == "over 150 MB" || (!entry.isAttachable && !plan.isEmpty) ? .error : .dim
+                let planRole: Role = !entry.isAttachable && !plan.isEmpty ? .error : .dim
                 buffer.put(" " + DisplayWidth.pad(plan, to: planWidth - 1, alignRight: true), x: x, y: y, role: planRole, limit: list.maxX - x)
             }
             if index == picker.selection {
                 buffer.paint(Rect(x: list.x, y: y, width: list.width, height: 1), role: .selection)
             }
         }
-        let markedBytes = picker.marked.compactMap { path in
-            picker.entries.first { $0.path == path }.flatMap { entry -> Int64? in
-                if case .file(let size) = entry.kind { return size }
-                return nil
+    }
+
+    /// `v`: every marked file, with its folder, wherever it was marked.
+    func renderMarked(selection: Int, in list: Rect, into buffer: inout ScreenBuffer) {
+        guard list.height > 1 else { return }
+        buffer.put("Marked files (\(picker.marked.count)), in the order they will go:", x: list.x, y: list.y, role: .header, limit: list.width)
+        let rows = Rect(x: list.x, y: list.y + 1, width: list.width, height: list.height - 1)
+        let sizeWidth = 10
+        let top = Draw.scrollTop(selection: selection, count: picker.marked.count, height: rows.height)
+        for row in 0..<min(rows.height, max(0, picker.marked.count - top)) {
+            let index = top + row
+            let file = picker.marked[index]
+            let y = rows.y + row
+            var x = rows.x
+            x += buffer.put(" " + DisplayWidth.pad(file.path, to: max(4, rows.width - sizeWidth - 2)), x: x, y: y, role: .normal, limit: rows.maxX - x)
+            buffer.put(DisplayWidth.pad("\(ByteCount(file.size))", to: sizeWidth, alignRight: true), x: x, y: y, role: .dim, limit: rows.maxX - x)
+            if index == selection {
+                buffer.paint(Rect(x: rows.x, y: y, width: rows.width, height: 1), role: .selection)
             }
-        }.reduce(Int64(0), +)
-        let summary = picker.marked.isEmpty ? "nothing marked" : "\(picker.marked.count) marked, \(ByteCount(markedBytes))"
-        buffer.put(summary, x: inside.x, y: inside.maxY - 1, role: .marked, limit: inside.width)
+        }
     }
 }

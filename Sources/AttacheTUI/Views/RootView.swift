@@ -20,7 +20,9 @@ public struct RootView: View {
             return
         }
         let (titleRow, belowTitle) = rect.splitTop(1)
-        let (middle, statusRow) = belowTitle.splitTop(belowTitle.height - 1)
+        // A long message takes up to three rows rather than stop mid-sentence.
+        let statusRows = StatusBarView.rows(for: state, width: rect.width)
+        let (middle, statusRow) = belowTitle.splitTop(belowTitle.height - statusRows)
         TitleBarView(state: state).render(in: titleRow, into: &buffer)
         StatusBarView(state: state).render(in: statusRow, into: &buffer)
 
@@ -44,6 +46,8 @@ public struct RootView: View {
             HelpView(offset: state.helpOffset).render(in: middle, into: &buffer)
         case .picker(let picker):
             FilePickerView(picker: picker, unicode: unicode).render(in: middle, into: &buffer)
+        case .transferDetail(let id, let offset):
+            TransferDetailView(state: state, id: id, offset: offset).render(in: middle, into: &buffer)
         case .some(let modal):
             DialogView(modal: modal).render(in: middle, into: &buffer)
         case nil:

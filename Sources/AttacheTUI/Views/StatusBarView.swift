@@ -1,6 +1,16 @@
-/// The bottom row: the filter being typed, a message, or the keys that work here.
+import AttacheCore
+
+/// The bottom rows: the filter being typed, a message (wrapped, never cut mid-sentence),
+/// attachments being saved with their bars, or the keys that work here.
 struct StatusBarView: View {
     var state: AppState
+    var unicode = true
+
+    /// The rows the status takes at this width: one, or up to three for a long message.
+    static func rows(for state: AppState, width: Int) -> Int {
+        guard !state.editingFilter, let status = state.status else { return 1 }
+        return max(1, min(3, Draw.wrap(status.text, width: max(1, width - 2)).count))
+    }
 
     func render(in rect: Rect, into buffer: inout ScreenBuffer) {
         buffer.fill(rect, role: .statusBar)
@@ -8,7 +18,7 @@ struct StatusBarView: View {
         if state.editingFilter {
             x += buffer.put(" /", x: x, y: rect.y, role: .statusKey)
             x += buffer.put(state.filter + "▏", x: x, y: rect.y, role: .statusBar, limit: rect.maxX - x)
-            buffer.put("   Enter keep · Esc clear", x: x, y: rect.y, role: .statusBar, limit: rect.maxX - x)
+            Draw.keyHints(KeyMap.hints(for: .filter), prefix: "   ", in: Rect(x: x, y: rect.y, width: rect.maxX - x, height: 1), into: &buffer)
             return
         }
         if let status = state.status {
@@ -18,7 +28,16 @@ struct StatusBarView: View {
             case .warning: .warn
             case .error: .error
             }
-            buffer.put(" " + status.text, x: x, y: rect.y, role: role, limit: rect.width)
+            let lines = Draw.wrap(status.text, width: max(1, rect.width - 2))
+            for (row, line) in lines.prefix(rect.height).enumerated() {
+                var text = line
+                if row == rect.height - 1, lines.count > rect.height { text = DisplayWidth.truncate(line + " …", to: rect.width - 2) }
+                buffer.put(" " + text, x: rect.x, y: rect.y + row, role: role, limit: rect.width)
+            }
+            return
+        }
+        if let download = state.downloads.first {
+            renderDownload(download, more: state.downloads.count - 1, in: rect, into: &buffer)
             return
         }
         x += 1
@@ -28,5 +47,22 @@ struct StatusBarView: View {
             x += buffer.put(keys, x: x, y: rect.y, role: .statusKey)
             x += buffer.put(" " + label + "  ", x: x, y: rect.y, role: .statusBar)
         }
+    }
+
+    /// `saving report.pdf ██████░░░░ 1.1 MiB/2.3 MiB`: Graph's size counts Outlook's
+    /// overhead, so the bar stops short of full until the last byte is in.
+    func renderDownload(_ download: AppState.Download, more: Int, in rect: Rect, into buffer: inout ScreenBuffer) {
+        var x = rect.x
+        let verb = download.opensWhenDone ? "opening" : "saving"
+        x += buffer.put(" \(verb) \(DisplayWidth.truncate(download.name, to: 30)) ", x: x, y: rect.y, role: .statusBar, limit: rect.maxX - x)
+        let fraction = download.expected.map { $0 > 0 ? min(0.99, Double(download.bytes) / Double($0)) : 0 } ?? 0
+        let cells = 20
+        let filled = Int((fraction * Double(cells)).rounded(.down))
+        x += buffer.put(String(repeating: unicode ? "█" : "#", count: filled), x: x, y: rect.y, role: .barDone, limit: rect.maxX - x)
+        x += buffer.put(String(repeating: unicode ? "░" : ".", count: cells - filled), x: x, y: rect.y, role: .barEmpty, limit: rect.maxX - x)
+        let total = download.expected.map { "/\(ByteCount($0))" } ?? ""
+        var tail = " \(ByteCount(download.bytes).description(rounding: .down))\(total)"
+        if more > 0 { tail += " · \(more) more" }
+        buffer.put(tail, x: x, y: rect.y, role: .statusBar, limit: rect.maxX - x)
     }
 }

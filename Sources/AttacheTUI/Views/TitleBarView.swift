@@ -16,9 +16,15 @@ struct TitleBarView: View {
             x += 1
         }
         let room = rect.maxX - x - 1
+        // Whether the server answers comes first: a list that will not load says why here.
+        let (text, role): (String, Role) = switch state.connection {
+        case .down: ("offline: \(state.server.isEmpty ? "the server" : state.server) does not answer · R retries", .error)
+        case .connecting: ("connecting to \(state.server.isEmpty ? "the server" : state.server)…", .dim)
+        case .up: (state.account, .dim)
+        }
         if room > 8 {
-            let account = DisplayWidth.truncate(state.account, to: room)
-            buffer.put(account, x: rect.maxX - 1 - DisplayWidth.of(account), y: rect.y, role: .dim)
+            let shown = DisplayWidth.truncate(text, to: room)
+            buffer.put(shown, x: rect.maxX - 1 - DisplayWidth.of(shown), y: rect.y, role: role)
         }
     }
 }

@@ -16,13 +16,17 @@ struct TransferListView: View {
         if queued > 0 { parts.append("\(queued) queued") }
         if done > 0 { parts.append("\(done) done") }
         if failed > 0 { parts.append("\(failed) failed") }
-        let area = Draw.paneTitle(parts.joined(separator: " · "), in: rect, focused: state.focus == .transfers, into: &buffer)
+        let count = state.transfers.count
+        let height = max(0, rect.height - 1)
+        let top = Self.top(of: state, height: height)
+        // Where the rows in view sit in the whole list, as a scroll bar would say.
+        let position = count > height && height > 0 ? "\(top + 1)–\(top + height) of \(count)" : nil
+        let area = Draw.paneTitle(parts.joined(separator: " · "), right: position, in: rect, focused: state.focus == .transfers, into: &buffer)
         guard !area.isEmpty else { return }
         guard !state.transfers.isEmpty else {
             buffer.put(" no transfers yet; select an item and press a", x: area.x, y: area.y, role: .dim, limit: area.width)
             return
         }
-        let top = Draw.scrollTop(selection: state.transferSelection, count: state.transfers.count, height: area.height)
         for row in 0..<min(area.height, state.transfers.count - top) {
             let index = top + row
             let y = area.y + row
@@ -32,6 +36,21 @@ struct TransferListView: View {
                 buffer.paint(Rect(x: area.x, y: y, width: nameWidth(for: area.width) + 1, height: 1), role: .selection)
             }
         }
+    }
+
+    /// The first row in view. With the pane focused, the selection stays in view; otherwise
+    /// the transfers still under way do (running ones first, then queued), so finished rows
+    /// never hide what is moving, and the newest rows show when nothing is.
+    static func top(of state: AppState, height: Int) -> Int {
+        let count = state.transfers.count
+        guard count > height, height > 0 else { return 0 }
+        if state.focus == .transfers {
+            return Draw.scrollTop(selection: state.transferSelection, count: count, height: height)
+        }
+        let firstRunning = state.transfers.firstIndex { $0.phase.isActive }
+        let firstQueued = state.transfers.firstIndex { $0.phase == .queued }
+        guard let first = [firstRunning, firstQueued].compactMap({ $0 }).min() else { return count - height }
+        return min(first, count - height)
     }
 
     /// Columns for the name and the bar at this width; the rest is shared by bytes, rate,
@@ -94,9 +113,12 @@ struct TransferListView: View {
             shown = true
         }
         var (text, role) = Self.stateText(snapshot, now: state.now)
-        if !shown, snapshot.phase == .uploading {
-            // No columns for them: the rate and the time left follow the state.
-            text += [rate, eta].filter { !$0.isEmpty }.map { " · " + $0 }.joined()
+        if !shown, snapshot.phase == .uploading, !rate.isEmpty || !eta.isEmpty {
+            // No columns for them: the rate and the time left follow the state, or take its
+            // place when all three do not fit (the bar says it is uploading): never cut.
+            let figures = [rate, eta].filter { !$0.isEmpty }.joined(separator: " · ")
+            let full = text + " · " + figures
+            text = DisplayWidth.of(full) <= maxX - x - 2 ? full : figures
         }
         if case .waiting(let until, let reason) = snapshot.phase {
             // The time left matters most: the reason gives way to it.

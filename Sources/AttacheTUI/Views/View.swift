@@ -9,11 +9,20 @@ public protocol View {
 /// Drawing helpers the views share.
 enum Draw {
     /// `── Title ────────` across the rect's first row; returns the rows below it.
-    static func paneTitle(_ title: String, in rect: Rect, focused: Bool, into buffer: inout ScreenBuffer) -> Rect {
+    /// `right` goes at the row's end (a position such as `4–6 of 9`) and is never cut: the
+    /// title gives way to it.
+    static func paneTitle(_ title: String, right: String? = nil, in rect: Rect, focused: Bool, into buffer: inout ScreenBuffer) -> Rect {
         guard !rect.isEmpty else { return rect }
         let role: Role = focused ? .paneTitleFocused : .paneTitle
         buffer.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), with: "─", role: .paneTitle)
-        let label = " " + DisplayWidth.truncate(title, to: max(0, rect.width - 4)) + " "
+        var room = rect.width - 4
+        if let right, DisplayWidth.of(right) + 12 <= rect.width {
+            let label = " " + right + " "
+            let width = DisplayWidth.of(label)
+            buffer.put(label, x: rect.maxX - 1 - width, y: rect.y, role: role)
+            room -= width + 1
+        }
+        let label = " " + DisplayWidth.truncate(title, to: max(0, room)) + " "
         buffer.put(label, x: rect.x + 1, y: rect.y, role: role, limit: rect.width - 1)
         return rect.splitTop(1).rest
     }
@@ -70,5 +79,18 @@ enum Draw {
         guard let date else { return "" }
         let full = AttacheCore.GraphDate.formatMinute(date)
         return short ? String(full.dropFirst(5)) : full
+    }
+}
+
+extension Draw {
+    /// `key label · key label` hints from the key table, as many as fit, after `prefix`.
+    static func keyHints(_ hints: [(String, String)], prefix: String = "", in rect: Rect, into buffer: inout ScreenBuffer) {
+        var x = rect.x
+        if !prefix.isEmpty { x += buffer.put(prefix, x: x, y: rect.y, role: .dim, limit: rect.maxX - x) }
+        for (index, (keys, label)) in hints.enumerated() {
+            let text = (index == 0 ? "" : " · ") + keys + " " + label
+            guard x + DisplayWidth.of(text) <= rect.maxX else { break }
+            x += buffer.put(text, x: x, y: rect.y, role: .dim, limit: rect.maxX - x)
+        }
     }
 }

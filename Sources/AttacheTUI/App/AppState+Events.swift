@@ -1,0 +1,167 @@
+import AttacheCore
+import Foundation
+
+extension AppState {
+    // MARK: Events
+
+    /// Applies what the world said; returns what to do next.
+    public mutating func apply(_ event: AppEvent) -> [Effect] {
+        switch event {
+        case .itemsLoaded(let kind, let list):
+            connection = .up
+            let kept = keptSelection.removeValue(forKey: kind)
+            let selectedID = kind == tab ? selectedItem?.id ?? kept : nil
+            items[kind] = .loaded(list)
+            if let selectedID, let index = visibleItems.firstIndex(where: { $0.id == selectedID }) {
+                itemSelection[kind] = index
+            } else {
+                itemSelection[kind] = min(itemSelection[kind] ?? 0, max(0, list.count - 1))
+            }
+            // Counts come with the list; they are also the detail pane's contents.
+            for item in list { if let attachments = item.attachments { details[item.id] = .loaded(attachments) } }
+            return kind == tab ? loadDetailsIfNeeded() : []
+        case .itemsFailed(let kind, let message, let unreachable):
+            items[kind] = .failed(message)
+            if unreachable {
+                // The title says it, once, for both lists; the panes say what was asked.
+                connection = .down(message)
+            } else {
+                notify(message, .error, for: 12)
+            }
+        case .attachmentDeleted(let attachment, let item):
+            notify("deleted \(attachment.name ?? attachment.id)", .success)
+            if let list = details[item.id]?.value {
+                let rest = list.filter { $0.id != attachment.id }
+                details[item.id] = .loaded(rest)
+                updateCount(itemID: item.id, attachments: rest)
+                if selectedItem?.id == item.id { detailSelection = min(detailSelection, max(0, rest.count - 1)) }
+            }
+            return [.loadAttachments(item)]
+        case .downloadProgress(let id, let bytes):
+            if let index = downloads.firstIndex(where: { $0.id == id }) { downloads[index].bytes = bytes }
+        case .downloadFinished(let id, let bytes):
+            guard let index = downloads.firstIndex(where: { $0.id == id }) else { return [] }
+            let download = downloads.remove(at: index)
+            if download.opensWhenDone {
+                notify("opened \(download.name) (\(ByteCount(bytes)))", .success)
+            } else {
+                notify("saved \(download.name) (\(ByteCount(bytes))) to \(download.destination)", .success, for: 10)
+            }
+        case .downloadFailed(let id, let message):
+            downloads.removeAll { $0.id == id }
+            notify(message, .error, for: 15)
+        case .draftSent(let item, let subject):
+            notify("sent “\(subject)”", .success)
+            // Outlook moves it to Sent Items under a new id: the list is asked for anew.
+            details[item.id] = nil
+            return [.loadItems(.message)]
+        case .attachmentsLoaded(let itemID, let list):
+            details[itemID] = .loaded(list)
+            updateCount(itemID: itemID, attachments: list)
+            if let count = selectedAttachments?.value?.count { detailSelection = min(detailSelection, max(0, count - 1)) }
+        case .attachmentsFailed(let itemID, let message):
+            details[itemID] = .failed(message)
+        case .signInNeeded(let reason):
+            signInNeeded(reason)
+        case .signInPrompt(let prompt):
+            if case .signingIn = modal { modal = .signingIn(prompt) }
+        case .signedIn(let text):
+            modal = nil
+            restart = .signedIn(text)
+            quitting = true
+            return [.quit]
+        case .signInFailed(let reason):
+            if case .signingIn = modal { modal = nil }
+            notify("could not sign in: \(reason)", .error, for: 15)
+        case .draftCreated(let item):
+            var list = items[.message]?.value ?? []
+            list.insert(item, at: 0)
+            items[.message] = .loaded(list)
+            details[item.id] = .loaded([])
+            tab = .message
+            filter = ""
+            itemSelection[.message] = 0
+            focus = .items
+            notify("created the draft \"\(item.subject ?? "")\"; press a to attach files", .success)
+        case .draftFailed(let message):
+            notify(message, .error, for: 12)
+        case .uploadRefused(let message):
+            notify(message, .error, for: 12)
+        case .notice(let text, let kind):
+            notify(text, kind)
+        case .quitRequested:
+            quitting = true
+        case .terminalResized:
+            break
+        case .transfer(.changed(let snapshot)):
+            let wasDone: Bool
+            if let index = transfers.firstIndex(where: { $0.id == snapshot.id }) {
+                wasDone = transfers[index].phase.isTerminal
+                transfers[index] = snapshot
+            } else {
+                wasDone = false
+                transfers.append(snapshot)
+                if selectNewTransfer {
+                    // Files just queued from the picker: the first of them is selected, in view.
+                    selectNewTransfer = false
+                    transferSelection = transfers.count - 1
+                }
+            }
+            if !wasDone, snapshot.phase.isTerminal {
+                return finished(snapshot)
+            }
+        case .transfer(.removed(let id)):
+            transfers.removeAll { $0.id == id }
+            transferSelection = min(transferSelection, max(0, transfers.count - 1))
+        }
+        return []
+    }
+
+    /// A transfer just ended: say so, and refresh the item's attachments when one was added.
+    mutating func finished(_ snapshot: TransferSnapshot) -> [Effect] {
+        let name = snapshot.job.file.name
+        switch snapshot.phase {
+        case .attached:
+            if snapshot.cancelCameTooLate {
+                notify("too late to cancel \(name): the server had already attached it; it stays", .warning, for: 15)
+            } else {
+                notify("attached \(name) (\(ByteCount(snapshot.fileSize)))", .success)
+            }
+            return [.loadAttachments(snapshot.job.item)]
+        case .failed(let error) where error.kind == .notAuthorized && error.status == 401:
+            signInNeeded(error.reason)
+        case .failed(let error):
+            notify("\(name): \(error.reason)", .error, for: 15)
+        case .cancelled:
+            notify("cancelled \(name); its session was deleted", .info)
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Shows the sign-in dialog, once: later refusals add nothing while it is open.
+    mutating func signInNeeded(_ reason: String) {
+        if case .signInNeeded = modal { return }
+        guard modal == nil else {
+            notify(reason, .error, for: 15)
+            return
+        }
+        modal = .signInNeeded(reason)
+    }
+
+    mutating func updateCount(itemID: String, attachments: [AttachmentInfo]) {
+        for kind in ItemKind.allCases {
+            guard var list = items[kind]?.value, let index = list.firstIndex(where: { $0.id == itemID }) else { continue }
+            list[index].attachments = attachments
+            list[index].hasAttachments = !attachments.isEmpty
+            items[kind] = .loaded(list)
+        }
+    }
+
+    /// Moves the clock; drops an expired status message.
+    public mutating func tick(_ now: Double) {
+        self.now = now
+        if let status, status.until <= now { self.status = nil }
+    }
+}

@@ -1,0 +1,181 @@
+import AttacheCore
+import Foundation
+
+extension AppState {
+    /// A key's action in a window: a question, a prompt, information, a transfer's details,
+    /// the picker in any of its modes.
+    mutating func windowAction(_ action: KeyMap.Action, in scope: KeyMap.Scope) -> [Effect] {
+        guard let modal else { return [] }
+        switch (modal, scope) {
+        case (.confirm(_, let onYes), _):
+            return confirmAction(action, onYes: onYes)
+        case (.prompt(let title, let text, let purpose), _):
+            return promptAction(action, title: title, text: text, purpose: purpose)
+        case (.picker(var picker), _):
+            let effects = pickerAction(action, &picker)
+            if case .picker = self.modal { self.modal = .picker(picker) }
+            return effects
+        case (.transferDetail(let id, let offset), _):
+            switch action {
+            case .moveDown: self.modal = .transferDetail(id, offset: offset + 1)
+            case .moveUp: self.modal = .transferDetail(id, offset: max(0, offset - 1))
+            case .dismiss: self.modal = nil
+            case .cancel, .retry, .pause:
+                guard let index = transfers.firstIndex(where: { $0.id == id }) else { return [] }
+                transferSelection = index
+                self.modal = nil
+                let effects = perform(action)
+                // Stay on the details unless a question took their place.
+                if self.modal == nil { self.modal = .transferDetail(id, offset: offset) }
+                return effects
+            default: break
+            }
+        case (.help, _):
+            switch action {
+            case .moveDown: helpOffset += 1
+            case .moveUp: helpOffset = max(0, helpOffset - 1)
+            case .dismiss: self.modal = nil
+            default: break
+            }
+        case (.signingIn, _):
+            guard action == .dismiss else { return [] }
+            self.modal = nil
+            notify("the sign-in was given up", .info)
+            return [.cancelSignIn]
+        case (.attachmentInfo, _), (.signInNeeded, _):
+            if action == .dismiss { self.modal = nil }
+        }
+        return []
+    }
+
+    mutating func confirmAction(_ action: KeyMap.Action, onYes: Confirmation) -> [Effect] {
+        switch action {
+        case .yes:
+            self.modal = nil
+            switch onYes {
+            case .cancelTransfer(let id):
+                return [.cancel(id)]
+            case .deleteAttachment(let attachment, let item):
+                notify("deleting \(attachment.name ?? attachment.id)…", .info)
+                return [.deleteAttachment(attachment, of: item)]
+            case .sendDraft(let item, let subject):
+                notify("sending “\(subject)”…", .info)
+                return [.sendDraft(item, subject: subject)]
+            case .notifyAttendees(let item, let title):
+                notify("sending “\(title)” to its attendees…", .info)
+                return [.notifyAttendees(item, title: title)]
+            case .quit:
+                quitting = true
+                return [.quit]
+            }
+        case .no:
+            self.modal = nil
+        default:
+            break
+        }
+        return []
+    }
+
+    mutating func promptAction(_ action: KeyMap.Action, title: String, text: String, purpose: PromptPurpose) -> [Effect] {
+        switch action {
+        case .dismiss:
+            self.modal = nil
+        case .erase:
+            editText { if !$0.isEmpty { $0.removeLast() } }
+        case .complete:
+            if case .saveAttachment = purpose {
+                var picker = FilePickerState(target: ItemReference(kind: .message, id: ""), targetTitle: "", directory: downloadDirectory)
+                picker.showHidden = true
+                editText { text in text = picker.complete(text).text }
+            }
+        case .accept:
+            let line = text.trimmingCharacters(in: .whitespaces)
+            switch purpose {
+            case .newDraft:
+                guard !line.isEmpty else {
+                    notify("a draft needs a subject", .warning)
+                    return []
+                }
+                self.modal = nil
+                notify("creating the draft \"\(line)\"…", .info)
+                return [.createDraft(subject: line)]
+            case .mailbox:
+                guard line.isEmpty || (line.contains("@") && !line.contains("/")) else {
+                    notify("a mailbox is an address, such as shared@contoso.com", .warning)
+                    return []
+                }
+                self.modal = nil
+                restart = .mailbox(line.isEmpty ? nil : line)
+                quitting = true
+                return [.quit]
+            case .saveAttachment(let attachment, let item):
+                guard !line.isEmpty else {
+                    notify("type where to save it", .warning)
+                    return []
+                }
+                var picker = FilePickerState(target: item, targetTitle: "", directory: downloadDirectory)
+                var path = picker.absolute(line)
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                    path = (path as NSString).appendingPathComponent(FileNames.safe(attachment.name ?? attachment.id))
+                }
+                picker.directory = (path as NSString).deletingLastPathComponent
+                self.modal = nil
+                return startDownload(attachment, of: item, to: path)
+            }
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Changes the text of the prompt on top, in the picker's path mode too.
+    mutating func editText(_ change: (inout String) -> Void) {
+        switch modal {
+        case .prompt(let title, var text, let purpose):
+            change(&text)
+            modal = .prompt(title: title, text: text, purpose: purpose)
+        case .picker(var picker):
+            guard case .path(var text) = picker.mode else { return }
+            change(&text)
+            picker.mode = .path(text)
+            picker.error = nil
+            modal = .picker(picker)
+        default:
+            break
+        }
+    }
+
+    mutating func editPicker(_ change: (inout FilePickerState) -> Void) {
+        guard case .picker(var picker) = modal else { return }
+        change(&picker)
+        modal = .picker(picker)
+    }
+
+    /// The attachment selected in the attachments pane.
+    public var selectedAttachment: AttachmentInfo? {
+        guard let list = selectedAttachments?.value, list.indices.contains(detailSelection) else { return nil }
+        return list[detailSelection]
+    }
+
+    /// Starts saving an attachment to `path`, or to a private temporary folder to open it
+    /// (`path` nil).
+    mutating func startDownload(_ attachment: AttachmentInfo, of item: ItemReference, to path: String?) -> [Effect] {
+        let name = FileNames.safe(attachment.name ?? attachment.id)
+        let download = Download(
+            id: nextDownloadID, name: name, destination: path ?? "", expected: attachment.size, opensWhenDone: path == nil)
+        nextDownloadID += 1
+        downloads.append(download)
+        return [.download(download, attachment: attachment, of: item)]
+    }
+
+    /// `p`: a running or queued transfer pauses (its session kept), a paused one goes on.
+    mutating func pauseOrResume(_ transfer: TransferSnapshot) -> [Effect] {
+        if transfer.isPaused { return [.resume(transfer.id)] }
+        guard !transfer.phase.isTerminal else {
+            notify("only a running or queued transfer can be paused", .warning)
+            return []
+        }
+        return [.pause(transfer.id)]
+    }
+}

@@ -1,0 +1,95 @@
+import AttacheCore
+
+/// Enter on a transfer: everything known about it, live. The whole reason a row had to cut,
+/// the runs of the file the server holds, retries, what was sent twice, and the times.
+struct TransferDetailView: View {
+    var state: AppState
+    var id: TransferID
+    var offset = 0
+
+    /// The fields, label and value, for the snapshot as it is now.
+    static func fields(_ snapshot: TransferSnapshot, state: AppState) -> [(String, String, Role)] {
+        let job = snapshot.job
+        let (stateText, stateRole) = TransferListView.stateText(snapshot, now: state.now)
+        let title = state.title(of: job.item) ?? job.itemTitle
+        var fields: [(String, String, Role)] = [
+            ("file", job.file.path, .dialog),
+            ("to", (title.map { "“\($0)” · " } ?? "") + "\(job.item.kind == .message ? "message" : "event") \(job.item.id)", .dialog),
+            ("size", "\(snapshot.fileSize) bytes (\(ByteCount(snapshot.fileSize)))", .dialog),
+        ]
+        switch job.plan {
+        case .singleRequest:
+            fields.append(("path", "one POST (under 3 MiB)", .dialog))
+        case .uploadSession(let rangeLength):
+            let ranges = (snapshot.fileSize + rangeLength - 1) / max(1, rangeLength)
+            fields.append(("path", "upload session, \(ranges) range\(ranges == 1 ? "" : "s") of \(ByteCount(rangeLength))", .dialog))
+        }
+        fields.append(("state", stateText, stateRole))
+        if case .failed(let error) = snapshot.phase {
+            if let hint = error.hint { fields.append(("what to do", hint, .dialog)) }
+            let server = [error.status.map { "HTTP \($0)" }, error.graphCode, error.requestID.map { "request-id \($0)" }].compactMap { $0 }
+            if !server.isEmpty { fields.append(("server said", server.joined(separator: " · "), .dim)) }
+        }
+        if case .attached(let info) = snapshot.phase {
+            fields.append(("attachment", info.id, .dialog))
+        }
+        let percent = Int((snapshot.fractionDone * 100).rounded(.down))
+        fields.append(("confirmed", "\(snapshot.progressBytes) bytes (\(ByteCount(snapshot.progressBytes).description(rounding: .down)), \(percent)%)", .dialog))
+        fields.append(("ranges held", rangesText(snapshot.confirmedRanges, total: snapshot.fileSize), .dialog))
+        if snapshot.inFlightBytes > 0 {
+            fields.append(("in flight", "\(ByteCount(snapshot.inFlightBytes)) sent, not yet confirmed", .dim))
+        }
+        let resent = snapshot.bytesSent - snapshot.progressBytes - snapshot.inFlightBytes
+        fields.append(("sent", "\(ByteCount(snapshot.bytesSent))" + (resent > 0 ? " (\(ByteCount(resent)) more than once)" : ""), .dialog))
+        fields.append(("retries", snapshot.retries == 0 ? "none" : "\(snapshot.retries), the last after: \(snapshot.lastRetryReason ?? "?")", .dialog))
+        if let started = snapshot.startedAt {
+            let end = snapshot.finishedAt ?? state.now
+            let seconds = max(0, end - started)
+            var timing = "\(TransferFormat.clock(seconds)) \(snapshot.finishedAt == nil ? "so far" : "in all")"
+            if seconds > 0, snapshot.progressBytes > 0 {
+                timing += " · \(TransferFormat.rate(Double(snapshot.progressBytes) / seconds)) on average"
+            }
+            fields.append(("time", timing, .dialog))
+        } else {
+            fields.append(("time", "not started", .dim))
+        }
+        if snapshot.phase == .uploading {
+            let eta = snapshot.secondsRemaining(at: state.now).map(TransferFormat.clock) ?? "--:--"
+            fields.append(("now", "\(TransferFormat.rate(snapshot.bytesPerSecond)) · \(eta) left", .dialog))
+        }
+        if let sha = snapshot.verifiedSHA256 { fields.append(("verified", "sha256 \(sha)", .ok)) }
+        return fields
+    }
+
+    /// `0 B–16.0 MiB, 24.0 MiB–32.0 MiB` (at most a few runs, then how many more).
+    static func rangesText(_ ranges: [Range<Int64>], total: Int64) -> String {
+        guard !ranges.isEmpty else { return "none yet" }
+        if ranges.count == 1, ranges[0] == 0..<total { return "all of it" }
+        let shown = ranges.prefix(4).map { "\(ByteCount($0.lowerBound))–\(ByteCount($0.upperBound))" }
+        let more = ranges.count > 4 ? " and \(ranges.count - 4) more" : ""
+        return shown.joined(separator: ", ") + more
+    }
+
+    func render(in rect: Rect, into buffer: inout ScreenBuffer) {
+        guard let snapshot = state.transfers.first(where: { $0.id == id }) else { return }
+        let width = min(rect.width - 2, 90)
+        let labelWidth = 13
+        var lines: [(String, String, Role)] = []
+        for (label, value, role) in Self.fields(snapshot, state: state) {
+            for (index, line) in Draw.wrap(value, width: max(1, width - 4 - labelWidth)).enumerated() {
+                lines.append((index == 0 ? label : "", line, role))
+            }
+        }
+        let box = rect.centered(width: width, height: min(rect.height, lines.count + 4))
+        let inside = Draw.box(box, title: "Transfer · \(snapshot.job.file.name)", into: &buffer)
+        guard inside.height > 1 else { return }
+        let room = inside.height - 1
+        let start = max(0, min(offset, lines.count - room))
+        for (row, line) in lines.dropFirst(start).prefix(room).enumerated() {
+            let x = inside.x + buffer.put(DisplayWidth.pad(line.0, to: labelWidth), x: inside.x, y: inside.y + row, role: .dim)
+            buffer.put(line.1, x: x, y: inside.y + row, role: line.2, limit: inside.maxX - x)
+        }
+        let scroll = start + room < lines.count || start > 0 ? "j/k scroll · " : ""
+        Draw.keyHints(KeyMap.hints(for: .transferDetail), prefix: scroll, in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
+    }
+}
