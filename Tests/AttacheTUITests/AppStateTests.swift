@@ -234,6 +234,66 @@ struct AppStateTests {
         #expect(KeyMap.action(for: .character("q"), in: .picker) == .closePicker)
         #expect(KeyMap.action(for: .character("a"), in: .picker) == nil)
         #expect(KeyMap.hints(for: .transfers).map(\.1).prefix(4) == ["details", "cancel", "pause", "retry"])
+        // Every mode has its keys in the table, and no key means two things in one scope.
+        for scope in KeyMap.Scope.allCases {
+            if scope != .global { #expect(!KeyMap.bindings.filter { $0.scope == scope }.isEmpty, "\(scope)") }
+            let keys = KeyMap.bindings.filter { $0.scope == scope }.flatMap(\.keys)
+            #expect(Set(keys).count == keys.count, "a key bound twice in \(scope)")
+        }
+        // Windows take only Ctrl-C from the global keys: q is typed into a prompt.
+        #expect(KeyMap.action(for: .character("q"), in: .prompt) == nil)
+        #expect(KeyMap.action(for: .control("c"), in: .confirm) == .forceQuit)
+    }
+
+    @Test func keysOnATooSmallScreenDoNothingButQuit() {
+        var state = Fixtures.state()
+        state.screenTooSmall = true
+        #expect(state.handle(.character("a")) == [])
+        #expect(state.handle(.character("2")) == [])
+        #expect(state.modal == nil && state.tab == .message)
+        state.screenTooSmall = false
+        #expect(state.modal == nil)
+        state.screenTooSmall = true
+        #expect(state.handle(.character("q")) == [.quit])
+    }
+
+    @Test func eachTabHasItsOwnFilterThatIgnoresAccentsAndCase() {
+        var state = Fixtures.state()
+        _ = state.handle(.character("/"))
+        for c in "CAFE" { _ = state.handle(.character(c)) }
+        _ = state.handle(.enter)
+        #expect(state.visibleItems.map(\.subject) == ["Café ☕ menu for the offsite"])
+        _ = state.handle(.character("2"))
+        #expect(state.filter == "")
+        #expect(state.visibleItems.count == Fixtures.events.count)
+        _ = state.handle(.character("1"))
+        #expect(state.filter == "CAFE")
+        #expect(state.visibleItems.count == 1)
+    }
+
+    @Test func aMessageGoesWithTheScreenItWasSaidOn() {
+        var state = Fixtures.state()
+        state.notify("attached report.pdf", .success)
+        _ = state.handle(.character("?"))
+        #expect(state.status == nil)
+        state.notify("something in the help", .info)
+        _ = state.handle(.escape)
+        #expect(state.status == nil)
+    }
+
+    @Test func filesQueuedFromThePickerAreSelectedInTheTransfers() {
+        var state = Fixtures.state(focus: .transfers)
+        state.transferSelection = 1
+        let directory = PickerFixture.make()
+        state.pickerDirectory = directory
+        _ = state.handle(.character("a"))
+        _ = state.handle(.down)
+        _ = state.handle(.down)
+        _ = state.handle(.enter)
+        var new = Fixtures.transfers[3]
+        new = TransferSnapshot(id: 99, job: new.job)
+        _ = state.apply(.transfer(.changed(new)))
+        #expect(state.selectedTransfer?.id == 99)
     }
 }
 

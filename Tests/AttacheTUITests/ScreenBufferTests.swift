@@ -6,7 +6,7 @@ import Testing
 struct ScreenBufferTests {
     @Test("display widths", arguments: [
         ("a", 1), ("é", 1), ("e\u{301}", 1), ("旅", 2), ("☕", 2), ("🇵🇹", 2), ("😀", 2), ("한", 2), ("Ａ", 2),
-        ("❤️", 2), ("\u{7}", 4), ("\u{202E}", 8), ("─", 1), ("█", 1), ("…", 1),
+        ("❤️", 1), ("👨‍👩‍👧", 6), ("👍🏽", 2), ("\u{7}", 4), ("\u{202E}", 8), ("─", 1), ("█", 1), ("…", 1),
     ])
     func widths(text: String, columns: Int) {
         #expect(DisplayWidth.of(Character(text)) == columns)

@@ -127,6 +127,120 @@ struct ScreenSnapshotTests {
     }
 }
 
+extension ScreenSnapshotTests {
+    /// Finished rows first, then what is moving: at 60x15 the running and queued rows are in
+    /// view, and the title says where the rows are.
+    @Test func runningTransfersStayInViewInASmallTerminal() throws {
+        var state = Fixtures.state(focus: .items)
+        let all = Fixtures.transfers
+        let finished = all.filter { $0.phase.isTerminal }
+        let moving = all.filter { !$0.phase.isTerminal }
+        state.transfers = finished + moving
+        let text = Fixtures.render(state, width: 60, height: 15)
+        #expect(text.contains("holiday-vid"), "\(text)")
+        #expect(text.contains("of 6 ─"), "\(text)")
+        try check("transfers-in-view-60x15", text)
+    }
+
+    @Test func transferDetails() throws {
+        var state = Fixtures.state(focus: .transfers)
+        var retrying = state.transfers[2]
+        retrying.retries = 2
+        retrying.lastRetryReason = "HTTP 503 ServiceUnavailable: The service is temporarily unavailable, try again in a moment"
+        state.transfers[2] = retrying
+        state.transferSelection = 2
+        _ = state.handle(.enter)
+        #expect(state.scope == .transferDetail)
+        try check("transfer-details-100x30", Fixtures.render(state, width: 100, height: 30))
+        // The failure's whole reason, which the row cuts.
+        state.modal = nil
+        state.transferSelection = 4
+        _ = state.handle(.enter)
+        let failed = Fixtures.render(state, width: 80, height: 24)
+        #expect(failed.contains("HTTP 403") && failed.contains("ErrorAccessDenied"), "\(failed)")
+        try check("transfer-details-failed-80x24", failed)
+    }
+
+    /// The ETA is whole at every width (it was cut at 85, 95 and 100 columns).
+    @Test func theTimeLeftIsNeverCut() {
+        var state = Fixtures.state(focus: .items)
+        state.transfers = [Fixtures.transfers[0]]
+        for width in 60...220 {
+            let text = Fixtures.render(state, width: width, height: 24)
+            #expect(text.contains("ETA 0:02"), "at \(width) columns:\n\(text)")
+        }
+    }
+
+    @Test func aLongMessageWrapsInsteadOfStoppingMidSentence() throws {
+        var state = Fixtures.state(focus: .items)
+        state.notify(
+            "budget-2027-final-final.xlsx: the server refused it: HTTP 403 ErrorAccessDenied: Access is denied. Check credentials and try again; the shared mailbox needs Mail.ReadWrite.Shared",
+            .error)
+        let text = Fixtures.render(state, width: 80, height: 20)
+        #expect(text.contains("Mail.ReadWrite.Shared"), "\(text)")
+        try check("status-wrapped-80x20", text)
+    }
+
+    @Test func theTitleSaysWhenTheServerDoesNotAnswer() throws {
+        var state = AppState(account: "ana@contoso.com · graph.microsoft.com", pickerDirectory: "/")
+        state.server = "127.0.0.1:18181"
+        #expect(Fixtures.render(state, width: 100, height: 20).contains("connecting to 127.0.0.1:18181…"))
+        _ = state.apply(.itemsFailed(.message, "could not list messages: no reply from the server (connection refused)", unreachable: true))
+        _ = state.apply(.itemsFailed(.event, "could not list events: no reply from the server (connection refused)", unreachable: true))
+        let text = Fixtures.render(state, width: 100, height: 20)
+        #expect(text.contains("offline: 127.0.0.1:18181 does not answer · R retries"))
+        try check("offline-100x20", text)
+        // R asks for both lists again.
+        #expect(state.handle(.character("R")) == [.loadItems(.message), .loadItems(.event)])
+    }
+
+    @Test func pickerModes() throws {
+        let directory = PickerFixture.make()
+        var state = Fixtures.state()
+        state.pickerDirectory = directory
+        _ = state.handle(.character("a"))
+        _ = state.handle(.character("/"))
+        for c in "DATA" { _ = state.handle(.character(c)) }
+        try check("picker-filter-100x30", PickerFixture.asRecorded(Fixtures.render(state, width: 100, height: 30)))
+        _ = state.handle(.enter)
+        _ = state.handle(.character(" "))
+        _ = state.handle(.escape)
+        _ = state.handle(.character("/"))
+        _ = state.handle(.escape)
+        _ = state.handle(.character("s"))  // by size
+        _ = state.handle(.character(":"))
+        for c in "Pho" { _ = state.handle(.character(c)) }
+        _ = state.handle(.tab)
+        try check("picker-path-100x30", PickerFixture.asRecorded(Fixtures.render(state, width: 100, height: 30)))
+        _ = state.handle(.escape)
+        _ = state.handle(.character("v"))
+        try check("picker-marked-100x30", PickerFixture.asRecorded(Fixtures.render(state, width: 100, height: 30)))
+    }
+
+    /// Names with joined emoji, a heart, a flag, escapes: the size column stays put.
+    @Test func oddNamesKeepTheSizeColumnInPlace() throws {
+        let directory = NSTemporaryDirectory() + "attache-odd-names-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let names = ["famille 👨‍👩‍👧.txt", "thumbs 👍🏽.pdf", "heart ❤️.doc", "tab\there.txt", "soft\u{AD}hyphen.txt", "esc\u{1B}[31mred.txt", "flag 🇵🇹.txt", "plain.txt"]
+        for name in names { _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(count: 1234)) }
+        var state = Fixtures.state()
+        state.pickerDirectory = directory
+        _ = state.handle(.character("a"))
+        var buffer = ScreenBuffer(width: 100, height: 30)
+        RootView(state: state).render(in: buffer.bounds, into: &buffer)
+        var columns = Set<Int>()
+        for y in 0..<buffer.height where buffer.line(y).contains("1.2 KiB") {
+            // The cell where the size starts, counted in cells as the terminal places them.
+            let x = (0..<buffer.width).first { x in
+                x + 7 <= buffer.width && (x..<(x + 7)).map { buffer[$0, y].text }.joined() == "1.2 KiB"
+            }
+            columns.insert(x ?? -1)
+        }
+        #expect(columns.count == 1, "\(buffer.text)")
+    }
+}
+
 /// A folder with a subfolder, a hidden file, small and large files, and one over 150 MB
 /// (sparse, so it costs no disk).
 enum PickerFixture {

@@ -165,9 +165,11 @@ public final class TUIApplication {
         // Keys: read whatever is there (also after EINTR, which a SIGWINCH causes).
         let keys = backend.readKeys()
         if !keys.isEmpty {
+            measure()
             for key in keys {
                 if key == .resize {
                     previous = nil
+                    measure()
                 }
                 perform(state.handle(key))
             }
@@ -176,6 +178,7 @@ public final class TUIApplication {
         for event in inbox.take() {
             if case .terminalResized = event {
                 backend.resized()
+                measure()
                 previous = nil
                 perform(state.apply(event))
                 draw()
@@ -188,6 +191,13 @@ public final class TUIApplication {
         state.tick(services.transfers.now)
         // A message merely waiting to expire changes nothing until it does.
         if state.hasCountdown || before != state.status { dirty = true }
+    }
+
+    /// Tells the state whether the terminal is below the screen's minimum size, where keys
+    /// other than quitting must wait: nothing shows what they would do.
+    private func measure() {
+        let (width, height) = backend.size
+        state.screenTooSmall = width < RootView.minimumWidth || height < RootView.minimumHeight
     }
 
     private func draw() {

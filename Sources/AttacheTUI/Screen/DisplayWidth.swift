@@ -6,20 +6,43 @@ import AttacheCore
 public enum DisplayWidth {
     /// The columns of one grapheme cluster.
     public static func of(_ character: Character) -> Int {
+        let parts = units(of: character)
+        if parts.count != 1 || parts[0] != character { return parts.reduce(0) { $0 + of($1) } }
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if let escape = escape(character) { return escape.count }
-        var regionalIndicators = 0
-        var hasEmojiSelector = false
-        for scalar in scalars {
-            if (0x1F1E6...0x1F1FF).contains(scalar.value) { regionalIndicators += 1 }
-            if scalar.value == 0xFE0F { hasEmojiSelector = true }
-        }
-        if regionalIndicators > 0 { return 2 }
+        if scalars.contains(where: { (0x1F1E6...0x1F1FF).contains($0.value) }) { return 2 }
         guard let base = scalars.first(where: { !isZeroWidth($0) }) else { return 0 }
-        if isWide(base) { return 2 }
-        if hasEmojiSelector, base.properties.isEmoji, base.value > 0xFF { return 2 }
-        return 1
+        // A narrow symbol made emoji by U+FE0F (❤️) stays one column: so says wcwidth, and
+        // so curses and tmux place it (measured); counting two shifted the columns after it.
+        return isWide(base) ? 2 : 1
+    }
+
+    /// A grapheme as the cells it is drawn in. Almost always itself; but an emoji sequence
+    /// joined by zero-width joiners (👨‍👩‍👧) or with a skin-tone modifier is drawn as one
+    /// glyph by some terminals and as several by others and by curses, which would shift
+    /// every column after it. It is drawn as its parts, without the joiners and modifiers,
+    /// the same everywhere.
+    public static func units(of character: Character) -> [Character] {
+        let scalars = character.unicodeScalars
+        guard scalars.count > 1, scalars.contains(where: { $0.value == 0x200D || isEmojiModifier($0) }) else { return [character] }
+        var units: [Character] = []
+        var current = String.UnicodeScalarView()
+        for scalar in scalars {
+            if scalar.value == 0x200D || isEmojiModifier(scalar) {
+                // A part may be several graphemes once the joiner is gone.
+                units += String(current)
+                current = String.UnicodeScalarView()
+                continue
+            }
+            current.append(scalar)
+        }
+        units += String(current)
+        return units
+    }
+
+    static func isEmojiModifier(_ scalar: Unicode.Scalar) -> Bool {
+        (0x1F3FB...0x1F3FF).contains(scalar.value)
     }
 
     /// How a character a terminal would act on is shown instead (`\x1b`, `\r`, `\u{202E}`),

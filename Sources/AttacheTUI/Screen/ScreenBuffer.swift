@@ -44,7 +44,7 @@ public struct ScreenBuffer: Hashable, Sendable {
         guard y >= 0, y < height, x < width else { return 0 }
         let end = min(width, x + (limit ?? width))
         var column = x
-        for character in text {
+        for character in text.flatMap(DisplayWidth.units(of:)) {
             guard column < end else { break }
             let grapheme = String(character)
             if let escape = DisplayWidth.escape(character) {
