@@ -281,7 +281,7 @@ struct AppStateTests {
         #expect(state.status == nil)
     }
 
-    @Test func filesQueuedFromThePickerAreSelectedInTheTransfers() {
+    @Test func theSelectionFollowsTheTransferUnderWayUntilMoved() {
         var state = Fixtures.state(focus: .transfers)
         state.transferSelection = 1
         let directory = PickerFixture.make()
@@ -290,10 +290,26 @@ struct AppStateTests {
         _ = state.handle(.down)
         _ = state.handle(.down)
         _ = state.handle(.enter)
-        var new = Fixtures.transfers[3]
-        new = TransferSnapshot(id: 99, job: new.job)
+        // The fixture's own running transfer comes first; once it ends, the new one.
+        var new = TransferSnapshot(id: 99, job: Fixtures.transfers[3].job)
+        _ = state.apply(.transfer(.changed(new)))
+        #expect(state.selectedTransfer?.id == 1)
+        var running = state.transfers[0]
+        running.phase = .cancelled
+        _ = state.apply(.transfer(.changed(running)))
+        var retrying = state.transfers[2]
+        retrying.phase = .cancelled
+        _ = state.apply(.transfer(.changed(retrying)))
+        #expect(state.selectedTransfer?.job.file.name == "notes.txt")  // queued, the first
+        state.transfers.removeAll { $0.id == 4 }
+        new.phase = .uploading
         _ = state.apply(.transfer(.changed(new)))
         #expect(state.selectedTransfer?.id == 99)
+        // Moving the selection by hand stops the following.
+        _ = state.handle(.character("g"))
+        new.phase = .starting
+        _ = state.apply(.transfer(.changed(new)))
+        #expect(state.transferSelection == 0)
     }
 }
 

@@ -101,11 +101,10 @@ extension AppState {
             } else {
                 wasDone = false
                 transfers.append(snapshot)
-                if selectNewTransfer {
-                    // Files just queued from the picker: the first of them is selected, in view.
-                    selectNewTransfer = false
-                    transferSelection = transfers.count - 1
-                }
+            }
+            if followTransfers, let moving = transfers.firstIndex(where: { $0.phase.isActive }) ?? transfers.firstIndex(where: { $0.phase == .queued }) {
+                // Files just queued from the picker: the selection follows the one under way.
+                transferSelection = moving
             }
             if !wasDone, snapshot.phase.isTerminal {
                 return finished(snapshot)

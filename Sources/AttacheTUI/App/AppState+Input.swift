@@ -245,6 +245,7 @@ extension AppState {
         case .details:
             detailSelection = clamp(detailSelection.addingReportingOverflow(delta).partialValue, selectedAttachments?.value?.count ?? 0)
         case .transfers:
+            followTransfers = false
             transferSelection = clamp(transferSelection.addingReportingOverflow(delta).partialValue, transfers.count)
         }
     }

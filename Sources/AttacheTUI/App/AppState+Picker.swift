@@ -135,7 +135,7 @@ extension AppState {
         pickerDirectory = picker.directory
         modal = nil
         focus = .transfers
-        selectNewTransfer = true
+        followTransfers = true
         return [.upload(paths: paths, to: picker.target, title: picker.targetTitle)]
     }
 

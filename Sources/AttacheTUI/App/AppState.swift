@@ -107,8 +107,9 @@ public struct AppState: Sendable {
     public var connection: Connection = .connecting
     /// Where the server was asked for, for the title when it cannot be reached.
     public var server = ""
-    /// The next transfer to appear is selected (it came from the picker just now).
-    var selectNewTransfer = false
+    /// The transfer selection follows the one under way, as `tail -f` follows a file, from
+    /// when the picker queues files until the user moves it.
+    var followTransfers = false
     public var downloads: [Download] = []
     var nextDownloadID = 1
     /// Where `s` proposes to save attachments.

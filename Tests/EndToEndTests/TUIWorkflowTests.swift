@@ -1,0 +1,118 @@
+import Foundation
+import GraphEmulator
+import Testing
+
+/// The workflow around an attachment, in the real binary under tmux, against the emulator.
+extension TUITests {
+    /// `R` keeps the item, not the row: a message that arrives above the selection leaves it
+    /// on the same message, and `a` attaches there.
+    @Test func refreshKeepsTheItemWhenAMessageArrivesAbove() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let tmux = try launch(harness, width: 100, height: 30)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("j", "j")
+            try await tmux.waitFor("the third message selected") { $0.contains { $0.contains("Attachments · 旅行の写真") } }
+            _ = try await harness.postJSON("/me/messages", ["subject": "Just arrived", "body": ["contentType": "text", "content": "hello"]])
+            try tmux.send("R")
+            try await tmux.waitFor("the new message at the top") { screen in
+                guard let list = screen.firstIndex(where: { $0.hasPrefix("─ Messages") }) else { return false }
+                return screen[list + 1].contains("Just arrived")
+            }
+            try tmux.send("a")
+            try await tmux.waitFor("the picker, for the same message") { $0.contains { $0.contains("Attach to: 旅行の写真 (Kyoto trip photos)") } }
+            try tmux.send("Escape", "q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+
+    /// With `NO_COLOR` there are no colours, and the selected row is in reverse video.
+    @Test func noColorMarksTheSelectionInReverseVideo() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let tmux = try launch(harness, width: 100, height: 30, environment: ["NO_COLOR": "1"])
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Signed contract scan") } }
+            try tmux.send("j")
+            try await tmux.waitFor("the second message selected") { $0.contains { $0.contains("Attachments · Relatório trimestral") } }
+            let raw = try tmux.tmux(["capture-pane", "-p", "-e", "-t", tmux.name]).split(separator: "\n").map(String.init)
+            let selected = try #require(raw.first { $0.contains("Relatório trimestral") && !$0.contains("Attachments") })
+            let other = try #require(raw.first { $0.contains("Signed contract scan") })
+            #expect(selected.contains("\u{1B}[7m"), "\(selected.debugDescription)")
+            #expect(!other.contains("\u{1B}[7m"), "\(other.debugDescription)")
+            #expect(try !Self.hasColor(tmux))
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+
+    /// At 60x15 the transfers pane has three rows: with five small files done ahead of it,
+    /// the big one that is running is the one in view, and the title says where it is.
+    @Test func aRunningTransferIsInViewInASmallTerminal() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with(Self.slowLink) { harness in
+            for index in 1...5 { _ = try harness.makeFile("a\(index).txt", size: 2_000 + index, seed: UInt64(index)) }
+            _ = try harness.makeFile("zz-big.bin", size: 12 * Self.mib, seed: 9)
+            let tmux = try launch(harness, width: 60, height: 15)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("a")
+            try await tmux.waitFor("the picker") { $0.contains { $0.contains("zz-big.bin") } }
+            // Mark every file: the first entry is `..`.
+            try tmux.send("j", "Space", "Space", "Space", "Space", "Space", "Space")
+            try await tmux.waitFor("six marked") { $0.contains { $0.contains("6 marked") } }
+            try tmux.send("Enter")
+            let screen = try await tmux.waitFor("the big file running, in view", timeout: .seconds(30)) { screen in
+                guard let row = Self.row(screen, "zz-big.bin"), let value = Self.percent(row) else { return false }
+                return value > 0 && value < 100 && screen.contains { $0.contains("of 6") }
+            }
+            #expect(screen.contains { $0.contains("Transfers") && $0.contains("5 done") }, "\(screen.joined(separator: "\n"))")
+            // Ctrl-C keeps the big one for `attache resume`, and says so.
+            try tmux.send("C-c")
+            try await tmux.waitFor("attache to exit, interrupted") { $0.contains("attache-exited-130") }
+        }
+    }
+
+    /// In the picker: `:` and a typed path with Tab opens a folder, `/` filters it as one
+    /// types, Space marks, Enter attaches, and the bytes on the server are the file's.
+    @Test func typedPathAndFilterInThePickerThenAttach() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            try FileManager.default.createDirectory(atPath: harness.workDirectory + "/deep/er", withIntermediateDirectories: true)
+            let report = try harness.makeFile("deep/er/Relatório final.pdf", size: 1_500_000, seed: 5)
+            _ = try harness.makeFile("deep/er/notes.txt", size: 3_000, seed: 6)
+            _ = try harness.makeFile("deep/er/relax.mp3", size: 4_000, seed: 7)
+            let item = try await harness.firstItem("messages")
+            let tmux = try launch(harness, width: 100, height: 30)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            try tmux.send("a")
+            try await tmux.waitFor("the picker") { $0.contains { $0.contains("Attach to: Quarterly report") } }
+            try tmux.send(":")
+            try tmux.send("-l", "de")
+            try tmux.send("Tab")
+            try tmux.send("-l", "e")
+            try tmux.send("Tab")
+            try await tmux.waitFor("the completed path") { $0.contains { $0.contains("path: ") && $0.contains("/deep/er/") } }
+            try tmux.send("Enter")
+            try await tmux.waitFor("the folder opened") { $0.contains { $0.contains("notes.txt") } }
+            try tmux.send("/")
+            try tmux.send("-l", "relato")
+            try await tmux.waitFor("the filtered folder") { screen in
+                screen.contains { $0.contains("Relatório final.pdf") } && !screen.contains { $0.contains("notes.txt") }
+                    && !screen.contains { $0.contains("relax.mp3") }
+            }
+            try tmux.send("Enter", "Space")
+            try await tmux.waitFor("one marked") { $0.contains { $0.contains("1 marked") } }
+            try tmux.send("Enter")
+            try await tmux.waitFor("attached", timeout: .seconds(30)) { $0.contains { $0.contains("attached Relatório final.pdf") } }
+            let attachments = try await harness.attachments("messages", item)
+            let attachment = try #require(attachments.first { $0["name"] as? String == "Relatório final.pdf" })
+            let digest = try await harness.valueDigest("messages", item, try #require(attachment["id"] as? String))
+            #expect(digest.sha256 == report.sha256)
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+}
