@@ -131,11 +131,23 @@ final class MailboxStore: Sendable {
     func items(owner: String, kind: ItemKind, skip: Int, top: Int) async throws -> (rows: [ItemRow], total: Int) {
         try await database.read { db in
             let request = ItemRow.filter(Column("ownerID") == owner && Column("kind") == kind.rawValue)
-            let ordered = kind == .event
-                ? request.order(Column("startAt"), Column("id"))
-                : request.order(Column("createdAt").desc, Column("id"))
-            return (try ordered.limit(top, offset: skip).fetchAll(db), try request.fetchCount(db))
+            return (try Self.ordered(request, kind).limit(top, offset: skip).fetchAll(db), try request.fetchCount(db))
         }
+    }
+
+    /// Every item of a kind in a mailbox, in list order: for searches and filters, which a
+    /// mailbox of an emulator's size affords.
+    func allItems(owner: String, kind: ItemKind) async throws -> [ItemRow] {
+        try await database.read { db in
+            try Self.ordered(ItemRow.filter(Column("ownerID") == owner && Column("kind") == kind.rawValue), kind).fetchAll(db)
+        }
+    }
+
+    /// Outlook's order: messages by `receivedDateTime`, newest first; events by start.
+    private static func ordered(_ request: QueryInterfaceRequest<ItemRow>, _ kind: ItemKind) -> QueryInterfaceRequest<ItemRow> {
+        kind == .event
+            ? request.order(Column("startAt"), Column("id"))
+            : request.order(Column("receivedAt").desc, Column("createdAt").desc, Column("id"))
     }
 
     func item(id: String, owner: String, kind: ItemKind) async throws -> ItemRow? {
