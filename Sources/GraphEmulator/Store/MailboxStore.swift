@@ -150,6 +150,27 @@ final class MailboxStore: Sendable {
             : request.order(Column("receivedAt").desc, Column("createdAt").desc, Column("id"))
     }
 
+    /// Sends a draft as Exchange does: the message moves to Sent Items, which makes it a new
+    /// item with a new id (the old one is gone), no longer a draft, sent at `date`. Its
+    /// attachments go with it; upload sessions still open on the draft are dropped.
+    func send(_ draft: ItemRow, newID: String, at date: Date) async throws -> ItemRow {
+        var sent = draft
+        sent.id = newID
+        sent.isDraft = false
+        sent.createdAt = date
+        sent.modifiedAt = date
+        sent.receivedAt = date
+        let dropped = try await database.write { [sent] db -> [String] in
+            try sent.insert(db)
+            try db.execute(sql: "UPDATE attachment SET itemID = ? WHERE itemID = ?", arguments: [newID, draft.id])
+            let sessions = try String.fetchAll(db, sql: "SELECT id FROM uploadSession WHERE itemID = ?", arguments: [draft.id])
+            _ = try ItemRow.deleteOne(db, key: draft.id)
+            return sessions
+        }
+        for id in dropped { try? FileManager.default.removeItem(atPath: partPath(sessionID: id)) }
+        return sent
+    }
+
     func item(id: String, owner: String, kind: ItemKind) async throws -> ItemRow? {
         try await database.read { db in
             try ItemRow.filter(Column("id") == id && Column("ownerID") == owner && Column("kind") == kind.rawValue).fetchOne(db)
