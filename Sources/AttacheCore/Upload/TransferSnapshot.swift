@@ -59,6 +59,9 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     public var verifiedSHA256: String?
     /// The user cancelled, but the server had already made the attachment, which stays.
     public var cancelCameTooLate = false
+    /// Paused by the user: stopped (its phase reads `interrupted` once the run has stopped)
+    /// with its upload session kept, until ``TransferQueue/resume(_:)``.
+    public var isPaused = false
     /// Seconds on the queue's clock.
     public var startedAt: Double?
     public var finishedAt: Double?
