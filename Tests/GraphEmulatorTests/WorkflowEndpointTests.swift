@@ -82,6 +82,23 @@ struct WorkflowEndpointTests {
         }
     }
 
+    /// A delegate sends from a shared mailbox with Mail.Send.Shared, and not without it.
+    @Test func aDelegateSendsFromASharedMailboxWithMailSendShared() async throws {
+        let ownOnly = EmulatorConfiguration.StaticToken(
+            token: "own-send", user: EmulatorConfiguration.demoUser, scopes: ["Mail.ReadWrite", "Mail.ReadWrite.Shared", "Mail.Send"])
+        try await EmulatorHarness.with(EmulatorConfiguration(tokens: [.init(token: EmulatorHarness.demoToken, user: EmulatorConfiguration.demoUser), ownOnly])) {
+            harness in
+            let shared = "/users/\(EmulatorConfiguration.sharedMailbox)/messages"
+            let list = try await harness.graph(.GET, shared + "?$select=id,subject,isDraft")
+            let draft = try #require((list.json["value"] as? [[String: Any]])?.first { $0["isDraft"] as? Bool == true })
+            let id = try Self.id(draft)
+            #expect(draft["subject"] as? String == "Supplier invoices to file")
+            #expect(try await harness.graph(.POST, shared + "/\(id)/send", token: "own-send").status == 403)
+            let sent = try await harness.graph(.POST, shared + "/\(id)/send")
+            #expect(sent.status == 202, "\(sent.text)")
+        }
+    }
+
     @Test func messagesAndEventsCarryTheirPeopleAndBodies() async throws {
         try await EmulatorHarness.with { harness in
             let messages = try await Self.bySubject(harness)
