@@ -20,8 +20,8 @@ struct Attache: AsyncParsableCommand {
             """,
         version: versionText,
         subcommands: [
-            ScreenCommand.self, ListCommand.self, UploadCommand.self, GetCommand.self, StatusCommand.self, ResumeCommand.self,
-            CancelCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ConfigCommand.self, ServeCommand.self,
+            ScreenCommand.self, ListCommand.self, ShowCommand.self, UploadCommand.self, GetCommand.self, RemoveCommand.self, SendCommand.self,
+            StatusCommand.self, ResumeCommand.self, CancelCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ConfigCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ScreenCommand.self
     )

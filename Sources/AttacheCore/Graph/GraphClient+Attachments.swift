@@ -28,10 +28,11 @@ extension GraphClient {
     ///
     /// The destination is opened before the request, so a place that cannot be written to
     /// costs no download; a file is replaced only once every byte is in (see ``DownloadSink``).
+    /// - Parameter progress: called with the bytes received so far, as each chunk arrives.
     /// - Throws: ``GraphError`` for the request, ``DownloadError`` for the destination,
     ///   `CancellationError` when the task is cancelled; a file that was there is then left as it was.
     public func downloadAttachment(
-        _ attachmentID: String, of item: ItemReference, to destination: DownloadDestination?
+        _ attachmentID: String, of item: ItemReference, to destination: DownloadDestination?, progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
         let operation = "download attachment \(ItemReference.abbreviate(attachmentID)) of \(item)"
         let url = itemURL(item, "attachments", Self.escapeSegment(attachmentID), "$value")
@@ -40,7 +41,7 @@ extension GraphClient {
         do {
             // The place is held until the last byte is in: the request runs until then.
             return try await gate.withPlace { [sink] in
-                try await download(url, into: sink, operation: operation)
+                try await download(url, into: sink, operation: operation, progress: progress)
             }
         } catch {
             sink?.discard()
@@ -48,7 +49,9 @@ extension GraphClient {
         }
     }
 
-    private func download(_ url: String, into sink: DownloadSink?, operation: String) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
+    private func download(
+        _ url: String, into sink: DownloadSink?, operation: String, progress: (@Sendable (Int64) -> Void)?
+    ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
         let response = try await execute(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
         guard (200..<300).contains(Int(response.status.code)) else {
             let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
@@ -62,6 +65,7 @@ extension GraphClient {
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
                 try await sink?.write(chunk)
                 count += Int64(chunk.readableBytes)
+                progress?(count)
             }
         } catch let error as DownloadError {
             throw error

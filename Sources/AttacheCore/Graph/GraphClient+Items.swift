@@ -8,8 +8,8 @@ extension GraphClient {
     /// The properties a list asks for: enough for a row, no bodies.
     static func listSelect(for kind: ItemKind) -> [String] {
         switch kind {
-        case .message: ["id", "subject", "createdDateTime", "lastModifiedDateTime", "receivedDateTime", "isDraft", "hasAttachments"]
-        case .event: ["id", "subject", "start", "end", "location", "lastModifiedDateTime", "hasAttachments"]
+        case .message: ["id", "subject", "createdDateTime", "lastModifiedDateTime", "receivedDateTime", "isDraft", "hasAttachments", "from"]
+        case .event: ["id", "subject", "start", "end", "location", "lastModifiedDateTime", "hasAttachments", "organizer"]
         }
     }
 
@@ -102,14 +102,29 @@ struct WireItem: Decodable {
     var end: DateTimeTimeZone?
     var location: Location?
     var attachments: [AttachmentInfo]?
+    var from: WireRecipient?
+    var organizer: WireRecipient?
+    var toRecipients: [WireRecipient]?
+    var ccRecipients: [WireRecipient]?
+    var attendees: [WireAttendee]?
+    var body: WireBody?
+    var webLink: String?
+    var isOrganizer: Bool?
 
     func item(kind: ItemKind) -> OutlookItem {
         OutlookItem(
             id: id, kind: kind, subject: subject, createdDateTime: createdDateTime,
             lastModifiedDateTime: lastModifiedDateTime, receivedDateTime: receivedDateTime, isDraft: isDraft,
             hasAttachments: hasAttachments, start: start, end: end,
-            location: location?.displayName.flatMap { $0.isEmpty ? nil : $0 }, attachments: attachments)
+            location: location?.displayName.flatMap { $0.isEmpty ? nil : $0 }, attachments: attachments,
+            from: (kind == .message ? from : organizer)?.emailAddress)
     }
+}
+
+/// Graph's `itemBody`: `{"contentType": "text" | "html", "content": …}`.
+struct WireBody: Codable {
+    var contentType: String?
+    var content: String?
 }
 
 /// One page of a Graph collection.

@@ -15,12 +15,14 @@ public struct OutlookItem: Hashable, Sendable, Codable, Identifiable {
     public var location: String?
     /// Present when the list was asked to expand attachments.
     public var attachments: [AttachmentInfo]?
+    /// Who it is from: a message's sender, an event's organizer.
+    public var from: EmailAddress?
 
     public init(
         id: String, kind: ItemKind, subject: String? = nil, createdDateTime: String? = nil,
         lastModifiedDateTime: String? = nil, receivedDateTime: String? = nil, isDraft: Bool? = nil,
         hasAttachments: Bool? = nil, start: DateTimeTimeZone? = nil, end: DateTimeTimeZone? = nil,
-        location: String? = nil, attachments: [AttachmentInfo]? = nil
+        location: String? = nil, attachments: [AttachmentInfo]? = nil, from: EmailAddress? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -34,6 +36,7 @@ public struct OutlookItem: Hashable, Sendable, Codable, Identifiable {
         self.end = end
         self.location = location
         self.attachments = attachments
+        self.from = from
     }
 
     public var reference: ItemReference { ItemReference(kind: kind, id: id) }

@@ -11,6 +11,8 @@ public actor TransferQueue {
         var stop = StopSignal()
         var task: Task<Void, Never>?
         var meter = RateMeter(window: TransferQueue.rateWindow)
+        /// Asked to resume while its pause was still taking effect: resume once it has.
+        var resumeWhenStopped = false
     }
 
     private let uploader: AttachmentUploader
@@ -108,25 +110,108 @@ public actor TransferQueue {
         }
     }
 
-    /// Queues a failed, cancelled or interrupted transfer again, as a fresh upload.
+    /// Queues a failed, cancelled or interrupted transfer again. An interrupted (or paused)
+    /// one picks up its journaled session where the server says it stands, so no confirmed
+    /// byte is sent twice; a failed or cancelled one starts afresh.
     @discardableResult
-    public func retry(_ id: TransferID) -> Bool {
-        guard var entry = entries[id] else { return false }
+    public func retry(_ id: TransferID) async -> Bool {
+        guard let entry = entries[id] else { return false }
         switch entry.snapshot.phase {
-        case .failed, .cancelled, .interrupted:
-            break
+        case .interrupted:
+            return await resume(id)
+        case .failed, .cancelled:
+            requeue(id, resuming: nil)
+            return true
         default:
             return false
         }
-        entry.snapshot = TransferSnapshot(id: id, job: entry.snapshot.job)
-        entry.resuming = nil
-        entry.stop = StopSignal()
-        entry.task = nil
-        entry.meter = RateMeter(window: TransferQueue.rateWindow)
+    }
+
+    /// Pauses a queued or running transfer: like an interrupt, for this one only. Its upload
+    /// session is kept; a request in flight gets `grace` to finish first, so what landed is
+    /// known. Its snapshot says ``TransferSnapshot/isPaused``; ``resume(_:)`` continues it.
+    /// - Returns: false when there is no such transfer or it has already ended.
+    @discardableResult
+    public func pause(_ id: TransferID, grace: Duration = TransferQueue.stopGrace) -> Bool {
+        guard var entry = entries[id], !entry.snapshot.phase.isTerminal, !entry.snapshot.isPaused else { return false }
+        entry.snapshot.isPaused = true
+        entry.resumeWhenStopped = false
+        if let task = entry.task {
+            // Stays in its phase until the run stops; then it reads interrupted, and paused.
+            entry.stop.request(.interrupt)
+            Self.cancel(task, after: grace)
+        } else {
+            entry.snapshot.phase = .interrupted
+            entry.snapshot.finishedAt = now
+        }
         entries[id] = entry
         publish(id)
         pump()
         return true
+    }
+
+    /// Continues a paused (or interrupted) transfer from its session's next expected ranges:
+    /// the bytes the server confirmed are not sent again. With no session left (it expired,
+    /// or the transfer was paused before it began), it starts afresh. A transfer whose pause
+    /// is still taking effect resumes as soon as it has.
+    /// - Returns: false when there is no such transfer, or it is not paused or interrupted.
+    @discardableResult
+    public func resume(_ id: TransferID) async -> Bool {
+        guard var entry = entries[id] else { return false }
+        if entry.snapshot.isPaused, !entry.snapshot.phase.isTerminal {
+            entry.resumeWhenStopped = true
+            entries[id] = entry
+            return true
+        }
+        guard entry.snapshot.phase == .interrupted else { return false }
+        var record: TransferRecord?
+        if let recordID = entry.snapshot.recordID, let journal = uploader.journal,
+            let found = try? await journal.record(recordID), found.state.isUnfinished
+        {
+            record = found
+        }
+        // The journal read let other calls in: check it is still ours to resume.
+        guard entries[id]?.snapshot.phase == .interrupted, entries[id]?.task == nil else { return false }
+        requeue(id, resuming: record)
+        return true
+    }
+
+    /// Forgets every finished transfer (attached, failed, cancelled, interrupted), but not
+    /// the paused ones, which wait for ``resume(_:)``.
+    /// - Returns: how many were forgotten.
+    @discardableResult
+    public func clearFinished() -> Int {
+        let finished = order.filter { id in
+            guard let snapshot = entries[id]?.snapshot else { return false }
+            return snapshot.phase.isTerminal && !snapshot.isPaused
+        }
+        for id in finished {
+            entries[id] = nil
+            broadcast(.removed(id))
+        }
+        order.removeAll { finished.contains($0) }
+        return finished.count
+    }
+
+    /// Queues `id` again, afresh or picking up `record`, with a new stop signal.
+    private func requeue(_ id: TransferID, resuming record: TransferRecord?) {
+        guard var entry = entries[id] else { return }
+        var snapshot = TransferSnapshot(id: id, job: entry.snapshot.job)
+        if let record {
+            snapshot.recordID = record.id
+            snapshot.confirmedBytes = entry.snapshot.confirmedBytes
+            snapshot.confirmedRanges = entry.snapshot.confirmedRanges
+            snapshot.bytesSent = entry.snapshot.bytesSent
+        }
+        entry.snapshot = snapshot
+        entry.resuming = record
+        entry.stop = StopSignal()
+        entry.task = nil
+        entry.resumeWhenStopped = false
+        entry.meter = RateMeter(window: TransferQueue.rateWindow)
+        entries[id] = entry
+        publish(id)
+        pump()
     }
 
     /// Forgets a finished transfer.
@@ -269,13 +354,20 @@ public actor TransferQueue {
             case .interrupted:
                 entry.snapshot.phase = .interrupted
             }
+            // A pause that came too late (the file was attached, or failed) is no pause.
+            if entry.snapshot.phase != .interrupted { entry.snapshot.isPaused = false }
             entry.snapshot.inFlightBytes = 0
             entry.snapshot.finishedAt = t
             entry.task = nil
         }
         entries[id] = entry
         publish(id)
-        if case .finished = update { pump() }
+        if case .finished = update {
+            if entry.resumeWhenStopped, entry.snapshot.phase == .interrupted {
+                Task { await self.resume(id) }
+            }
+            pump()
+        }
     }
 
     private func publish(_ id: TransferID) {

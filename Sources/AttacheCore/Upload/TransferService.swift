@@ -53,6 +53,32 @@ public struct TransferService: Sendable {
         await queue.cancel(id)
     }
 
+    /// Pauses one queued or running transfer, keeping its session (see ``TransferQueue/pause(_:grace:)``).
+    @discardableResult
+    public func pause(_ id: TransferID) async -> Bool {
+        await queue.pause(id)
+    }
+
+    /// Continues a paused or interrupted transfer from where its session stands, sending no
+    /// confirmed byte again (see ``TransferQueue/resume(_:)``).
+    @discardableResult
+    public func resume(_ id: TransferID) async -> Bool {
+        await queue.resume(id)
+    }
+
+    /// Queues a finished transfer again: an interrupted one resumes its session, a failed or
+    /// cancelled one starts afresh.
+    @discardableResult
+    public func retry(_ id: TransferID) async -> Bool {
+        await queue.retry(id)
+    }
+
+    /// Forgets the finished transfers (not the paused ones); returns how many.
+    @discardableResult
+    public func clearFinished() async -> Int {
+        await queue.clearFinished()
+    }
+
     /// Stops every transfer, keeping sessions for a resume; requests in flight get a moment
     /// to finish so the journal knows what landed.
     public func interruptAll() async {

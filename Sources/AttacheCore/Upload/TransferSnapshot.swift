@@ -62,6 +62,9 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     /// How many times a request was tried again, and why the last one was.
     public var retries = 0
     public var lastRetryReason: String?
+    /// Paused by the user: stopped (its phase reads `interrupted` once the run has stopped)
+    /// with its upload session kept, until ``TransferQueue/resume(_:)``.
+    public var isPaused = false
     /// Seconds on the queue's clock.
     public var startedAt: Double?
     public var finishedAt: Double?

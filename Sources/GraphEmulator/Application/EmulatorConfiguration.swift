@@ -14,7 +14,8 @@ public struct EmulatorConfiguration: Sendable {
         }
 
         public static let allScopes: Set<String> = [
-            "Mail.ReadWrite", "Calendars.ReadWrite", "Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared", "User.Read", "offline_access",
+            "Mail.ReadWrite", "Calendars.ReadWrite", "Mail.Send", "Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared", "Mail.Send.Shared",
+            "User.Read", "offline_access",
         ]
         public static let readOnlyScopes: Set<String> = ["Mail.Read", "Calendars.Read", "User.Read"]
     }

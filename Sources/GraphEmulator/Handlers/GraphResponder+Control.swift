@@ -46,6 +46,9 @@ extension GraphResponder {
                     ("throttled", .object(counters.throttled.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
                     ("peakInFlight", .int(Int64(throttle.peakInFlight))),
                     ("bearerOnUploadURL", .int(Int64(counters.bearerOnUploadURL))),
+                    ("sentMessages", .int(Int64(counters.sentMessages))),
+                    ("eventUpdatesSent", .int(Int64(counters.eventUpdatesSent))),
+                    ("attendeeNotifications", .int(Int64(counters.attendeeNotifications))),
                     ("openSessions", .int(Int64(open))),
                     ("faults", .object(faultSchedule.injected.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) })),
                 ]))

@@ -114,6 +114,10 @@ struct GraphResponder: HTTPResponder {
             return try await createItem(request, mailbox: mailbox, kind: kind, grant: grant)
         case (.item(let mailbox, let kind, let id), .get):
             return try await getItem(request, mailbox: mailbox, kind: kind, id: id, query: query, grant: grant)
+        case (.item(let mailbox, let kind, let id), .patch):
+            return try await updateItem(request, mailbox: mailbox, kind: kind, id: id, grant: grant)
+        case (.sendMessage(let mailbox, let id), .post):
+            return try await sendMessage(request, mailbox: mailbox, id: id, grant: grant)
         case (.attachments(let mailbox, let kind, let id), .get):
             return try await listAttachments(request, mailbox: mailbox, kind: kind, itemID: id, query: query, grant: grant)
         case (.attachments(let mailbox, let kind, let id), .post):

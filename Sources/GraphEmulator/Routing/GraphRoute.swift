@@ -5,7 +5,8 @@ import Foundation
 /// - `/v1.0/me/messages/{id}/attachments/createUploadSession` (Graph, key as a segment);
 /// - `/v1.0/Users('{user}')/Events('{id}')/Attachments('{aid}')/$value` (OData keys in parentheses);
 /// - `/api/v1.0/Users('…')/Messages('…')/Attachments('…')` (the seed's metadata request);
-/// - `/api/v2.0/Users('…')/Messages('…')/AttachmentSessions('…')` (the upload URL).
+/// - `/api/v2.0/Users('…')/Messages('…')/AttachmentSessions('…')` (the upload URL);
+/// - `/v1.0/me/messages/{id}/send` and `/v1.0/me/Messages('{id}')/microsoft.graph.send`.
 ///
 /// Collection names are matched without regard to case, as Graph does.
 enum GraphRoute: Hashable, Sendable {
@@ -22,6 +23,8 @@ enum GraphRoute: Hashable, Sendable {
     case attachment(Mailbox, ItemKind, String, attachmentID: String)
     case attachmentValue(Mailbox, ItemKind, String, attachmentID: String)
     case createUploadSession(Mailbox, ItemKind, String)
+    /// `POST …/messages/{id}/send` (also `microsoft.graph.send`): sends a draft.
+    case sendMessage(Mailbox, String)
     /// The upload URL: `/api/v2.0/Users('u@t')/Messages('id')/AttachmentSessions('sid')`.
     case uploadSession(user: String, kind: ItemKind, itemID: String, sessionID: String)
     /// The emulator's own test API under `/_emulator/`.
@@ -31,7 +34,7 @@ enum GraphRoute: Hashable, Sendable {
     var mailbox: Mailbox? {
         switch self {
         case .userProfile(let mailbox), .items(let mailbox, _), .item(let mailbox, _, _), .attachments(let mailbox, _, _),
-            .attachment(let mailbox, _, _, _), .attachmentValue(let mailbox, _, _, _), .createUploadSession(let mailbox, _, _):
+            .attachment(let mailbox, _, _, _), .attachmentValue(let mailbox, _, _, _), .createUploadSession(let mailbox, _, _), .sendMessage(let mailbox, _):
             return mailbox
         case .uploadSession, .control:
             return nil
@@ -108,6 +111,9 @@ enum GraphRoute: Hashable, Sendable {
             return .uploadSession(user: user, kind: kind, itemID: itemID, sessionID: sessionID)
         }
 
+        if kind == .message, segments.isEmpty, ["send", "microsoft.graph.send"].contains(next.lowercased()) {
+            return .sendMessage(mailbox, itemID)
+        }
         guard let attachmentKey = keyed(next, "attachments") else { return nil }
         var attachmentID = attachmentKey
         if attachmentID == nil {

@@ -1,13 +1,21 @@
 import Foundation
 
-/// The OData system query options the emulator honours: `$select`, `$top`, `$skip`, and
-/// `$expand=attachments($select=…)`.
+/// The OData system query options the emulator honours: `$select`, `$top`, `$skip`,
+/// `$expand=attachments($select=…)`, `$search`, `$filter` (`contains(subject,'…')` only),
+/// and `$skiptoken` (the pages of a search). `$orderby` is read so it can be refused where
+/// Graph refuses it.
 struct ODataQuery: Hashable, Sendable {
     var select: [String]?
     var top: Int?
     var skip: Int?
     var expandAttachments = false
     var expandSelect: [String]?
+    /// `$search`, as sent (quotes and all).
+    var search: String?
+    /// `$filter`, as sent.
+    var filter: String?
+    var orderBy: String?
+    var skipToken: String?
     /// Any other parameter (such as `authtoken`), decoded.
     var parameters: [String: String] = [:]
 
@@ -22,6 +30,10 @@ struct ODataQuery: Hashable, Sendable {
             case "$top": top = Int(value)
             case "$skip": skip = Int(value)
             case "$expand": parseExpand(value)
+            case "$search": search = value
+            case "$filter": filter = value
+            case "$orderby": orderBy = value
+            case "$skiptoken": skipToken = value
             default: parameters[name] = value
             }
         }

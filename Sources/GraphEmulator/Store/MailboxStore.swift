@@ -131,11 +131,44 @@ final class MailboxStore: Sendable {
     func items(owner: String, kind: ItemKind, skip: Int, top: Int) async throws -> (rows: [ItemRow], total: Int) {
         try await database.read { db in
             let request = ItemRow.filter(Column("ownerID") == owner && Column("kind") == kind.rawValue)
-            let ordered = kind == .event
-                ? request.order(Column("startAt"), Column("id"))
-                : request.order(Column("createdAt").desc, Column("id"))
-            return (try ordered.limit(top, offset: skip).fetchAll(db), try request.fetchCount(db))
+            return (try Self.ordered(request, kind).limit(top, offset: skip).fetchAll(db), try request.fetchCount(db))
         }
+    }
+
+    /// Every item of a kind in a mailbox, in list order: for searches and filters, which a
+    /// mailbox of an emulator's size affords.
+    func allItems(owner: String, kind: ItemKind) async throws -> [ItemRow] {
+        try await database.read { db in
+            try Self.ordered(ItemRow.filter(Column("ownerID") == owner && Column("kind") == kind.rawValue), kind).fetchAll(db)
+        }
+    }
+
+    /// Outlook's order: messages by `receivedDateTime`, newest first; events by start.
+    private static func ordered(_ request: QueryInterfaceRequest<ItemRow>, _ kind: ItemKind) -> QueryInterfaceRequest<ItemRow> {
+        kind == .event
+            ? request.order(Column("startAt"), Column("id"))
+            : request.order(Column("receivedAt").desc, Column("createdAt").desc, Column("id"))
+    }
+
+    /// Sends a draft as Exchange does: the message moves to Sent Items, which makes it a new
+    /// item with a new id (the old one is gone), no longer a draft, sent at `date`. Its
+    /// attachments go with it; upload sessions still open on the draft are dropped.
+    func send(_ draft: ItemRow, newID: String, at date: Date) async throws -> ItemRow {
+        var sent = draft
+        sent.id = newID
+        sent.isDraft = false
+        sent.createdAt = date
+        sent.modifiedAt = date
+        sent.receivedAt = date
+        let dropped = try await database.write { [sent] db -> [String] in
+            try sent.insert(db)
+            try db.execute(sql: "UPDATE attachment SET itemID = ? WHERE itemID = ?", arguments: [newID, draft.id])
+            let sessions = try String.fetchAll(db, sql: "SELECT id FROM uploadSession WHERE itemID = ?", arguments: [draft.id])
+            _ = try ItemRow.deleteOne(db, key: draft.id)
+            return sessions
+        }
+        for id in dropped { try? FileManager.default.removeItem(atPath: partPath(sessionID: id)) }
+        return sent
     }
 
     func item(id: String, owner: String, kind: ItemKind) async throws -> ItemRow? {

@@ -11,6 +11,12 @@ final class EmulatorStats: Sendable {
         var completedSessions = 0
         var deletedSessions = 0
         var bearerOnUploadURL = 0
+        /// Drafts sent (`POST …/send`).
+        var sentMessages = 0
+        /// Updates of events with attendees, made by their organizer: each sends the attendees a notice.
+        var eventUpdatesSent = 0
+        /// Notices those updates sent, one per attendee.
+        var attendeeNotifications = 0
         /// 429s for Outlook's limits, by the limit's name.
         var throttled: [String: Int] = [:]
     }

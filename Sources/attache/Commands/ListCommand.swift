@@ -22,6 +22,12 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("List at most this many.", valueName: "n"))
     var limit: Int = 100
 
+    @Option(
+        help: ArgumentHelp(
+            "Only items that hold this text: messages by Graph's $search (subject, body, sender; case and accents ignored), events by subject.",
+            valueName: "text"))
+    var search: String?
+
     @Flag(help: "One JSON object per item on stdout.")
     var json = false
 
@@ -34,7 +40,10 @@ struct ListCommand: AsyncParsableCommand {
         let items: [OutlookItem]
         do {
             items = try await GraphConnection.with(global, logger: logger) { connection in
-                try await connection.graph.items(collection.kind, limit: limit, expandAttachments: true)
+                if let search {
+                    return try await connection.graph.searchItems(collection.kind, matching: search, limit: limit, expandAttachments: true)
+                }
+                return try await connection.graph.items(collection.kind, limit: limit, expandAttachments: true)
             }
         } catch let error as GraphError {
             Console.error(error.description)
@@ -45,7 +54,7 @@ struct ListCommand: AsyncParsableCommand {
             return
         }
         if items.isEmpty {
-            Console.err("no \(collection.rawValue)")
+            Console.err(search.map { "no \(collection.rawValue) match \"\($0.terminalSafe)\"" } ?? "no \(collection.rawValue)")
             return
         }
         let idWidth = items.map(\.id.count).max() ?? 2
@@ -64,7 +73,7 @@ struct ListCommand: AsyncParsableCommand {
         [
             "id": item.id, "kind": item.kind.rawValue, "subject": item.subject,
             "date": item.displayDate.map(GraphDate.format), "isDraft": item.isDraft,
-            "attachmentCount": item.attachments?.count, "location": item.location,
+            "attachmentCount": item.attachments?.count, "location": item.location, "from": item.from?.display,
         ]
     }
 }

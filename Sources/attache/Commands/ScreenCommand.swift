@@ -116,7 +116,7 @@ struct ScreenCommand: AsyncParsableCommand {
         let effective = try? EffectiveSettings(options)
         var settings = effective?.signIn ?? SignInSettings()
         // M can switch to a shared mailbox later in the same screen: ask for that too.
-        settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared"]
+        settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared", "Mail.Send.Shared"]
         let graph = effective?.graph?.value ?? Account.defaultGraph
         let stateDirectory = options.paths.stateDirectory
         return { [settings] prompt in

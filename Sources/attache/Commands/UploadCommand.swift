@@ -45,6 +45,9 @@ struct UploadCommand: AsyncParsableCommand {
     @Flag(help: "Download each attachment once made and compare its SHA-256 with the file's.")
     var verify = false
 
+    @Flag(help: "With --event: once every file is attached, send the attendees an update of the event.")
+    var notify = false
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one file") }
         let targets = [message, event, newDraft].compactMap { $0 }
@@ -55,6 +58,7 @@ struct UploadCommand: AsyncParsableCommand {
             throw ValidationError("--chunk-size: \(error)")
         }
         if let parallel, !(1...8).contains(parallel) { throw ValidationError("--parallel must be from 1 to 8") }
+        if notify, event == nil { throw ValidationError("--notify goes with --event: a message's recipients get it when it is sent (attache send)") }
     }
 
     var targetDescription: String {
@@ -97,13 +101,39 @@ struct UploadCommand: AsyncParsableCommand {
             let service = connection.transferService(
                 journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4), verify: verify)
             let runner = TransferRunner(service: service, json: json)
-            return await runner.run {
+            let code = await runner.run {
                 var ids: [TransferID] = []
                 for job in jobs { ids.append(await service.upload(job)) }
                 return ids
             }.exitCode
+            guard notify else { return code }
+            guard code == ExitCodes.success else {
+                Console.err("attache: the attendees of \(target.0) were not sent an update, as not every file was attached")
+                return code
+            }
+            return await notifyAttendees(of: target.0, graph: connection.graph)
         }
         if code != ExitCodes.success { throw ExitCode(code) }
+    }
+
+    /// `--notify`: has Graph send the event's attendees an update, and says so in one line.
+    func notifyAttendees(of event: ItemReference, graph: GraphClient) async -> Int32 {
+        do {
+            let attendees = try await graph.notifyAttendees(of: event)
+            let line = "sent \(attendees.count == 1 ? "the attendee" : "the \(attendees.count) attendees") of \(event) an update"
+            // With --json, stdout holds one object per file only.
+            if json { Console.err(line) } else { Console.out(line) }
+            return ExitCodes.success
+        } catch let error as ItemActionError {
+            Console.error("\(error); the files are attached")
+            return ExitCodes.failed
+        } catch let error as GraphError {
+            Console.error("\(error); the files are attached")
+            return Console.exitCode(for: error)
+        } catch {
+            Console.error("could not send the attendees of \(event) an update: \(error); the files are attached")
+            return ExitCodes.failed
+        }
     }
 
     /// The item to attach to: as named (not looked up first: the first request of each file

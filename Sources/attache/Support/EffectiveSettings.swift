@@ -70,7 +70,7 @@ struct EffectiveSettings {
     /// What a sign-in asks for: another user's mailbox takes the `.Shared` permissions too.
     var signInSettingsForLogin: SignInSettings {
         var settings = signIn
-        if mailbox != nil { settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared"] }
+        if mailbox != nil { settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared", "Mail.Send.Shared"] }
         return settings
     }
 
