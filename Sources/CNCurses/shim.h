@@ -50,6 +50,27 @@ static inline int attache_key_btab(void) { return KEY_BTAB; }
 static inline int attache_key_dc(void) { return KEY_DC; }
 static inline int attache_key_code_yes(void) { return KEY_CODE_YES; }
 
+static inline int attache_key_mouse(void) { return KEY_MOUSE; }
+
+/// Asks the terminal for clicks and the wheel (no motion, no click delay: a click acts at once).
+static inline void attache_enable_mouse(void) {
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+
+/// Reads the mouse event behind a KEY_MOUSE: 1 with the cell and what happened (0 a click,
+/// 1 the wheel up, 2 the wheel down), 0 for anything else.
+static inline int attache_get_mouse(int *x, int *y, int *kind) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON4_PRESSED) { *kind = 1; return 1; }
+    if (event.bstate & BUTTON5_PRESSED) { *kind = 2; return 1; }
+    if (event.bstate & BUTTON1_PRESSED) { *kind = 0; return 1; }
+    return 0;
+}
+
 /// Draws a UTF-8 string at (row, column) with attributes; ncursesw decodes it per the locale.
 static inline void attache_put(int row, int column, const char *utf8, attr_t attributes) {
     attrset(attributes);

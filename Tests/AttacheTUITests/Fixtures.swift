@@ -8,9 +8,9 @@ enum Fixtures {
     static let messages: [OutlookItem] = [
         OutlookItem(id: "AAMkADmsg1AAA=", kind: .message, subject: "Quarterly report — Q3 figures", receivedDateTime: "2026-11-25T08:13:00Z", isDraft: true, hasAttachments: true,
             attachments: [AttachmentInfo(id: "A1"), AttachmentInfo(id: "A2")]),
-        OutlookItem(id: "AAMkADmsg2AAA=", kind: .message, subject: "Relatório trimestral: números de setembro", receivedDateTime: "2026-11-25T05:13:00Z", isDraft: true, attachments: []),
-        OutlookItem(id: "AAMkADmsg3AAA=", kind: .message, subject: "旅行の写真 (Kyoto trip photos)", receivedDateTime: "2026-11-24T10:13:00Z", isDraft: true, attachments: []),
-        OutlookItem(id: "AAMkADmsg4AAA=", kind: .message, subject: "Café ☕ menu for the offsite", receivedDateTime: "2026-11-23T10:13:00Z", isDraft: true, attachments: []),
+        OutlookItem(id: "AAMkADmsg2AAA=", kind: .message, subject: "Relatório trimestral: números de setembro", receivedDateTime: "2026-11-25T05:13:00Z", isDraft: false, attachments: [], from: EmailAddress(name: "Inês Sousa", address: "ines@contoso.com")),
+        OutlookItem(id: "AAMkADmsg3AAA=", kind: .message, subject: "旅行の写真 (Kyoto trip photos)", receivedDateTime: "2026-11-24T10:13:00Z", isDraft: false, attachments: [], from: EmailAddress(name: "佐藤 健", address: "ken.sato@contoso.com")),
+        OutlookItem(id: "AAMkADmsg4AAA=", kind: .message, subject: "Café ☕ menu for the offsite", receivedDateTime: "2026-11-23T10:13:00Z", isDraft: false, attachments: [], from: EmailAddress(name: "José Müller", address: "jose.muller@contoso.com")),
         OutlookItem(id: "AAMkADmsg5AAA=", kind: .message, subject: "Signed contract scan for legal", receivedDateTime: "2026-11-22T10:13:00Z", isDraft: true, attachments: []),
     ]
 

@@ -290,3 +290,167 @@ enum PickerFixture {
         return directory
     }()
 }
+
+/// The workflow around an attachment: reading, saving, deleting, sending, updating attendees.
+@Suite("The workflow's screens")
+struct WorkflowScreenTests {
+    let snapshots = ScreenSnapshotTests()
+
+    static let messageDetails = ItemDetails(
+        item: Fixtures.messages[1], from: EmailAddress(name: "Inês Sousa", address: "ines@contoso.com"),
+        to: [EmailAddress(name: "Demo User", address: "demo@attache.test")],
+        cc: [EmailAddress(name: "José Müller", address: "jose.muller@contoso.com"), EmailAddress(name: nil, address: "finance@contoso.com")],
+        body: "Olá,\n\nSegue o relatório trimestral com os números de setembro. The figures for Q3 are in the attached spreadsheet; the slides follow tomorrow.\n\nObrigada,\nInês")
+
+    @Test func readingAMessage() throws {
+        var state = Fixtures.state()
+        _ = state.handle(.down)
+        #expect(state.handle(.enter) == [.loadDetails(Fixtures.messages[1].reference)])
+        #expect(state.scope == .reader)
+        try snapshots.check("reader-loading-100x30", Fixtures.render(state, width: 100, height: 30))
+        _ = state.apply(.detailsLoaded(Self.messageDetails))
+        _ = state.apply(.attachmentsLoaded(itemID: Fixtures.messages[1].id, []))
+        let text = Fixtures.render(state, width: 100, height: 30)
+        #expect(text.contains("From         Inês Sousa <ines@contoso.com>"))
+        #expect(text.contains("Cc           José Müller <jose.muller@contoso.com>, finance@contoso.com"))
+        try snapshots.check("reader-message-100x30", text)
+        // S from the read view: not a draft.
+        _ = state.handle(.character("S"))
+        #expect(state.status?.text.contains("is not a draft") == true)
+        _ = state.handle(.escape)
+        #expect(state.modal == nil)
+    }
+
+    @Test func readingAnEvent() throws {
+        var state = Fixtures.state()
+        _ = state.handle(.character("2"))
+        _ = state.handle(.enter)
+        var event = Fixtures.events[0]
+        event.end = .init(dateTime: "2026-11-26T11:00:00.0000000", timeZone: "UTC")
+        event.location = "Room 4.12"
+        let details = ItemDetails(
+            item: event, organizer: EmailAddress(name: "Demo User", address: "demo@attache.test"),
+            attendees: [
+                Attendee(emailAddress: EmailAddress(name: "Inês Sousa", address: "ines@contoso.com"), type: "required", response: "accepted"),
+                Attendee(emailAddress: EmailAddress(name: "佐藤 健", address: "ken.sato@contoso.com"), type: "optional", response: "none"),
+            ],
+            body: "Agenda: the picker, the transfers pane, and the read view.")
+        _ = state.apply(.detailsLoaded(details))
+        let text = Fixtures.render(state, width: 100, height: 30)
+        #expect(text.contains("Inês Sousa <ines@contoso.com>"), "\(text)")
+        try snapshots.check("reader-event-100x30", text)
+    }
+
+    @Test func deletingAnAttachmentAsksFirst() throws {
+        var state = Fixtures.state(focus: .details)
+        state.detailSelection = 1
+        #expect(state.handle(.character("x")) == [])
+        try snapshots.check("confirm-delete-100x30", Fixtures.render(state, width: 100, height: 30))
+        #expect(state.handle(.character("n")) == [])
+        #expect(state.modal == nil)
+        _ = state.handle(.character("x"))
+        let effects = state.handle(.character("y"))
+        #expect(effects == [.deleteAttachment(Fixtures.attachments[1], of: Fixtures.messages[0].reference)])
+        let refresh = state.apply(.attachmentDeleted(Fixtures.attachments[1], of: Fixtures.messages[0].reference))
+        #expect(refresh == [.loadAttachments(Fixtures.messages[0].reference)])
+        #expect(state.selectedAttachments?.value == [Fixtures.attachments[0]])
+        #expect(state.detailSelection == 0)
+        #expect(state.status?.text == "deleted グラフ.xlsx")
+    }
+
+    @Test func savingAnAttachmentWithItsProgress() throws {
+        var state = Fixtures.state(focus: .details)
+        state.downloadDirectory = "/home/ana/Downloads"
+        _ = state.handle(.character("s"))
+        guard case .prompt(_, let proposed, _) = state.modal else { return #expect(Bool(false), "a prompt") }
+        #expect(proposed == "/home/ana/Downloads/report-q3.pdf")
+        try snapshots.check("save-prompt-100x30", Fixtures.render(state, width: 100, height: 30))
+        for _ in 0..<"report-q3.pdf".count { _ = state.handle(.backspace) }
+        for c in "q3.pdf" { _ = state.handle(.character(c)) }
+        let effects = state.handle(.enter)
+        let download = AppState.Download(id: 1, name: "report-q3.pdf", destination: "/home/ana/Downloads/q3.pdf", expected: 2_411_008, opensWhenDone: false)
+        #expect(effects == [.download(download, attachment: Fixtures.attachments[0], of: Fixtures.messages[0].reference)])
+        _ = state.apply(.downloadProgress(id: 1, bytes: 1_200_000))
+        let text = Fixtures.render(state, width: 100, height: 30)
+        #expect(text.contains("saving report-q3.pdf"), "\(text)")
+        try snapshots.check("saving-100x30", text)
+        _ = state.apply(.downloadFinished(id: 1, bytes: 2_300_000))
+        #expect(state.downloads.isEmpty)
+        #expect(state.status?.text == "saved report-q3.pdf (2.2 MiB) to /home/ana/Downloads/q3.pdf")
+        // o fetches to a private folder and opens it.
+        let open = state.handle(.character("o"))
+        guard case .download(let fetch, _, _)? = open.first else { return #expect(Bool(false), "a download") }
+        #expect(fetch.opensWhenDone && fetch.destination.isEmpty)
+    }
+
+    @Test func sendingADraftAsksFirstAndRefusesWhatIsNotOne() throws {
+        var state = Fixtures.state()
+        _ = state.handle(.character("S"))
+        try snapshots.check("confirm-send-100x30", Fixtures.render(state, width: 100, height: 30))
+        #expect(state.handle(.character("y")) == [.sendDraft(Fixtures.messages[0].reference, subject: "Quarterly report — Q3 figures")])
+        #expect(state.apply(.draftSent(Fixtures.messages[0].reference, subject: "Quarterly report — Q3 figures")) == [.loadItems(.message)])
+        _ = state.handle(.down)
+        #expect(state.handle(.character("S")) == [])
+        #expect(state.modal == nil)
+        #expect(state.status?.text == "“Relatório trimestral: números de setembro” is not a draft: it was sent or received already")
+        _ = state.handle(.character("2"))
+        _ = state.handle(.character("S"))
+        #expect(state.status?.text == "only a draft message can be sent; select one in Messages")
+    }
+
+    @Test func attachingToAnEventOffersToUpdateItsAttendees() throws {
+        var state = Fixtures.state(transfers: false)
+        var snapshot = Fixtures.transfer(7, "agenda.pdf", 900_000, to: Fixtures.events[0], .uploading)
+        _ = state.apply(.transfer(.changed(snapshot)))
+        snapshot.phase = .attached(AttachmentInfo(id: "AAMkADagenda="))
+        _ = state.apply(.transfer(.changed(snapshot)))
+        let text = Fixtures.render(state, width: 100, height: 30)
+        #expect(text.contains("Send its attendees an"))
+        try snapshots.check("confirm-notify-100x30", text)
+        #expect(state.handle(.character("y")) == [.notifyAttendees(Fixtures.events[0].reference, title: "Design review: attache TUI")])
+        // U on an event asks the same.
+        _ = state.handle(.character("2"))
+        _ = state.handle(.character("U"))
+        guard case .confirm(_, .notifyAttendees)? = state.modal else {
+            Issue.record("a question, not \(String(describing: state.modal)); \(String(describing: state.status))")
+            return
+        }
+    }
+
+    @Test func pausingAndClearing() {
+        var state = Fixtures.state(focus: .transfers)
+        #expect(state.handle(.character("p")) == [.pause(1)])
+        var paused = state.transfers[0]
+        paused.isPaused = true
+        paused.phase = .interrupted
+        _ = state.apply(.transfer(.changed(paused)))
+        let text = Fixtures.render(state, width: 100, height: 30)
+        #expect(text.contains("paused · p resumes"), "\(text)")
+        #expect(state.handle(.character("p")) == [.resume(1)])
+        #expect(state.handle(.character("D")) == [.clearFinished])
+        state.transfers = [paused]
+        #expect(state.handle(.character("D")) == [])
+        #expect(state.status?.text == "no finished transfers to clear")
+    }
+
+    @Test func theMouseSelectsAndScrolls() {
+        var state = Fixtures.state()
+        state.screenWidth = 100
+        state.screenHeight = 30
+        // Row 3 of the list is the third message (the title row, the pane's title, then rows).
+        _ = state.handle(.mouse(MouseEvent(x: 10, y: 4, .click)))
+        #expect(state.selectedItem?.id == Fixtures.messages[2].id)
+        #expect(state.focus == .items)
+        _ = state.handle(.mouse(MouseEvent(x: 10, y: 4, .wheelDown)))
+        #expect(state.selectedItem?.id == Fixtures.messages[4].id)
+        // The Events tab in the title.
+        let events = TitleBarView.tabColumns(of: state)[1].1
+        _ = state.handle(.mouse(MouseEvent(x: events.lowerBound + 2, y: 0, .click)))
+        #expect(state.tab == .event)
+        // A transfer row.
+        let transfers = RootView.layout(of: state, in: Rect(x: 0, y: 0, width: 100, height: 30)).transfers
+        _ = state.handle(.mouse(MouseEvent(x: 5, y: transfers.y + 3, .click)))
+        #expect(state.focus == .transfers)
+        #expect(state.selectedTransfer?.id == 3)
+    }
+}

@@ -26,6 +26,9 @@ public enum AppEvent: Sendable {
     case downloadProgress(id: Int, bytes: Int64)
     case downloadFinished(id: Int, bytes: Int64)
     case downloadFailed(id: Int, String)
+    /// An item's people and body, for the read view.
+    case detailsLoaded(ItemDetails)
+    case detailsFailed(itemID: String, String)
     /// A draft went out; Outlook gives the sent message a new id.
     case draftSent(ItemReference, subject: String)
     /// A message for the status bar.
@@ -54,6 +57,8 @@ public enum Effect: Hashable, Sendable {
     case cancelDownload(id: Int)
     case sendDraft(ItemReference, subject: String)
     case notifyAttendees(ItemReference, title: String)
+    /// Asks for an item's people and body (the read view).
+    case loadDetails(ItemReference)
     /// Sign in (device code), showing the prompt as it comes.
     case signIn
     /// Give up the sign-in under way.

@@ -50,10 +50,16 @@ extension AppState {
         case .downloadFailed(let id, let message):
             downloads.removeAll { $0.id == id }
             notify(message, .error, for: 15)
+        case .detailsLoaded(let details):
+            itemDetails[details.item.id] = .loaded(details)
+        case .detailsFailed(let itemID, let message):
+            itemDetails[itemID] = .failed(message)
         case .draftSent(let item, let subject):
             notify("sent “\(subject)”", .success)
             // Outlook moves it to Sent Items under a new id: the list is asked for anew.
             details[item.id] = nil
+            itemDetails[item.id] = nil
+            if case .reader(let reading, _) = modal, reading == item { modal = nil }
             return [.loadItems(.message)]
         case .attachmentsLoaded(let itemID, let list):
             details[itemID] = .loaded(list)
@@ -126,6 +132,7 @@ extension AppState {
             } else {
                 notify("attached \(name) (\(ByteCount(snapshot.fileSize)))", .success)
             }
+            offerAttendeeUpdate(after: snapshot)
             return [.loadAttachments(snapshot.job.item)]
         case .failed(let error) where error.kind == .notAuthorized && error.status == 401:
             signInNeeded(error.reason)
@@ -137,6 +144,21 @@ extension AppState {
             break
         }
         return []
+    }
+
+    /// Attachments added to an event reach its attendees only with an update: once the last
+    /// file for the event is in, offer to send one (or say how, when a window is open).
+    mutating func offerAttendeeUpdate(after snapshot: TransferSnapshot) {
+        let event = snapshot.job.item
+        guard event.kind == .event, !transfers.contains(where: { $0.job.item == event && !$0.phase.isTerminal }) else { return }
+        let title = self.title(of: event) ?? snapshot.job.itemTitle ?? "the event"
+        guard modal == nil else {
+            notify("attached to “\(title)”; U on the event sends its attendees an update", .info, for: 12)
+            return
+        }
+        modal = .confirm(
+            question: "Attached to “\(title)”. Send its attendees an update, so they get the attachments?",
+            onYes: .notifyAttendees(event, title: title))
     }
 
     /// Shows the sign-in dialog, once: later refusals add nothing while it is open.

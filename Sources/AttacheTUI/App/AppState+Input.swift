@@ -10,6 +10,7 @@ extension AppState {
     /// Applies a key press; returns what must be done beyond changing the state.
     public mutating func handle(_ key: Key) -> [Effect] {
         if key == .resize { return [] }
+        if case .mouse(let event) = key { return screenTooSmall ? [] : handle(event) }
         if screenTooSmall {
             // Nothing shows what a key would do: only quitting, which the screen offers, acts.
             guard key == .character("q") || key == .control("c") else { return [] }
@@ -101,9 +102,19 @@ extension AppState {
                 if let transfer = selectedTransfer { modal = .transferDetail(transfer.id, offset: 0) }
             }
         case .read:
-            // MERGE: the read view.
-            focus = .details
-            return loadDetailsIfNeeded(force: true)
+            guard let item = selectedItem else { return [] }
+            modal = .reader(item.reference, offset: 0)
+            // Asked for each time: a draft's recipients, an event's answers change.
+            if itemDetails[item.id]?.value == nil { itemDetails[item.id] = .loading }
+            return [.loadDetails(item.reference)] + loadDetailsIfNeeded()
+        case .notifyAttendees:
+            guard let item = selectedItem, item.kind == .event else {
+                notify("select an event: its attendees get the update", .warning)
+                return []
+            }
+            let title = item.subject ?? "(no title)"
+            modal = .confirm(
+                question: "Send the attendees of “\(title)” an update, so they get its attachments?", onYes: .notifyAttendees(item.reference, title: title))
         case .sendDraft:
             guard let item = selectedItem, item.kind == .message else {
                 notify("only a draft message can be sent; select one in Messages", .warning)

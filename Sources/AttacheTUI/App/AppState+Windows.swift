@@ -23,11 +23,19 @@ extension AppState {
             case .cancel, .retry, .pause:
                 guard let index = transfers.firstIndex(where: { $0.id == id }) else { return [] }
                 transferSelection = index
-                self.modal = nil
-                let effects = perform(action)
-                // Stay on the details unless a question took their place.
-                if self.modal == nil { self.modal = .transferDetail(id, offset: offset) }
-                return effects
+                return performBeneath(action, returningTo: .transferDetail(id, offset: offset))
+            default: break
+            }
+        case (.reader(let reference, let offset), _):
+            switch action {
+            case .moveDown: self.modal = .reader(reference, offset: offset + 1)
+            case .moveUp: self.modal = .reader(reference, offset: max(0, offset - 1))
+            case .pageDown: self.modal = .reader(reference, offset: offset + Self.pageSize)
+            case .pageUp: self.modal = .reader(reference, offset: max(0, offset - Self.pageSize))
+            case .dismiss: self.modal = nil
+            case .attach, .sendDraft, .notifyAttendees:
+                // What the list would do for the item being read.
+                return performBeneath(action, returningTo: .reader(reference, offset: offset))
             default: break
             }
         case (.help, _):
@@ -46,6 +54,19 @@ extension AppState {
             if action == .dismiss { self.modal = nil }
         }
         return []
+    }
+
+    /// Does what the pane below would do for `action`, then comes back to `window` unless
+    /// the action opened another (a question), keeping what it said.
+    mutating func performBeneath(_ action: KeyMap.Action, returningTo window: Modal) -> [Effect] {
+        modal = nil
+        let effects = perform(action)
+        if modal == nil {
+            let said = status
+            modal = window
+            status = said
+        }
+        return effects
     }
 
     mutating func confirmAction(_ action: KeyMap.Action, onYes: Confirmation) -> [Effect] {

@@ -28,6 +28,8 @@ public struct AppState: Sendable {
         /// A line of text to type, and what Enter does with it.
         case prompt(title: String, text: String, purpose: PromptPurpose)
         case attachmentInfo(AttachmentInfo, itemTitle: String)
+        /// Enter on an item: its people, times and body, scrolled by `offset` lines.
+        case reader(ItemReference, offset: Int)
         /// Enter on a transfer: its details, live, scrolled by `offset` lines.
         case transferDetail(TransferID, offset: Int)
         /// The sign-in has ended (revoked, expired, refused): one dialog instead of a stack
@@ -95,6 +97,8 @@ public struct AppState: Sendable {
     /// so a message arriving above it does not move the selection onto another.
     var keptSelection: [ItemKind: String] = [:]
     public var details: [String: Loadable<[AttachmentInfo]>] = [:]
+    /// People and bodies, by item id, as the read view asked for them.
+    public var itemDetails: [String: Loadable<ItemDetails>] = [:]
     public var detailSelection = 0
     public var transfers: [TransferSnapshot] = []
     public var transferSelection = 0
@@ -104,6 +108,9 @@ public struct AppState: Sendable {
     public var editingFilter = false
     /// The screen is below its minimum size: keys other than quitting wait.
     public var screenTooSmall = false
+    /// The terminal's size, for placing clicks.
+    public var screenWidth = 0
+    public var screenHeight = 0
     public var connection: Connection = .connecting
     /// Where the server was asked for, for the title when it cannot be reached.
     public var server = ""
@@ -157,7 +164,8 @@ public struct AppState: Sendable {
         let filter = self.filter
         guard !filter.isEmpty else { return all }
         return all.filter { item in
-            TextMatch.contains(item.subject ?? "", filter)  // MERGE: sender
+            TextMatch.contains(item.subject ?? "", filter)
+                || TextMatch.contains(item.from?.name ?? "", filter) || TextMatch.contains(item.from?.address ?? "", filter)
         }
     }
 
@@ -211,6 +219,7 @@ public struct AppState: Sendable {
         case .confirm: return .confirm
         case .prompt: return .prompt
         case .transferDetail: return .transferDetail
+        case .reader: return .reader
         case .help, .attachmentInfo, .signInNeeded, .signingIn: return .info
         case nil: break
         }

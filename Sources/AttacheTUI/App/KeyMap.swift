@@ -23,7 +23,7 @@ public enum KeyMap {
         case moveDown, moveUp, pageDown, pageUp, top, bottom
         case nextPane, previousPane, open, switchTab, showMessages, showEvents
         case attach, newDraft, cancel, retry, remove, filter, refresh, help, quit, forceQuit, signIn, switchMailbox
-        case read, sendDraft
+        case read, sendDraft, notifyAttendees
         case save, openExternally, deleteAttachment
         case clearFinished, pause
         case toggleMark, parentDirectory, enterDirectory, home, typePath, toggleHidden, sortOrder, showMarked, unmarkAll, closePicker
@@ -63,6 +63,7 @@ public enum KeyMap {
 
         Binding(keys: [.enter], action: .read, scope: .items, help: "read the item: sender, recipients or attendees, and the text", hint: "read"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .items, help: "send the selected draft (asks first)", hint: "send"),
+        Binding(keys: [.character("U")], action: .notifyAttendees, scope: .items, help: "send an event's attendees an update with its attachments (asks first)"),
 
         Binding(keys: [.enter], action: .open, scope: .details, help: "show the attachment's metadata", hint: "info"),
         Binding(keys: [.character("s")], action: .save, scope: .details, help: "save the attachment (asks where)", hint: "save"),
@@ -86,6 +87,7 @@ public enum KeyMap {
         Binding(keys: [.pageUp], action: .pageUp, scope: .reader, help: "page up"),
         Binding(keys: [.character("a")], action: .attach, scope: .reader, help: "attach files to this item", hint: "attach"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .reader, help: "send this draft (asks first)", hint: "send"),
+        Binding(keys: [.character("U")], action: .notifyAttendees, scope: .reader, help: "send this event's attendees an update (asks first)"),
         Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .reader, help: "close", hint: "close"),
 
         Binding(keys: [.character("j"), .down], action: .moveDown, scope: .transferDetail, help: "scroll down"),
@@ -127,6 +129,13 @@ public enum KeyMap {
         Binding(keys: [.character("j"), .down], action: .moveDown, scope: .info, help: "scroll down"),
         Binding(keys: [.character("k"), .up], action: .moveUp, scope: .info, help: "scroll up"),
         Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .info, help: "close (help, metadata, sign-in)", hint: "close"),
+    ]
+
+    /// What the mouse does, for `?` (a click and the wheel carry a place, not a key).
+    public static let mouse: [(String, String)] = [
+        ("click", "select a tab, a pane's row, or a file in the picker"),
+        ("wheel", "move the selection of the pane under it, or scroll the window on top"),
+        ("Shift-drag", "select text to copy, as in a terminal without a mouse"),
     ]
 
     /// The action for `key` in `scope`: the scope's own binding first, then what the scope

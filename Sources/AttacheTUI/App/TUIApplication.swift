@@ -197,6 +197,8 @@ public final class TUIApplication {
     /// other than quitting must wait: nothing shows what they would do.
     private func measure() {
         let (width, height) = backend.size
+        state.screenWidth = width
+        state.screenHeight = height
         state.screenTooSmall = width < RootView.minimumWidth || height < RootView.minimumHeight
     }
 
@@ -268,14 +270,11 @@ public final class TUIApplication {
                 }
             }
         case .pause(let id):
-            // MERGE: the queue's pause.
-            inbox.post(.notice("pausing is not available yet (\(id))", .warning))
+            Task.detached { await transfers.pause(id) }
         case .resume(let id):
-            Task.detached { await queue.retry(id) }
+            Task.detached { await transfers.resume(id) }
         case .clearFinished:
-            Task.detached {
-                for snapshot in await queue.snapshots where snapshot.phase.isTerminal { await queue.remove(snapshot.id) }
-            }
+            Task.detached { await transfers.clearFinished() }
         case .deleteAttachment(let attachment, let item):
             Task.detached {
                 do {
@@ -292,11 +291,32 @@ public final class TUIApplication {
         case .cancelDownload(let id):
             downloads.removeValue(forKey: id)?.cancel()
         case .sendDraft(let item, let subject):
-            // MERGE: graph.sendDraft.
-            inbox.post(.notice("sending is not available yet (\(item), \(subject))", .warning))
+            Task.detached {
+                do {
+                    try await graph.sendDraft(item)
+                    inbox.post(.draftSent(item, subject: subject))
+                } catch {
+                    inbox.post(.notice("could not send “\(subject)”: \(error)", .error))
+                }
+            }
         case .notifyAttendees(let item, let title):
-            // MERGE: graph.notifyAttendees.
-            inbox.post(.notice("updating attendees is not available yet (\(item), \(title))", .warning))
+            Task.detached {
+                do {
+                    let attendees = try await graph.notifyAttendees(of: item)
+                    let who = attendees.count == 1 ? "its attendee" : "its \(attendees.count) attendees"
+                    inbox.post(.notice("sent \(who) an update of “\(title)”", .success))
+                } catch {
+                    inbox.post(.notice("could not update the attendees of “\(title)”: \(error)", .error))
+                }
+            }
+        case .loadDetails(let item):
+            Task.detached {
+                do {
+                    inbox.post(.detailsLoaded(try await graph.itemDetails(item)))
+                } catch {
+                    inbox.post(.detailsFailed(itemID: item.id, "\(error)"))
+                }
+            }
         case .signIn:
             guard let signIn = services.signIn else { return }
             signInTask = Task.detached {
@@ -328,10 +348,10 @@ public final class TUIApplication {
                 path = try TemporaryFolder.make(prefix: "attache-open-") + "/" + download.name
             }
             let destination = try DownloadDestination.inspect(path)
-            let reported = ProgressThrottle()
-            // MERGE: progress from downloadAttachment.
-            _ = reported
-            let result = try await graph.downloadAttachment(attachment.id, of: item, to: destination)
+            let throttle = ProgressThrottle()
+            let result = try await graph.downloadAttachment(attachment.id, of: item, to: destination) { bytes in
+                if throttle.shouldReport() { inbox.post(.downloadProgress(id: download.id, bytes: bytes)) }
+            }
             if download.opensWhenDone {
                 try Opener.open(path, logger: logger)
             }

@@ -1,5 +1,6 @@
 import AttacheCore
 import Foundation
+import Glibc
 
 /// The file picker: a folder's entries with their sizes and the path each file would take,
 /// a filter typed over them, and the files marked so far, in whatever folders they are.

@@ -9,7 +9,7 @@ public enum DisplayWidth {
         let parts = units(of: character)
         if parts.count != 1 || parts[0] != character { return parts.reduce(0) { $0 + of($1) } }
         let scalars = character.unicodeScalars
-        guard let first = scalars.first else { return 0 }
+        guard !scalars.isEmpty else { return 0 }
         if let escape = escape(character) { return escape.count }
         if scalars.contains(where: { (0x1F1E6...0x1F1FF).contains($0.value) }) { return 2 }
         guard let base = scalars.first(where: { !isZeroWidth($0) }) else { return 0 }

@@ -8,6 +8,8 @@ public enum Key: Hashable, Sendable {
     case control(Character)
     /// The terminal changed size.
     case resize
+    /// A click or a turn of the wheel at a cell.
+    case mouse(MouseEvent)
 
     /// How the key is written in hints and help: `j`, `↓`, `PgDn`, `Ctrl-C`.
     public var label: String {
@@ -30,6 +32,21 @@ public enum Key: Hashable, Sendable {
         case .delete: "Del"
         case .control(let c): "Ctrl-\(String(c).uppercased())"
         case .resize: "resize"
+        case .mouse(let event): event.action == .click ? "click" : "wheel"
         }
+    }
+}
+
+/// What the mouse did, and where (columns and rows from the top left, from 0).
+public struct MouseEvent: Hashable, Sendable {
+    public enum Action: Hashable, Sendable { case click, wheelUp, wheelDown }
+    public var x: Int
+    public var y: Int
+    public var action: Action
+
+    public init(x: Int, y: Int, _ action: Action) {
+        self.x = x
+        self.y = y
+        self.action = action
     }
 }

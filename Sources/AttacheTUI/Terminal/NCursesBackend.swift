@@ -53,6 +53,7 @@ public final class NCursesBackend: TerminalBackend {
         keypad(attache_stdscr(), true)
         nodelay(attache_stdscr(), true)
         set_escdelay(25)
+        attache_enable_mouse()
         curs_set(0)
         setUpAttributes()
         erase()
@@ -134,7 +135,17 @@ public final class NCursesBackend: TerminalBackend {
             let result = wget_wch(attache_stdscr(), &character)
             if result == ERR { break }
             if result == attache_key_code_yes() {
-                if let key = Self.functionKey(Int32(character)) { keys.append(key) }
+                if Int32(character) == attache_key_mouse() {
+                    var x: Int32 = 0
+                    var y: Int32 = 0
+                    var kind: Int32 = 0
+                    if attache_get_mouse(&x, &y, &kind) == 1 {
+                        let action: MouseEvent.Action = kind == 1 ? .wheelUp : kind == 2 ? .wheelDown : .click
+                        keys.append(.mouse(MouseEvent(x: Int(x), y: Int(y), action)))
+                    }
+                } else if let key = Self.functionKey(Int32(character)) {
+                    keys.append(key)
+                }
             } else if let key = Self.characterKey(UInt32(character)) {
                 keys.append(key)
             }

@@ -80,7 +80,7 @@ struct DialogView: View {
                 buffer.put(line.0, x: inside.x, y: inside.y + row, role: line.1, limit: inside.width)
             }
             buffer.put("Esc give up", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
-        case .help, .picker, .transferDetail:
+        case .help, .picker, .transferDetail, .reader:
             break
         }
     }

@@ -19,12 +19,10 @@ struct FilePickerView: View {
         buffer.put(DisplayWidth.truncate(picker.directory, to: max(0, inside.width - positionWidth - 2)), x: inside.x, y: inside.y, role: .header)
         buffer.put(position, x: inside.maxX - positionWidth, y: inside.y, role: .dim)
 
-        // The line under the list: what is being typed, or a problem, or the marked files.
-        var list = Rect(x: inside.x, y: inside.y + 1, width: inside.width, height: inside.height - 3)
+        let list = Self.listRect(for: picker, in: rect)
         if let error = picker.error, picker.mode == .browsing {
             // On a row of its own, so the entries never draw over it.
-            buffer.put(error, x: list.x, y: list.y, role: .error, limit: list.width)
-            list = Rect(x: list.x, y: list.y + 1, width: list.width, height: list.height - 1)
+            buffer.put(error, x: list.x, y: list.y - 1, role: .error, limit: list.width)
         }
         if case .marked(let selection) = picker.mode {
             renderMarked(selection: selection, in: list, into: &buffer)
@@ -35,6 +33,14 @@ struct FilePickerView: View {
         let summary = picker.marked.isEmpty ? "nothing marked" : "\(picker.marked.count) marked, \(ByteCount(picker.markedBytes))"
         // The keys of each mode are in the status bar below, from the key table.
         buffer.put(summary, x: inside.x, y: inside.maxY - 1, role: .marked, limit: inside.width)
+    }
+
+    /// Where the entries are listed, inside the box over `rect`: under the folder's line
+    /// (and its problem, when there is one), above the typing and summary lines.
+    static func listRect(for picker: FilePickerState, in rect: Rect) -> Rect {
+        let inside = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+        let problem = picker.error != nil && picker.mode == .browsing ? 1 : 0
+        return Rect(x: inside.x, y: inside.y + 1 + problem, width: inside.width, height: max(0, inside.height - 3 - problem))
     }
 
     func renderInputLine(y: Int, x: Int, width: Int, into buffer: inout ScreenBuffer) {

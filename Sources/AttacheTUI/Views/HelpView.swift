@@ -14,6 +14,9 @@ struct HelpView: View {
                 lines.append(("  " + DisplayWidth.pad(keys, to: 20) + binding.help, .dialog))
             }
         }
+        lines.append(("", .dialog))
+        lines.append(("Mouse", .header))
+        for (what, help) in KeyMap.mouse { lines.append(("  " + DisplayWidth.pad(what, to: 20) + help, .dialog)) }
         return lines
     }
 

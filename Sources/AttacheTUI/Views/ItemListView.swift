@@ -32,6 +32,9 @@ struct ItemListView: View {
             return
         }
         let short = area.width < 60
+        // The sender column, where the subject keeps room enough.
+        let showPeople = area.width >= 72
+        let peopleWidth = area.width >= 100 ? 18 : 14
         let dateWidth = short ? 11 : 16
         let selection = state.itemSelection[state.tab] ?? 0
         let top = Draw.scrollTop(selection: selection, count: visible.count, height: area.height)
@@ -45,6 +48,11 @@ struct ItemListView: View {
             var x = area.x
             x += buffer.put(" " + date + " ", x: x, y: y, role: .dim, limit: area.maxX - x)
             x += buffer.put(countText + "  ", x: x, y: y, role: count > 0 ? .normal : .dim, limit: area.maxX - x)
+            if showPeople {
+                // Who: a draft says it is one (S sends it); else the sender or organizer.
+                let (who, role): (String, Role) = item.isDraft == true ? ("draft", .warn) : (item.from.map { $0.name ?? $0.address ?? "" } ?? "", .dim)
+                x += buffer.put(DisplayWidth.pad(who, to: peopleWidth) + "  ", x: x, y: y, role: role, limit: area.maxX - x)
+            }
             buffer.put(DisplayWidth.truncate(item.subject ?? "(no subject)", to: area.maxX - x - 1), x: x, y: y, role: .normal, limit: area.maxX - x)
             if index == selection {
                 buffer.paint(Rect(x: area.x, y: y, width: area.width, height: 1), role: state.focus == .items ? .selection : .selectionUnfocused)

@@ -19,26 +19,17 @@ public struct RootView: View {
             renderTooSmall(in: rect, into: &buffer)
             return
         }
-        let (titleRow, belowTitle) = rect.splitTop(1)
-        // A long message takes up to three rows rather than stop mid-sentence.
-        let statusRows = StatusBarView.rows(for: state, width: rect.width)
-        let (middle, statusRow) = belowTitle.splitTop(belowTitle.height - statusRows)
-        TitleBarView(state: state).render(in: titleRow, into: &buffer)
-        StatusBarView(state: state).render(in: statusRow, into: &buffer)
-
-        let transferHeight = max(4, middle.height / 3)
-        let (top, transfers) = middle.splitTop(middle.height - transferHeight)
-        if middle.width >= 90 {
-            let (left, right) = top.splitLeft(top.width * 58 / 100)
-            ItemListView(state: state).render(in: Rect(x: left.x, y: left.y, width: left.width - 1, height: left.height), into: &buffer)
-            for y in left.y..<left.maxY { buffer.put(y == left.y ? "┬" : "│", x: left.maxX - 1, y: y, role: .paneTitle) }
-            DetailView(state: state).render(in: right, into: &buffer)
-        } else {
-            let detailHeight = max(3, top.height / 3)
-            let (list, detail) = top.splitTop(top.height - detailHeight)
-            ItemListView(state: state).render(in: list, into: &buffer)
-            DetailView(state: state).render(in: detail, into: &buffer)
+        let layout = Self.layout(of: state, in: rect)
+        TitleBarView(state: state).render(in: layout.title, into: &buffer)
+        StatusBarView(state: state, unicode: unicode).render(in: layout.status, into: &buffer)
+        let middle = layout.middle
+        ItemListView(state: state).render(in: layout.items, into: &buffer)
+        if layout.sideBySide {
+            let left = layout.items
+            for y in left.y..<left.maxY { buffer.put(y == left.y ? "┬" : "│", x: left.maxX, y: y, role: .paneTitle) }
         }
+        DetailView(state: state).render(in: layout.details, into: &buffer)
+        let transfers = layout.transfers
         TransferListView(state: state, unicode: unicode).render(in: transfers, into: &buffer)
 
         switch state.modal {
@@ -46,6 +37,8 @@ public struct RootView: View {
             HelpView(offset: state.helpOffset).render(in: middle, into: &buffer)
         case .picker(let picker):
             FilePickerView(picker: picker, unicode: unicode).render(in: middle, into: &buffer)
+        case .reader(let reference, let offset):
+            ReaderView(state: state, reference: reference, offset: offset).render(in: middle, into: &buffer)
         case .transferDetail(let id, let offset):
             TransferDetailView(state: state, id: id, offset: offset).render(in: middle, into: &buffer)
         case .some(let modal):
@@ -53,6 +46,35 @@ public struct RootView: View {
         case nil:
             break
         }
+    }
+
+    /// Where everything goes at this size: also what a click is measured against.
+    struct Layout {
+        var title: Rect
+        var middle: Rect
+        var items: Rect
+        var details: Rect
+        var transfers: Rect
+        var status: Rect
+        /// Items and attachments side by side (90 columns and more), a rule between them.
+        var sideBySide: Bool
+    }
+
+    static func layout(of state: AppState, in rect: Rect) -> Layout {
+        let (titleRow, belowTitle) = rect.splitTop(1)
+        // A long message takes up to three rows rather than stop mid-sentence.
+        let statusRows = StatusBarView.rows(for: state, width: rect.width)
+        let (middle, statusRow) = belowTitle.splitTop(belowTitle.height - statusRows)
+        let transferHeight = max(4, middle.height / 3)
+        let (top, transfers) = middle.splitTop(middle.height - transferHeight)
+        if middle.width >= 90 {
+            let (left, right) = top.splitLeft(top.width * 58 / 100)
+            let items = Rect(x: left.x, y: left.y, width: left.width - 1, height: left.height)
+            return Layout(title: titleRow, middle: middle, items: items, details: right, transfers: transfers, status: statusRow, sideBySide: true)
+        }
+        let detailHeight = max(3, top.height / 3)
+        let (list, detail) = top.splitTop(top.height - detailHeight)
+        return Layout(title: titleRow, middle: middle, items: list, details: detail, transfers: transfers, status: statusRow, sideBySide: false)
     }
 
     func renderTooSmall(in rect: Rect, into buffer: inout ScreenBuffer) {

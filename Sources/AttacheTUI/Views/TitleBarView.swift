@@ -4,16 +4,26 @@ import AttacheCore
 struct TitleBarView: View {
     var state: AppState
 
+    /// The columns each tab's label takes, for drawing and for clicks.
+    static func tabColumns(of state: AppState) -> [(ItemKind, Range<Int>)] {
+        var x = DisplayWidth.of(" attache ") + 1
+        return ItemKind.allCases.map { kind in
+            let count = state.items[kind]?.value.map { " \($0.count)" } ?? ""
+            let width = DisplayWidth.of(" \(kind == .message ? "Messages" : "Events")\(count) ")
+            defer { x += width + 1 }
+            return (kind, x..<(x + width))
+        }
+    }
+
     func render(in rect: Rect, into buffer: inout ScreenBuffer) {
         buffer.fill(rect, role: .tabInactive)
         var x = rect.x
         x += buffer.put(" attache ", x: x, y: rect.y, role: .title)
-        x += 1
-        for kind in ItemKind.allCases {
+        for (kind, columns) in Self.tabColumns(of: state) {
             let count = state.items[kind]?.value.map { " \($0.count)" } ?? ""
             let label = " \(kind == .message ? "Messages" : "Events")\(count) "
-            x += buffer.put(label, x: x, y: rect.y, role: kind == state.tab ? .tabActive : .tabInactive, limit: rect.maxX - x)
-            x += 1
+            x = rect.x + columns.upperBound + 1
+            buffer.put(label, x: rect.x + columns.lowerBound, y: rect.y, role: kind == state.tab ? .tabActive : .tabInactive, limit: rect.maxX - columns.lowerBound)
         }
         let room = rect.maxX - x - 1
         // Whether the server answers comes first: a list that will not load says why here.

@@ -85,7 +85,8 @@ struct TransferListView: View {
         let stateRoom = 24
         var left = maxX - x
         if left - 21 >= stateRoom {
-            let bytes = snapshot.phase.isTerminal && snapshot.progressBytes == snapshot.fileSize
+            let isAttached = if case .attached = snapshot.phase { true } else { false }
+            let bytes = isAttached || snapshot.phase.isTerminal && snapshot.progressBytes == snapshot.fileSize
                 ? "\(ByteCount(snapshot.fileSize))"
                 : "\(ByteCount(snapshot.progressBytes).description(rounding: .down))/\(ByteCount(snapshot.fileSize))"
             x += buffer.put("  " + DisplayWidth.pad(bytes, to: 19), x: x, y: y, role: .dim, limit: maxX - x)
@@ -130,6 +131,7 @@ struct TransferListView: View {
 
     /// `uploading`, `retrying in 3s (HTTP 503)`, `done`, `failed: reason`, …
     static func stateText(_ snapshot: TransferSnapshot, now: Double) -> (String, Role) {
+        if snapshot.isPaused, !snapshot.phase.isTerminal { return ("pausing…", .dim) }
         switch snapshot.phase {
         case .queued: return ("queued", .dim)
         case .starting: return (snapshot.job.plan == .singleRequest ? "sending" : "opening session", .busy)
@@ -142,6 +144,7 @@ struct TransferListView: View {
         case .attached: return (snapshot.cancelCameTooLate ? "done: attached before the cancel" : "done", .ok)
         case .failed(let error): return ("failed: \(error.reason)", .error)
         case .cancelled: return ("cancelled", .warn)
+        case .interrupted where snapshot.isPaused: return ("paused · p resumes", .dim)
         case .interrupted: return ("interrupted; attache resume", .warn)
         }
     }
