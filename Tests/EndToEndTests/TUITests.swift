@@ -10,8 +10,11 @@ struct TUITests {
     /// A slow link (each 320 KiB range answered after 100 ms), so a 20 MB upload takes seconds.
     static var slowLink: EmulatorConfiguration { EmulatorConfiguration(rangeDelay: .milliseconds(100)) }
 
-    func launch(_ harness: CLIHarness, width: Int = 120, height: Int = 40, extra: String = "", environment: [String: String] = [:], epilogue: String = "") throws -> TmuxSession {
-        let command = ([CLIHarness.binary] + harness.connection + ["--chunk-size", "327680", "--start-dir", harness.workDirectory]).map { "'\($0)'" }.joined(separator: " ")
+    /// `environment` is set in tmux's session; `path`, when given, is the command's own `PATH`
+    /// (tmux keeps its server's for the shell it starts).
+    func launch(_ harness: CLIHarness, width: Int = 120, height: Int = 40, extra: String = "", environment: [String: String] = [:], path: String? = nil, epilogue: String = "") throws -> TmuxSession {
+        var command = ([CLIHarness.binary] + harness.connection + ["--chunk-size", "327680", "--start-dir", harness.workDirectory]).map { "'\($0)'" }.joined(separator: " ")
+        if let path { command = "PATH='\(path)' " + command }
         return try TmuxSession.start(command + " " + extra, width: width, height: height, directory: harness.workDirectory, environment: environment, epilogue: epilogue)
     }
 

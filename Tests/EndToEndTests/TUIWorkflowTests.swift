@@ -116,3 +116,102 @@ extension TUITests {
         }
     }
 }
+
+extension TUITests {
+    /// In the attachments pane: `s` saves the bytes where the prompt says (hashed), `o`
+    /// hands a private copy to xdg-open, `x` then `y` deletes the attachment on the server.
+    @Test func saveOpenAndDeleteAnAttachment() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("report.bin", size: 5 * Self.mib + 123, seed: 31)
+            let upload = try await harness.attache("upload", [file.path, "--message", item])
+            #expect(upload.status == 0, "\(upload.stderr)")
+            let downloads = harness.workDirectory + "/dl"
+            let bin = harness.workDirectory + "/bin"
+            try FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+            // A stand-in for xdg-open that records what it was given to open.
+            let opened = harness.workDirectory + "/opened.txt"
+            try "#!/bin/sh\nsha256sum \"$1\" > '\(opened).part' && mv '\(opened).part' '\(opened)'\n".write(toFile: bin + "/xdg-open", atomically: true, encoding: .utf8)
+            chmod(bin + "/xdg-open", 0o755)
+            let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let tmux = try launch(harness, width: 120, height: 30, environment: ["XDG_DOWNLOAD_DIR": downloads], path: path)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the attachment in its pane") { $0.contains { $0.contains("report.bin") } }
+            try tmux.send("Tab")
+            try tmux.send("s")
+            try await tmux.waitFor("the save prompt, in the download folder") { screen in
+                screen.contains { $0.contains("Save “report.bin” as") } && screen.contains { $0.contains("/dl/report.bin") }
+            }
+            try tmux.send("Enter")
+            try await tmux.waitFor("saved", timeout: .seconds(30)) { $0.joined().contains("saved report.bin") }
+            #expect(try RawDownloadTests.sha256(ofFile: downloads + "/report.bin") == file.sha256)
+
+            try tmux.send("o")
+            let afterOpen = try await tmux.waitFor("opened", timeout: .seconds(30)) { $0.joined().contains("opened report.bin") || $0.joined().contains("could not open") }
+            #expect(afterOpen.joined().contains("opened report.bin"), "\(afterOpen.filter { $0.contains("open") })")
+            let said = try await Self.eventually { try? String(contentsOfFile: opened, encoding: .utf8) }
+            #expect(said.hasPrefix(file.sha256), "\(said)")
+            // The private copy is the file, in a folder of its own, readable by its owner alone.
+            let copy = String(said.split(separator: " ", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let folder = (copy as NSString).deletingLastPathComponent
+            let mode = (try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? NSNumber)?.intValue
+            #expect(mode == 0o700)
+            try? FileManager.default.removeItem(atPath: folder)
+
+            try tmux.send("x")
+            try await tmux.waitFor("the question") { $0.joined().contains("Delete “report.bin”") }
+            try tmux.send("y")
+            try await tmux.waitFor("deleted", timeout: .seconds(30)) { $0.joined().contains("deleted report.bin") }
+            let left = try await harness.attachments("messages", item)
+            #expect(!left.contains { $0["name"] as? String == "report.bin" })
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+
+    /// `S` then `y` sends the selected draft: Outlook gives it a new id in Sent Items, and
+    /// the list says it is no longer a draft. Enter reads a received message's sender.
+    @Test func sendADraftAndReadAMessage() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let tmux = try launch(harness, width: 140, height: 30)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox, with its drafts") { screen in
+                screen.contains { $0.contains("draft") && $0.contains("Quarterly report") }
+            }
+            try tmux.send("S")
+            try await tmux.waitFor("the question") { $0.joined().contains("Send the draft “Quarterly report — Q3 figures” now?") }
+            try tmux.send("y")
+            try await tmux.waitFor("sent, and no longer a draft", timeout: .seconds(30)) { screen in
+                screen.joined().contains("sent “Quarterly report — Q3 figures”")
+                    && screen.contains { $0.contains("Quarterly report") && !$0.contains("draft") }
+            }
+            let list = try await harness.json("/me/messages?$select=subject,isDraft&$top=50")
+            let sent = (list["value"] as? [[String: Any]] ?? []).filter { $0["subject"] as? String == "Quarterly report — Q3 figures" }
+            #expect(sent.count == 1 && sent.first?["isDraft"] as? Bool == false, "\(sent)")
+            #expect(try await harness.stats()["sentMessages"] == 1)
+            // A message that is not a draft is not sent.
+            try tmux.send("g")
+            try tmux.send("S")
+            try await tmux.waitFor("the refusal") { $0.joined().contains("is not a draft") }
+            // Enter reads it: the sender, and the text.
+            try tmux.send("Enter")
+            try await tmux.waitFor("the read view") { screen in
+                screen.contains { $0.contains("From") && $0.contains("@") } && screen.joined().contains("Message · Quarterly report")
+            }
+            try tmux.send("Escape", "q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+
+    /// Polls `value` until it gives something, for at most ten seconds.
+    static func eventually<T>(_ value: () throws -> T?) async throws -> T {
+        for _ in 0..<200 {
+            if let found = try value() { return found }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CancellationError()
+    }
+}

@@ -237,7 +237,7 @@ extension AppState {
             }
             modal = .prompt(title: "Mailbox: an address, or empty for your own", text: "", purpose: .mailbox)
         case .toggleMark, .parentDirectory, .enterDirectory, .home, .typePath, .toggleHidden, .sortOrder, .showMarked, .unmarkAll, .closePicker,
-            .accept, .dismiss, .erase, .complete, .yes, .no:
+            .accept, .dismiss, .erase, .clearLine, .complete, .yes, .no:
             break
         }
         return []

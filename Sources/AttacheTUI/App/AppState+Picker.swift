@@ -42,6 +42,8 @@ extension AppState {
                 picker.error = nil
             case .erase:
                 picker.mode = .path(String(text.dropLast()))
+            case .clearLine:
+                picker.mode = .path("")
             case .complete:
                 let (completed, matches) = picker.complete(text)
                 picker.mode = .path(completed)

@@ -103,6 +103,8 @@ extension AppState {
             self.modal = nil
         case .erase:
             editText { if !$0.isEmpty { $0.removeLast() } }
+        case .clearLine:
+            editText { $0 = "" }
         case .complete:
             if case .saveAttachment = purpose {
                 var picker = FilePickerState(target: ItemReference(kind: .message, id: ""), targetTitle: "", directory: downloadDirectory)

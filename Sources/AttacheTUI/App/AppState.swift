@@ -120,7 +120,7 @@ public struct AppState: Sendable {
     public var downloads: [Download] = []
     var nextDownloadID = 1
     /// Where `s` proposes to save attachments.
-    public var downloadDirectory: String = NSHomeDirectory() + "/Downloads"
+    public var downloadDirectory: String
     public var modal: Modal? {
         didSet {
             // A message belongs to the screen it was said on: a window opening or closing
@@ -147,6 +147,7 @@ public struct AppState: Sendable {
     public init(account: String, pickerDirectory: String) {
         self.account = account
         self.pickerDirectory = pickerDirectory
+        self.downloadDirectory = pickerDirectory
     }
 
     // MARK: Derived

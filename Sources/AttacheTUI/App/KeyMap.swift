@@ -27,7 +27,7 @@ public enum KeyMap {
         case save, openExternally, deleteAttachment
         case clearFinished, pause
         case toggleMark, parentDirectory, enterDirectory, home, typePath, toggleHidden, sortOrder, showMarked, unmarkAll, closePicker
-        case accept, dismiss, erase, complete, yes, no
+        case accept, dismiss, erase, clearLine, complete, yes, no
     }
 
     public struct Binding: Hashable, Sendable {
@@ -121,6 +121,7 @@ public enum KeyMap {
         Binding(keys: [.enter], action: .accept, scope: .prompt, help: "accept", hint: "ok"),
         Binding(keys: [.tab], action: .complete, scope: .prompt, help: "complete a path"),
         Binding(keys: [.backspace], action: .erase, scope: .prompt, help: "erase a character"),
+        Binding(keys: [.control("u")], action: .clearLine, scope: .prompt, help: "erase the whole line"),
         Binding(keys: [.escape], action: .dismiss, scope: .prompt, help: "cancel", hint: "cancel"),
 
         Binding(keys: [.character("y"), .character("Y")], action: .yes, scope: .confirm, help: "yes", hint: "yes"),

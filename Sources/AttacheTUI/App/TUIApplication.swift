@@ -63,6 +63,7 @@ public final class TUIApplication {
         self.catchesSignals = catchesSignals
         self.state = AppState(account: account, pickerDirectory: startDirectory)
         self.state.canSignIn = services.signIn != nil
+        self.state.downloadDirectory = Self.downloadDirectory(startDirectory: startDirectory)
         if let url = URL(string: services.graph.baseURL), let host = url.host {
             self.state.server = host + (url.port.map { ":\($0)" } ?? "")
         }
@@ -361,6 +362,19 @@ public final class TUIApplication {
         } catch {
             inbox.post(.downloadFailed(id: download.id, "could not \(download.opensWhenDone ? "open" : "save") \(download.name): \(error)"))
         }
+    }
+
+    /// Where `s` proposes to save: `XDG_DOWNLOAD_DIR`, else `~/Downloads`, else the folder
+    /// the picker starts in, whichever is a folder.
+    nonisolated static func downloadDirectory(startDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        var candidates: [String] = []
+        if let xdg = environment["XDG_DOWNLOAD_DIR"], !xdg.isEmpty { candidates.append(xdg) }
+        if let home = environment["HOME"], !home.isEmpty { candidates.append(home + "/Downloads") }
+        for candidate in candidates {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder), isFolder.boolValue { return candidate }
+        }
+        return startDirectory
     }
 
     /// What went wrong, when Graph refused the sign-in itself (a 401 no refresh mended).

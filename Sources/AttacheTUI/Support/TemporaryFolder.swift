@@ -8,7 +8,8 @@ enum TemporaryFolder {
     }
 
     static func make(prefix: String) throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/" + prefix + "XXXXXX").utf8CString)
+        let folder = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+        var template = Array((folder + prefix + "XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw Failure(code: errno) }
         return String(cString: made)
     }
