@@ -3,12 +3,12 @@ import Foundation
 import AttacheCore
 import AttacheTUI
 
-/// `attache`: attach files of any size up to 150 MB to Outlook messages and events.
+/// `attache`: attach files of any size up to 150 MiB to Outlook messages and events.
 @main
 struct Attache: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attache",
-        abstract: "Attach files up to 150 MB to Outlook messages and events through Microsoft Graph.",
+        abstract: "Attach files up to 150 MiB to Outlook messages and events through Microsoft Graph.",
         usage: "attache [<subcommand>] [<options>]",
         discussion: """
             With no subcommand, attache opens its terminal UI. Files under 3 MB go in one \

@@ -40,7 +40,7 @@ struct UploadPlanTests {
     }
 
     @Test func refusalsSayWhatToDo() {
-        #expect("\(UploadPlan.Refusal.tooLarge(size: 200 * Self.mb))".contains("at most 150.0 MiB"))
+        #expect("\(UploadPlan.Refusal.tooLarge(size: 200 * Self.mb))".contains("at most 150 MiB"))
         #expect("\(UploadPlan.Refusal.badRangeLength(1000))".contains("327680"))
     }
 }

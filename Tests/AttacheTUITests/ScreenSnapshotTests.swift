@@ -454,3 +454,12 @@ struct WorkflowScreenTests {
         #expect(state.selectedTransfer?.id == 3)
     }
 }
+
+extension ScreenSnapshotTests {
+    /// The screen README.md shows, so its picture stays true to the code.
+    @Test func theReadmeScreen() throws {
+        var state = Fixtures.state(focus: .items)
+        state.notify("attached report-q3.pdf (2.3 MiB)", .success)
+        try check("readme-128x30", Fixtures.render(state, width: 128, height: 30))
+    }
+}

@@ -46,7 +46,7 @@ struct HelpSnapshotTests {
         #expect(Self.layoutProblems(ragged).count == 2)
         #expect(Self.layoutProblems(String(repeating: "x", count: 81)).count == 1)
         let fine = """
-            OVERVIEW: Attach files up to 150 MB to Outlook messages and events through
+            OVERVIEW: Attach files up to 150 MiB to Outlook messages and events through
             Microsoft Graph.
 
             EXIT CODES

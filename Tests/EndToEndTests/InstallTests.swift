@@ -148,7 +148,7 @@ struct InstallTests {
         for heading in ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "COMMANDS", "ENVIRONMENT", "FILES", "EXIT STATUS", "SEE ALSO"] {
             #expect(text.contains("\n\(heading)\n"), "no \(heading) section")
         }
-        #expect(text.contains(/\n +attache \S Attach files up to 150 MB/), "\(text.prefix(400))")
+        #expect(text.contains(/\n +attache \S Attach files up to 150 MiB/), "\(text.prefix(400))")
         for command in HelpSnapshotTests.commands { #expect(text.contains("attache \(command)\n"), "no section for \(command)") }
         // Options as typed, with plain hyphens, so they can be copied.
         for option in ["--chunk-size bytes", "--parallel n", "--graph url", "--new-draft subject", "-o, --output file"] {

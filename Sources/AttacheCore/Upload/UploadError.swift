@@ -8,7 +8,7 @@ import Foundation
 /// support request; ``description`` is the one line a person reads.
 public struct UploadError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Hashable, Sendable, CaseIterable {
-        /// The file cannot be attached: missing, a directory, unreadable, over 150 MB.
+        /// The file cannot be attached: missing, a directory, unreadable, over 150 MiB.
         case fileUnusable
         /// The file changed while it was uploaded, or since its upload began.
         case fileChanged

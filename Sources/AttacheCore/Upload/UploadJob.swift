@@ -14,7 +14,7 @@ public struct UploadJob: Hashable, Sendable {
     }
 
     /// Plans `file` for `item` with `rangeLength`.
-    /// - Throws: ``InputFileError`` for a file over 150 MB.
+    /// - Throws: ``InputFileError`` for a file over 150 MiB.
     public init(file: LocalFile, item: ItemReference, rangeLength: Int64 = AttachmentLimits.defaultRangeLength, itemTitle: String? = nil) throws {
         let plan: UploadPlan
         do {

@@ -6,7 +6,7 @@ public enum UploadPlan: Hashable, Sendable {
     case uploadSession(rangeLength: Int64)
 
     /// Picks the path by size, as the protocol prescribes.
-    /// - Throws: ``UploadPlan/Refusal`` for files over 150 MB, and for a range length that is
+    /// - Throws: ``UploadPlan/Refusal`` for files over 150 MiB, and for a range length that is
     ///   not a positive multiple of 320 KiB under 4 MiB.
     public static func forFile(
         size: Int64,
@@ -44,7 +44,7 @@ public enum UploadPlan: Hashable, Sendable {
         public var description: String {
             switch self {
             case .tooLarge(let size):
-                "it is \(ByteCount(size)) and Outlook takes at most \(ByteCount(AttachmentLimits.maximumFileSize)) (150 MB) per attachment"
+                "it is \(ByteCount(size)) (\(size) bytes) and Outlook takes at most 150 MiB (\(AttachmentLimits.maximumFileSize) bytes) per attachment"
             case .negativeSize(let size):
                 "its size (\(size)) is negative"
             case .badRangeLength(let length):

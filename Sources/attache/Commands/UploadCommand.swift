@@ -13,7 +13,7 @@ struct UploadCommand: AsyncParsableCommand {
             attache upload <file> ... --new-draft <subject> [<options>]
             """,
         discussion: """
-            Each file takes its own path: under 3 MB one POST, from 3 MB to 150 MB an upload \
+            Each file takes its own path: under 3 MiB one POST, from 3 MiB to 150 MiB an upload \
             session in ranges of --chunk-size bytes. Every file is checked before anything is \
             sent; a file that cannot be attached stops the whole command, so no item is left \
             half-done. Ctrl-C stops and keeps the sessions: `attache resume` finishes them.

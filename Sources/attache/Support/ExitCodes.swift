@@ -12,7 +12,7 @@ enum ExitCodes {
     static let unauthorized: Int32 = 4
     /// The server could not be reached.
     static let unreachable: Int32 = 5
-    /// A file cannot be attached: missing, a directory, unreadable, over 150 MB, or changed.
+    /// A file cannot be attached: missing, a directory, unreadable, over 150 MiB, or changed.
     static let badInput: Int32 = 6
     /// Bad flags or arguments (swift-argument-parser's own code).
     static let usage: Int32 = 64
@@ -45,7 +45,7 @@ enum ExitCodes {
           3    the item, attachment or transfer does not exist
           4    the token was refused or lacks the permission
           5    the server could not be reached
-          6    a file is missing, unreadable, a directory, over 150 MB, or changed
+          6    a file is missing, unreadable, a directory, over 150 MiB, or changed
           64   bad flags or arguments
           130  interrupted; unfinished uploads wait for `attache resume`
         """
