@@ -30,7 +30,7 @@ final class LoopHarness {
     /// The seed's demo user, as the title bar shows it.
     static let account = "\(EmulatorConfiguration.demoUser) · test emulator"
 
-    private init(emulator: RunningEmulator, width: Int, height: Int) throws {
+    private init(emulator: RunningEmulator, width: Int, height: Int, listLimit: Int) throws {
         var logger = Logger(label: "test.tui-loop")
         logger.logLevel = .critical
         self.emulator = emulator
@@ -42,14 +42,14 @@ final class LoopHarness {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         backend = TestBackend(width: width, height: height)
         app = TUIApplication(
-            services: .init(graph: graph, transfers: transfers, rangeLength: Self.rangeLength, logger: logger), backend: backend,
+            services: .init(graph: graph, transfers: transfers, rangeLength: Self.rangeLength, listLimit: listLimit, logger: logger), backend: backend,
             account: Self.account, startDirectory: directory, catchesSignals: false)
     }
 
     /// Runs `body` with a started app, then finishes it (if the test did not), shuts the
     /// client down, stops the emulator and removes the folder, whatever happened.
     static func with(
-        _ configuration: EmulatorConfiguration = EmulatorConfiguration(), width: Int = 120, height: Int = 40, start: Bool = true,
+        _ configuration: EmulatorConfiguration = EmulatorConfiguration(), width: Int = 120, height: Int = 40, start: Bool = true, listLimit: Int = 500,
         _ body: (LoopHarness) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test.emulator")
@@ -57,7 +57,7 @@ final class LoopHarness {
         let emulator = try await GraphEmulator.start(configuration, logger: logger)
         let harness: LoopHarness
         do {
-            harness = try LoopHarness(emulator: emulator, width: width, height: height)
+            harness = try LoopHarness(emulator: emulator, width: width, height: height, listLimit: listLimit)
         } catch {
             await emulator.stop()
             throw error

@@ -228,6 +228,16 @@ struct TUILoopTests {
             harness.backend.resize(width: 30, height: 8)
             harness.app.receive(signal: SIGWINCH)
             try harness.waitFor("the message at 30×8") { $0.width == 30 && $0.contains("30×8.") }
+            // Keys pressed while nothing shows what they do are not kept for later.
+            harness.backend.type("2a")
+            harness.app.run(until: { false }, timeout: .milliseconds(300))
+            harness.backend.resize(width: 100, height: 30)
+            harness.app.receive(signal: SIGWINCH)
+            try harness.waitFor("the screen again, as it was") { $0.width == 100 && $0.contains(Self.subject) }
+            #expect(harness.app.state.modal == nil && harness.app.state.tab == .message)
+            harness.backend.resize(width: 30, height: 8)
+            harness.app.receive(signal: SIGWINCH)
+            try harness.waitFor("the message at 30×8 again") { $0.width == 30 && $0.contains("30×8.") }
             // q works at any size.
             harness.backend.type("q")
             #expect(!harness.app.run(until: { false }, timeout: .seconds(10)))
@@ -280,6 +290,25 @@ struct TUILoopTests {
             // Interrupted, not cancelled: the session stays for `attache resume`.
             #expect(await harness.finish() == 1)
             #expect(try await harness.openSessions().count == 1)
+        }
+    }
+}
+
+extension TUILoopTests {
+    /// A list that loaded as many items as it may can leave more on the server: Enter on
+    /// the filter asks the mailbox (`$search`), and what it finds joins the list.
+    @Test func aFilterSearchesTheMailboxBeyondTheLoadedList() async throws {
+        try await LoopHarness.with(listLimit: 3) { harness in
+            try harness.waitFor("three messages, the newest") { $0.contains("Quarterly report — Q3 figures") }
+            #expect(!harness.backend.screen.contains("Café ☕ menu"))
+            harness.backend.type("/cafe")
+            try harness.waitFor("no match among the loaded ones") { $0.contains("Enter searches the mailbox") }
+            harness.backend.press(.enter)
+            try harness.waitFor("the mailbox's match") { screen in
+                screen.contains("Café ☕ menu for the offsite") && screen.contains("1 in the mailbox")
+            }
+            harness.backend.type("a")
+            try harness.waitFor("the picker, for the found message") { $0.contains("Attach to: Café ☕ menu for the offsite") }
         }
     }
 }

@@ -26,6 +26,9 @@ public enum AppEvent: Sendable {
     case downloadProgress(id: Int, bytes: Int64)
     case downloadFinished(id: Int, bytes: Int64)
     case downloadFailed(id: Int, String)
+    /// What the mailbox search for a filter found (beyond what the list loaded).
+    case searchResults(ItemKind, String, [OutlookItem])
+    case searchFailed(ItemKind, String, String)
     /// An item's people and body, for the read view.
     case detailsLoaded(ItemDetails)
     case detailsFailed(itemID: String, String)
@@ -57,6 +60,8 @@ public enum Effect: Hashable, Sendable {
     case cancelDownload(id: Int)
     case sendDraft(ItemReference, subject: String)
     case notifyAttendees(ItemReference, title: String)
+    /// Searches the whole mailbox for the filter's text (`$search`; events by subject).
+    case search(ItemKind, String)
     /// Asks for an item's people and body (the read view).
     case loadDetails(ItemReference)
     /// Sign in (device code), showing the prompt as it comes.

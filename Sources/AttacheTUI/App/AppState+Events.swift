@@ -50,6 +50,15 @@ extension AppState {
         case .downloadFailed(let id, let message):
             downloads.removeAll { $0.id == id }
             notify(message, .error, for: 15)
+        case .searchResults(let kind, let text, let found):
+            guard searches[kind]?.text == text else { return [] }
+            searches[kind] = (text, .loaded(found))
+            for item in found { if let attachments = item.attachments { details[item.id] = .loaded(attachments) } }
+            return kind == tab ? loadDetailsIfNeeded() : []
+        case .searchFailed(let kind, let text, let message):
+            guard searches[kind]?.text == text else { return [] }
+            searches[kind] = (text, .failed(message))
+            notify(message, .error, for: 12)
         case .detailsLoaded(let details):
             itemDetails[details.item.id] = .loaded(details)
         case .detailsFailed(let itemID, let message):

@@ -56,6 +56,11 @@ extension AppState {
         switch action {
         case .accept:
             editingFilter = false
+            itemSelection[tab] = 0
+            guard !filter.isEmpty, mailboxHoldsMore, searches[tab]?.text != filter else { return [] }
+            // The list holds only the newest items: the mailbox is asked for the rest.
+            searches[tab] = (filter, .loading)
+            return [.search(tab, filter)]
         case .dismiss:
             editingFilter = false
             filter = ""

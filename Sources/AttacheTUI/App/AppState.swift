@@ -105,6 +105,10 @@ public struct AppState: Sendable {
     public var focus: Pane = .items
     /// The filter of each tab: switching tabs keeps each one's own.
     public var filters: [ItemKind: String] = [:]
+    /// How many items a list loads; a full list may leave more on the server.
+    public var listLimit = 500
+    /// What searching the mailbox found for a tab's filter, with the text searched.
+    public var searches: [ItemKind: (text: String, found: Loadable<[OutlookItem]>)] = [:]
     public var editingFilter = false
     /// The screen is below its minimum size: keys other than quitting wait.
     public var screenTooSmall = false
@@ -164,10 +168,19 @@ public struct AppState: Sendable {
         let all = items[tab]?.value ?? []
         let filter = self.filter
         guard !filter.isEmpty else { return all }
-        return all.filter { item in
+        let local = all.filter { item in
             TextMatch.contains(item.subject ?? "", filter)
                 || TextMatch.contains(item.from?.name ?? "", filter) || TextMatch.contains(item.from?.address ?? "", filter)
         }
+        // The mailbox's own answer for this text adds what the loaded list did not hold.
+        guard let search = searches[tab], search.text == filter, let found = search.found.value else { return local }
+        let known = Set(local.map(\.id))
+        return (local + found.filter { !known.contains($0.id) }).sorted { ($0.displayDate ?? .distantPast) > ($1.displayDate ?? .distantPast) }
+    }
+
+    /// The loaded list is as long as a list may be: the mailbox may hold more.
+    public var mailboxHoldsMore: Bool {
+        (items[tab]?.value?.count ?? 0) >= listLimit
     }
 
     public var selectedItem: OutlookItem? {

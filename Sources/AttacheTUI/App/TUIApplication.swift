@@ -18,18 +18,21 @@ public final class TUIApplication {
         /// Starts, cancels and reports every transfer; the screen only shows what it publishes.
         public var transfers: TransferService
         public var rangeLength: Int64
+        /// How many messages (or events) a list loads; a filter searches the mailbox beyond.
+        public var listLimit: Int
         public var logger: Logger
         /// Signs in (device code), passing what to show as it comes; says as whom. `nil`
         /// where the screen cannot (then `L` says to run `attache login`).
         public var signIn: (@Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String)?
 
         public init(
-            graph: GraphClient, transfers: TransferService, rangeLength: Int64, logger: Logger,
+            graph: GraphClient, transfers: TransferService, rangeLength: Int64, listLimit: Int = 500, logger: Logger,
             signIn: (@Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String)? = nil
         ) {
             self.graph = graph
             self.transfers = transfers
             self.rangeLength = rangeLength
+            self.listLimit = listLimit
             self.logger = logger
             self.signIn = signIn
         }
@@ -63,6 +66,7 @@ public final class TUIApplication {
         self.catchesSignals = catchesSignals
         self.state = AppState(account: account, pickerDirectory: startDirectory)
         self.state.canSignIn = services.signIn != nil
+        self.state.listLimit = services.listLimit
         self.state.downloadDirectory = Self.downloadDirectory(startDirectory: startDirectory)
         if let url = URL(string: services.graph.baseURL), let host = url.host {
             self.state.server = host + (url.port.map { ":\($0)" } ?? "")
@@ -225,11 +229,20 @@ public final class TUIApplication {
         let queue = transfers.queue
         let inbox = self.inbox
         let rangeLength = services.rangeLength
+        let listLimit = services.listLimit
         switch effect {
+        case .search(let kind, let text):
+            Task.detached {
+                do {
+                    inbox.post(.searchResults(kind, text, try await graph.searchItems(kind, matching: text, limit: listLimit, expandAttachments: true)))
+                } catch {
+                    inbox.post(.searchFailed(kind, text, "could not search the mailbox for “\(text)”: \(error)"))
+                }
+            }
         case .loadItems(let kind):
             Task.detached {
                 do {
-                    inbox.post(.itemsLoaded(kind, try await graph.items(kind, limit: 500, expandAttachments: true)))
+                    inbox.post(.itemsLoaded(kind, try await graph.items(kind, limit: listLimit, expandAttachments: true)))
                 } catch {
                     let unreachable = (error as? GraphError).map { if case .noReply = $0.kind { true } else { false } } ?? false
                     inbox.post(.itemsFailed(kind, "\(error)", unreachable: unreachable))

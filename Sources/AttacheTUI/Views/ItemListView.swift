@@ -10,7 +10,16 @@ struct ItemListView: View {
         let noun = state.tab == .message ? "Messages" : "Events"
         var title = noun
         if !state.filter.isEmpty || state.editingFilter {
-            title += " · \(visible.count) of \(all.count) · filter “\(state.filter)”"
+            title += " · \(visible.count) of \(all.count)\(state.mailboxHoldsMore ? "+" : "") · filter “\(state.filter)”"
+            if let search = state.searches[state.tab], search.text == state.filter {
+                switch search.found {
+                case .loading: title += " · searching the mailbox…"
+                case .loaded(let found): title += " · \(found.count) in the mailbox"
+                case .failed: title += " · the mailbox search failed"
+                }
+            } else if state.mailboxHoldsMore, !state.filter.isEmpty {
+                title += " · Enter searches the mailbox"
+            }
         }
         let area = Draw.paneTitle(title, in: rect, focused: state.focus == .items, into: &buffer)
         guard !area.isEmpty else { return }
