@@ -371,6 +371,7 @@ struct WorkflowScreenTests {
         let download = AppState.Download(id: 1, name: "report-q3.pdf", destination: "/home/ana/Downloads/q3.pdf", expected: 2_411_008, opensWhenDone: false)
         #expect(effects == [.download(download, attachment: Fixtures.attachments[0], of: Fixtures.messages[0].reference)])
         _ = state.apply(.downloadProgress(id: 1, bytes: 1_200_000))
+        #expect(state.handle(.character("c")) == [.cancelDownload(id: 1)])
         let text = Fixtures.render(state, width: 100, height: 30)
         #expect(text.contains("saving report-q3.pdf"), "\(text)")
         try snapshots.check("saving-100x30", text)

@@ -170,6 +170,12 @@ extension AppState {
             modal = .picker(picker)
         case .newDraft:
             modal = .prompt(title: "New draft: subject", text: "", purpose: .newDraft)
+        case .cancel where focus == .details:
+            guard let download = downloads.last else {
+                notify("nothing is being saved", .info)
+                return []
+            }
+            return [.cancelDownload(id: download.id)]
         case .cancel:
             guard let transfer = selectedTransfer, !transfer.phase.isTerminal else {
                 notify("only a queued or running transfer can be cancelled", .warning)

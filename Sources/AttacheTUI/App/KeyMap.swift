@@ -69,6 +69,7 @@ public enum KeyMap {
         Binding(keys: [.character("s")], action: .save, scope: .details, help: "save the attachment (asks where)", hint: "save"),
         Binding(keys: [.character("o")], action: .openExternally, scope: .details, help: "open the attachment with xdg-open", hint: "open"),
         Binding(keys: [.character("x")], action: .deleteAttachment, scope: .details, help: "delete the attachment from the item (asks first)", hint: "delete"),
+        Binding(keys: [.character("c")], action: .cancel, scope: .details, help: "stop saving the attachment being saved (nothing is left behind)"),
 
         Binding(keys: [.enter], action: .open, scope: .transfers, help: "the transfer's details: whole reason, ranges, retries, times", hint: "details"),
         Binding(keys: [.character("c")], action: .cancel, scope: .transfers, help: "cancel the selected transfer", hint: "cancel"),

@@ -181,6 +181,10 @@ public final class TUIApplication {
             draw()
         }
         for event in inbox.take() {
+            switch event {
+            case .downloadFinished(let id, _), .downloadFailed(let id, _): downloads.removeValue(forKey: id)
+            default: break
+            }
             if case .terminalResized = event {
                 backend.resized()
                 measure()
@@ -439,6 +443,12 @@ public final class TUIApplication {
     private func shutDown() async -> Int {
         restoreSignals()
         signInTask?.cancel()
+        // An attachment being saved is given up: its partial file is removed, the old one kept.
+        for download in downloads.values {
+            download.cancel()
+            await download.value
+        }
+        downloads = [:]
         let queue = services.transfers.queue
         let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }.count
         await services.transfers.interruptAll()
