@@ -220,6 +220,13 @@ public struct AppState: Sendable {
         items[item.kind]?.value?.first { $0.id == item.id }?.subject
     }
 
+    /// Actions whose hints do not apply to what is shown: sending to an event, updating the
+    /// attendees of a message.
+    public var inapplicableActions: Set<KeyMap.Action> {
+        let kind: ItemKind = if case .reader(let reference, _) = modal { reference.kind } else { tab }
+        return kind == .event ? [.sendDraft] : [.notifyAttendees]
+    }
+
     /// The key-binding scope of what has focus now: the window on top, else the pane.
     public var scope: KeyMap.Scope {
         switch modal {

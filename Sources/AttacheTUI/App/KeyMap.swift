@@ -63,7 +63,7 @@ public enum KeyMap {
 
         Binding(keys: [.enter], action: .read, scope: .items, help: "read the item: sender, recipients or attendees, and the text", hint: "read"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .items, help: "send the selected draft (asks first)", hint: "send"),
-        Binding(keys: [.character("U")], action: .notifyAttendees, scope: .items, help: "send an event's attendees an update with its attachments (asks first)"),
+        Binding(keys: [.character("U")], action: .notifyAttendees, scope: .items, help: "send an event's attendees an update with its attachments (asks first)", hint: "update"),
 
         Binding(keys: [.enter], action: .open, scope: .details, help: "show the attachment's metadata", hint: "info"),
         Binding(keys: [.character("s")], action: .save, scope: .details, help: "save the attachment (asks where)", hint: "save"),
@@ -88,7 +88,7 @@ public enum KeyMap {
         Binding(keys: [.pageUp], action: .pageUp, scope: .reader, help: "page up"),
         Binding(keys: [.character("a")], action: .attach, scope: .reader, help: "attach files to this item", hint: "attach"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .reader, help: "send this draft (asks first)", hint: "send"),
-        Binding(keys: [.character("U")], action: .notifyAttendees, scope: .reader, help: "send this event's attendees an update (asks first)"),
+        Binding(keys: [.character("U")], action: .notifyAttendees, scope: .reader, help: "send this event's attendees an update (asks first)", hint: "update"),
         Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .reader, help: "close", hint: "close"),
 
         Binding(keys: [.character("j"), .down], action: .moveDown, scope: .transferDetail, help: "scroll down"),
@@ -155,8 +155,8 @@ public enum KeyMap {
     }
 
     /// The hints for the status bar or a window: the scope's own, then, for a pane, the global ones.
-    public static func hints(for scope: Scope) -> [(String, String)] {
-        let own = bindings.filter { $0.scope == scope && $0.hint != nil }
+    public static func hints(for scope: Scope, except hidden: Set<Action> = []) -> [(String, String)] {
+        let own = bindings.filter { $0.scope == scope && $0.hint != nil && !hidden.contains($0.action) }
         let global = [.items, .details, .transfers].contains(scope) ? bindings.filter { $0.scope == .global && $0.hint != nil } : []
         return (own + global).map { ($0.keys[0].label, $0.hint!) }
     }

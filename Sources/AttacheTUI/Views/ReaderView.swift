@@ -92,6 +92,6 @@ struct ReaderView: View {
         }
         let more = lines.count - start - room
         let scroll = more > 0 ? "\(more) more line\(more == 1 ? "" : "s") · j/k scroll · " : ""
-        Draw.keyHints(KeyMap.hints(for: .reader), prefix: scroll, in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
+        Draw.keyHints(KeyMap.hints(for: .reader, except: state.inapplicableActions), prefix: scroll, in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
     }
 }

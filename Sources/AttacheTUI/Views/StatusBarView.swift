@@ -41,7 +41,7 @@ struct StatusBarView: View {
             return
         }
         x += 1
-        for (keys, label) in KeyMap.hints(for: state.scope) {
+        for (keys, label) in KeyMap.hints(for: state.scope, except: state.inapplicableActions) {
             let needed = DisplayWidth.of(keys) + 1 + DisplayWidth.of(label) + 2
             guard x + needed <= rect.maxX else { break }
             x += buffer.put(keys, x: x, y: rect.y, role: .statusKey)
