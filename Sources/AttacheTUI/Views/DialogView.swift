@@ -15,10 +15,10 @@ struct DialogView: View {
                 buffer.put(line, x: inside.x, y: inside.y + row, role: .dialog, limit: inside.width)
             }
             var x = inside.x
-            x += buffer.put("y", x: x, y: inside.maxY - 1, role: .statusKey)
-            x += buffer.put(" yes   ", x: x, y: inside.maxY - 1, role: .dialog)
-            x += buffer.put("n", x: x, y: inside.maxY - 1, role: .statusKey)
-            buffer.put(" no", x: x, y: inside.maxY - 1, role: .dialog)
+            for (keys, label) in KeyMap.hints(for: .confirm) {
+                x += buffer.put(keys, x: x, y: inside.maxY - 1, role: .statusKey)
+                x += buffer.put(" \(label)   ", x: x, y: inside.maxY - 1, role: .dialog, limit: inside.maxX - x)
+            }
         case .prompt(let title, let text, _):
             let width = min(rect.width - 2, 60)
             let box = rect.centered(width: width, height: 5)
@@ -44,7 +44,7 @@ struct DialogView: View {
                 let x = inside.x + buffer.put(DisplayWidth.pad(field.0, to: 10), x: inside.x, y: inside.y + row, role: .dim)
                 buffer.put(field.1, x: x, y: inside.y + row, role: .dialog, limit: inside.maxX - x)
             }
-            buffer.put("Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+            Draw.keyHints(KeyMap.hints(for: .info), in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
         case .signInNeeded(let reason):
             let text = "attache cannot act as you any more: \(reason)"
             let width = min(rect.width - 2, max(44, min(76, DisplayWidth.of(text) + 4)))
@@ -57,7 +57,7 @@ struct DialogView: View {
             buffer.put(
                 "Quit (q) and run `attache login` to sign in again.", x: inside.x, y: inside.maxY - 2, role: .dialog,
                 limit: inside.width)
-            buffer.put("Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+            Draw.keyHints(KeyMap.hints(for: .info), in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
         case .signingIn(let prompt):
             // What to do, with what to type or open in the title's colour.
             var lines: [(String, Role)]

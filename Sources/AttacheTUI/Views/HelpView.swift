@@ -31,6 +31,6 @@ struct HelpView: View {
             buffer.put(DisplayWidth.truncate(line.0, to: inside.width), x: inside.x, y: inside.y + row, role: line.1, limit: inside.width)
         }
         let more = start + room < lines.count ? "j/k scroll · " : ""
-        buffer.put(more + "Esc close", x: inside.x, y: inside.maxY - 1, role: .dim, limit: inside.width)
+        Draw.keyHints(KeyMap.hints(for: .info), prefix: more, in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
     }
 }
