@@ -5,12 +5,14 @@ import CDispatch
 #endif
 import Foundation
 
-/// The parts of `lstat`, `stat` or `fstat` that decide how a download is written.
+/// The parts of `lstat`, `stat` or `fstat` that decide how a download is written, and what
+/// the screen's file picker shows.
 ///
 /// Kept apart (and with Foundation alone imported) so that files importing NIO never touch
-/// `struct stat` themselves: there its members resolve to a module they do not import.
-struct FileStatus: Hashable, Sendable {
-    enum Kind: String, Hashable, Sendable, CustomStringConvertible {
+/// `struct stat` themselves: there its members resolve to a module they do not import. The
+/// screen uses it for the same reason.
+public struct FileStatus: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, CustomStringConvertible {
         case regularFile = "a regular file"
         case directory = "a directory"
         case symbolicLink = "a symbolic link"
@@ -34,29 +36,36 @@ struct FileStatus: Hashable, Sendable {
                 }
         }
 
-        var description: String { rawValue }
+        public var description: String { rawValue }
     }
 
-    var kind: Kind
+    public var kind: Kind
     /// The permission bits, `0o777` (set-id and sticky bits left out).
-    var permissions: mode_t
-    var owner: uid_t
-    var group: gid_t
+    public var permissions: mode_t
+    public var owner: uid_t
+    public var group: gid_t
+    public var size: Int64
+    /// When the contents last changed, in seconds since 1970.
+    public var modified: Double
 
-    init(kind: Kind, permissions: mode_t = 0o644, owner: uid_t = 0, group: gid_t = 0) {
+    init(kind: Kind, permissions: mode_t = 0o644, owner: uid_t = 0, group: gid_t = 0, size: Int64 = 0, modified: Double = 0) {
         self.kind = kind
         self.permissions = permissions
         self.owner = owner
         self.group = group
+        self.size = size
+        self.modified = modified
     }
 
     private init(_ info: stat) {
-        self.init(kind: Kind(mode: info.st_mode), permissions: info.st_mode & 0o777, owner: info.st_uid, group: info.st_gid)
+        self.init(
+            kind: Kind(mode: info.st_mode), permissions: info.st_mode & 0o777, owner: info.st_uid, group: info.st_gid, size: Int64(info.st_size),
+            modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
     /// `lstat(path)` (the entry itself), or `stat(path)` when following links; `nil` with
     /// `errno` set when the call fails.
-    init?(at path: String, followingLinks: Bool = false) {
+    public init?(at path: String, followingLinks: Bool = false) {
         var info = stat()
         guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
         self.init(info)

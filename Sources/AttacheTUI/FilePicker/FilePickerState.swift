@@ -1,6 +1,5 @@
 import AttacheCore
 import Foundation
-import Glibc
 
 /// The file picker: a folder's entries with their sizes and the path each file would take,
 /// a filter typed over them, and the files marked so far, in whatever folders they are.
@@ -129,22 +128,20 @@ public struct FilePickerState: Hashable, Sendable {
         for name in names {
             if !showHidden, name.hasPrefix(".") { continue }
             let path = (directory as NSString).appendingPathComponent(name)
-            var info = stat()
             // stat(2) follows a link from where the link is, whatever the working directory.
-            guard stat(path, &info) == 0 else {
+            guard let status = FileStatus(at: path, followingLinks: true) else {
                 let reason = errno == ENOENT ? "a broken link" : String(cString: strerror(errno)).lowercased()
                 files.append(Entry(name: name, path: path, kind: .unusable(reason)))
                 continue
             }
-            let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR:
-                folders.append(Entry(name: name, path: path, kind: .directory, modified: modified))
-            case S_IFREG:
-                let kind: Entry.Kind = access(path, R_OK) == 0 ? .file(size: Int64(info.st_size)) : .unusable("cannot be read")
-                files.append(Entry(name: name, path: path, kind: kind, modified: modified))
+            switch status.kind {
+            case .directory:
+                folders.append(Entry(name: name, path: path, kind: .directory, modified: status.modified))
+            case .regularFile:
+                let kind: Entry.Kind = access(path, R_OK) == 0 ? .file(size: status.size) : .unusable("cannot be read")
+                files.append(Entry(name: name, path: path, kind: kind, modified: status.modified))
             default:
-                files.append(Entry(name: name, path: path, kind: .unusable("not a file"), modified: modified))
+                files.append(Entry(name: name, path: path, kind: .unusable("not a file"), modified: status.modified))
             }
         }
         var all: [Entry] = []
@@ -170,16 +167,15 @@ public struct FilePickerState: Hashable, Sendable {
 
     /// The names in a folder, or the reason it cannot be read (`Permission denied`).
     static func list(_ directory: String) throws(ListingError) -> [String] {
+        // opendir(3) for the reason a folder cannot be read; the listing itself from
+        // Foundation, which keeps `struct dirent` out of this module.
         guard let handle = opendir(directory) else { throw ListingError(code: errno) }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != ".", name != ".." { names.append(name) }
+        closedir(handle)
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ListingError(code: EIO)
         }
-        return names
     }
 
     struct ListingError: Error {
