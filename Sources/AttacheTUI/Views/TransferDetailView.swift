@@ -34,7 +34,9 @@ struct TransferDetailView: View {
             fields.append(("attachment", info.id, .dialog))
         }
         let percent = Int((snapshot.fractionDone * 100).rounded(.down))
-        fields.append(("confirmed", "\(snapshot.progressBytes) bytes (\(ByteCount(snapshot.progressBytes).description(rounding: .down)), \(percent)%)", .dialog))
+        // Rounded down while it grows (never more than the server holds), as the size once whole.
+        let confirmed = snapshot.progressBytes == snapshot.fileSize ? "\(ByteCount(snapshot.fileSize))" : ByteCount(snapshot.progressBytes).description(rounding: .down)
+        fields.append(("confirmed", "\(snapshot.progressBytes) bytes (\(confirmed), \(percent)%)", .dialog))
         fields.append(("ranges held", rangesText(snapshot.confirmedRanges, total: snapshot.fileSize), .dialog))
         if snapshot.inFlightBytes > 0 {
             fields.append(("in flight", "\(ByteCount(snapshot.inFlightBytes)) sent, not yet confirmed", .dim))
