@@ -215,3 +215,34 @@ extension TUITests {
         throw CancellationError()
     }
 }
+
+extension TUITests {
+    /// The mouse as the terminal reports it (X10 sequences through tmux): a click selects a
+    /// row and a tab, the wheel moves the selection.
+    @Test func theMouseSelectsAndScrolls() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        /// `ESC [ M b x y`: a button (0 the left, 64/65 the wheel) at a 0-based cell.
+        func mouse(_ button: Int, x: Int, y: Int) -> String {
+            "\u{1B}[M" + String(UnicodeScalar(UInt8(32 + button))) + String(UnicodeScalar(UInt8(33 + x))) + String(UnicodeScalar(UInt8(33 + y)))
+        }
+        try await CLIHarness.with { harness in
+            let tmux = try launch(harness, width: 100, height: 30)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Signed contract scan") } }
+            // Row 4: the title, the pane's title, then the third message.
+            try tmux.send("-l", mouse(0, x: 10, y: 4) + mouse(3, x: 10, y: 4))
+            try await tmux.waitFor("the third message selected") { $0.contains { $0.contains("Attachments · 旅行の写真") } }
+            try tmux.send("-l", mouse(65, x: 10, y: 4))
+            try await tmux.waitFor("the wheel, down to the last") { $0.contains { $0.contains("Attachments · Signed contract") } }
+            try tmux.send("-l", mouse(64, x: 10, y: 4))
+            try await tmux.waitFor("the wheel, up three") { $0.contains { $0.contains("Attachments · Relatório") } }
+            // The Events tab in the title bar.
+            let screen = try tmux.capture()
+            let column = try #require(screen[0].range(of: "Events").map { screen[0].distance(from: screen[0].startIndex, to: $0.lowerBound) })
+            try tmux.send("-l", mouse(0, x: column + 1, y: 0) + mouse(3, x: column + 1, y: 0))
+            try await tmux.waitFor("the events tab") { $0.contains { $0.hasPrefix("─ Events") } }
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+}
