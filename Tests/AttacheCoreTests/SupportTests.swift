@@ -129,3 +129,22 @@ struct SupportTests {
         #expect(ContentType.forFileName(".bashrc") == "application/octet-stream")
     }
 }
+
+@Suite("Finding programs")
+struct ExecutableSearchTests {
+    @Test func foundOnPathInOrderOrTakenAsGiven() throws {
+        let folder = NSTemporaryDirectory() + "attache-path-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/b", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (dir, mode) in [("a", 0o644), ("b", 0o755)] {
+            _ = FileManager.default.createFile(atPath: "\(folder)/\(dir)/tool", contents: Data("#!/bin/sh\n".utf8))
+            chmod("\(folder)/\(dir)/tool", mode_t(mode))
+        }
+        // Not runnable in a/, so b/'s.
+        #expect(ExecutableSearch.find("tool", environment: ["PATH": "\(folder)/a:\(folder)/b"]) == "\(folder)/b/tool")
+        #expect(ExecutableSearch.find("tool", environment: ["PATH": "\(folder)/a"]) == nil)
+        #expect(ExecutableSearch.find("\(folder)/b/tool", environment: [:]) == "\(folder)/b/tool")
+        #expect(ExecutableSearch.find("\(folder)/a/tool", environment: [:]) == nil)
+    }
+}

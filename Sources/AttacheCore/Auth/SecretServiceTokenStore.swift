@@ -18,11 +18,7 @@ public struct SecretServiceTokenStore: TokenStore {
 
     /// `secret-tool` on `PATH`, if there is one.
     public static func findTool(environment: [String: String]) -> String? {
-        for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/secret-tool"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        ExecutableSearch.find("secret-tool", environment: environment)
     }
 
     public func load(_ account: Account) throws -> TokenSet? {

@@ -1,3 +1,4 @@
+import AttacheCore
 import Foundation
 import Logging
 
@@ -10,7 +11,7 @@ enum Opener {
     }
 
     static func open(_ path: String, logger: Logger) throws {
-        guard let program = executable("xdg-open") else { throw NotFound(path: path) }
+        guard let program = ExecutableSearch.find("xdg-open") else { throw NotFound(path: path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = [path]
@@ -26,15 +27,5 @@ enum Opener {
             process.waitUntilExit()
             logger.info("xdg-open ended", metadata: ["status": "\(process.terminationStatus)", "output": "\(said.prefix(500))"])
         }
-    }
-
-    /// The first `name` on `PATH` that can be run.
-    static func executable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for folder in path.split(separator: ":") where !folder.isEmpty {
-            let candidate = "\(folder)/\(name)"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return nil
     }
 }

@@ -1,3 +1,4 @@
+import AttacheCore
 import Foundation
 
 /// Opens an address in the user's browser: `$BROWSER` (a `:`-separated list of commands,
@@ -24,14 +25,7 @@ enum Browser {
     /// Starts `words` (found on `PATH`) without waiting for it, its output discarded.
     static func launch(_ words: [String], environment: [String: String]) -> Bool {
         guard let name = words.first else { return false }
-        let path: String?
-        if name.contains("/") {
-            path = FileManager.default.isExecutableFile(atPath: name) ? name : nil
-        } else {
-            path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
-                .first { FileManager.default.isExecutableFile(atPath: $0) }
-        }
-        guard let path else { return false }
+        guard let path = ExecutableSearch.find(name, environment: environment) else { return false }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = Array(words.dropFirst())
