@@ -64,6 +64,9 @@ public struct EmulatorConfiguration: Sendable {
     public var faults: Set<Fault>
     /// Added before each ranged `PUT` is answered: a slow link, for watching progress.
     public var rangeDelay: Duration
+    /// Added after `createUploadSession` has made the session, before it answers: a client
+    /// that gives up waiting leaves a session behind unless it deals with the late reply.
+    public var sessionReplyDelay: Duration = .zero
     /// Made-up link and server trouble on ranged `PUT`s; `nil` for none.
     public var faultInjection: FaultInjection?
     /// A connection that receives nothing for this long is closed: idle between requests,

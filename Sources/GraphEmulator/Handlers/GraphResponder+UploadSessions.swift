@@ -53,6 +53,10 @@ extension GraphResponder {
             tokenHash: Self.sha256Hex(token), createdAt: now,
             expiresAt: GraphTimestamp.storable(now.addingTimeInterval(configuration.sessionLifetime.timeInterval)), received: 0)
         try await store.insert(session: session)
+        if configuration.sessionReplyDelay > .zero {
+            // Made, and kept even if the client leaves: as on a server that is slow to answer.
+            try? await Task.sleep(for: configuration.sessionReplyDelay)
+        }
         let origin = origin(of: request)
         let handedOut = configuration.faults.contains(.wrongUploadToken) ? EmulatorIDs.authToken() : token
         let uploadURL = "\(uploadOrigin(of: request))/api/v2.0/Users('\(owner.qualifiedID)')/\(kind.pascalCollection)('\(item.id)')/AttachmentSessions('\(session.id)')?authtoken=\(handedOut)"
