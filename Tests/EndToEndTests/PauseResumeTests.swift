@@ -69,3 +69,55 @@ struct PauseResumeTests {
         throw CancellationError()
     }
 }
+
+@Suite("A cancel while the session is being made")
+struct CancelDuringSessionCreationTests {
+    /// A cancel that comes while the file is being opened ends the transfer cancelled, not
+    /// failed as if the file could not be read.
+    @Test func aCancelAtTheVeryStartIsACancel() async throws {
+        try await CLIHarness.with { harness in
+            try await WorkflowClientTests.withClient(harness) { graph in
+                let item = try await WorkflowClientTests.item(graph, .message, "Quarterly report — Q3 figures")
+                let file = try harness.makeFile("early.bin", size: 4 * 1024 * 1024, seed: 79)
+                let service = TransferService(
+                    graph: graph, journal: try TransferJournal(inMemoryWith: Logger(label: "test")), graphBase: graph.baseURL, logger: Logger(label: "test"))
+                let job = try UploadJob(file: try LocalFile.inspect(file.path), item: item.reference, rangeLength: 327_680)
+                let id = await service.upload(job)
+                await service.queue.cancel(id, grace: .zero)
+                let ended = try await PauseResumeTests.waitFor(service, id, "the cancel") { $0.phase.isTerminal }
+                #expect(ended.phase == .cancelled)
+                #expect(try await harness.openSessions().isEmpty)
+            }
+        }
+    }
+
+    /// The server makes the session but is slow to say so; the transfer is cancelled at once
+    /// (no grace). The reply is still waited for, the session journaled, and then deleted:
+    /// none is left behind on the server.
+    @Test func theSessionMadeMeanwhileIsDeleted() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.sessionReplyDelay = .milliseconds(800)
+        try await CLIHarness.with(configuration) { harness in
+            try await WorkflowClientTests.withClient(harness) { graph in
+                let item = try await WorkflowClientTests.item(graph, .message, "Quarterly report — Q3 figures")
+                let file = try harness.makeFile("late.bin", size: 4 * 1024 * 1024, seed: 78)
+                let service = TransferService(
+                    graph: graph, journal: try TransferJournal(inMemoryWith: Logger(label: "test")), graphBase: graph.baseURL, logger: Logger(label: "test"))
+                let job = try UploadJob(file: try LocalFile.inspect(file.path), item: item.reference, rangeLength: 327_680)
+                let id = await service.upload(job)
+                // Once the server has the request (and is making the session), cancel with no grace.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try await harness.stats()["createSessionRequests"] ?? 0 == 0, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                await service.queue.cancel(id, grace: .zero)
+                let ended = try await PauseResumeTests.waitFor(service, id, "the cancel") { $0.phase.isTerminal }
+                #expect(ended.phase == .cancelled)
+                #expect(try await harness.openSessions().isEmpty)
+                let stats = try await harness.stats()
+                #expect(stats["deletedSessions"] == 1, "\(stats)")
+                #expect(try await harness.stats()["putBytes"] ?? 0 == 0)
+            }
+        }
+    }
+}

@@ -122,7 +122,10 @@ extension AttachmentUploader {
             }
             let handle: ReadFileHandle
             do {
-                handle = try await FileSystem.shared.openFile(forReadingAt: FilePath(job.file.path))
+                // Apart from this task: a cancel must not pass for an unreadable file (the stop
+                // takes effect in the loop, as a cancel or an interrupt).
+                let path = FilePath(job.file.path)
+                handle = try await Task { try await FileSystem.shared.openFile(forReadingAt: path) }.value
             } catch {
                 let problem = InputFileError(Self.isMissing(error) ? .notFound : .unreadable, path: job.file.path, detail: Self.describe(fileError: error))
                 // A session the file can never finish is of no use: delete it.
@@ -190,7 +193,10 @@ extension AttachmentUploader {
                     do {
                         let graph = self.graph
                         let (name, size, item) = (fileName, job.file.size, job.item)
-                        let created = try await request { try await graph.createUploadSession(name: name, size: size, on: item) }
+                        // Never cut short: a session the server made while its reply was
+                        // on the way would be left behind, unknown to the journal. Once it
+                        // is in, the stop (a cancel deletes it) takes effect at the next step.
+                        let created = try await Task { try await graph.createUploadSession(name: name, size: size, on: item) }.value
                         // Recorded before anything else happens to it: no session is ever forgotten.
                         let startedAt = sessionStartedAt
                         journaledSession = created.uploadURL
