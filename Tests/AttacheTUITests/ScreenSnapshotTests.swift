@@ -378,6 +378,19 @@ struct WorkflowScreenTests {
         _ = state.apply(.downloadFinished(id: 1, bytes: 2_300_000))
         #expect(state.downloads.isEmpty)
         #expect(state.status?.text == "saved report-q3.pdf (2.2 MiB) to /home/ana/Downloads/q3.pdf")
+        // Over a file that is there: asked first.
+        let folder = NSTemporaryDirectory() + "attache-save-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = FileManager.default.createFile(atPath: folder + "/report-q3.pdf", contents: Data("old".utf8))
+        state.downloadDirectory = folder
+        _ = state.handle(.character("s"))
+        #expect(state.handle(.enter) == [])
+        guard case .confirm(let question, _)? = state.modal else { return #expect(Bool(false), "a question") }
+        #expect(question == "\(folder)/report-q3.pdf is there already. Replace it with “report-q3.pdf”?")
+        let replace = state.handle(.character("y"))
+        guard case .download(let again, _, _)? = replace.first else { return #expect(Bool(false), "a download") }
+        #expect(again.destination == folder + "/report-q3.pdf")
         // o fetches to a private folder and opens it.
         let open = state.handle(.character("o"))
         guard case .download(let fetch, _, _)? = open.first else { return #expect(Bool(false), "a download") }

@@ -85,6 +85,8 @@ extension AppState {
             case .notifyAttendees(let item, let title):
                 notify("sending “\(title)” to its attendees…", .info)
                 return [.notifyAttendees(item, title: title)]
+            case .replaceFile(let attachment, let item, let path):
+                return startDownload(attachment, of: item, to: path)
             case .quit:
                 quitting = true
                 return [.quit]
@@ -143,6 +145,13 @@ extension AppState {
                     path = (path as NSString).appendingPathComponent(FileNames.safe(attachment.name ?? attachment.id))
                 }
                 picker.directory = (path as NSString).deletingLastPathComponent
+                if FileManager.default.fileExists(atPath: path) {
+                    // Replaced only once every byte is in, but replaced: ask first.
+                    self.modal = .confirm(
+                        question: "\(path) is there already. Replace it with “\(attachment.name ?? attachment.id)”?",
+                        onYes: .replaceFile(attachment, of: item, path: path))
+                    return []
+                }
                 self.modal = nil
                 return startDownload(attachment, of: item, to: path)
             }

@@ -44,6 +44,8 @@ public struct AppState: Sendable {
         case deleteAttachment(AttachmentInfo, of: ItemReference)
         case sendDraft(ItemReference, subject: String)
         case notifyAttendees(ItemReference, title: String)
+        /// Saving over a file that is there.
+        case replaceFile(AttachmentInfo, of: ItemReference, path: String)
         case quit
     }
 
