@@ -12,10 +12,11 @@ struct ScreenCommand: AsyncParsableCommand {
         abstract: "Open the terminal UI (what plain `attache` does).",
         usage: "attache [tui] [<options>]",
         discussion: """
-            Pick an item, press a to pick files, watch each range land, cancel with c, retry with \
-            r; ? lists every key. Uploads an earlier run left unfinished are resumed when it opens \
-            (unless another attache is running them). Logs go to the state directory, never to the \
-            screen.
+            Pick an item, press a to pick files, watch each range land, cancel with c, pause with \
+            p, retry with r. Enter reads an item; in its attachments s saves, o opens, x deletes; \
+            S sends a draft; ? lists every key. Uploads an earlier run left unfinished are resumed \
+            when it opens (unless another attache is running them). Logs go to the state \
+            directory, never to the screen.
 
             Colours come from --theme: \(Theme.builtinNames.joined(separator: ", ")), the name of a \
             NAME.theme file in ~/.config/attache/themes or in the themes installed with attache, or \
