@@ -109,9 +109,8 @@ extension AppState {
             editText { $0 = "" }
         case .complete:
             if case .saveAttachment = purpose {
-                var picker = FilePickerState(target: ItemReference(kind: .message, id: ""), targetTitle: "", directory: downloadDirectory)
-                picker.showHidden = true
-                editText { text in text = picker.complete(text).text }
+                let paths = TypedPath(directory: downloadDirectory, home: NSHomeDirectory(), showHidden: true)
+                editText { text in text = paths.complete(text).text }
             }
         case .accept:
             let line = text.trimmingCharacters(in: .whitespaces)
@@ -138,13 +137,11 @@ extension AppState {
                     notify("type where to save it", .warning)
                     return []
                 }
-                var picker = FilePickerState(target: item, targetTitle: "", directory: downloadDirectory)
-                var path = picker.absolute(line)
+                var path = TypedPath(directory: downloadDirectory, home: NSHomeDirectory()).absolute(line)
                 var isFolder: ObjCBool = false
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
                     path = (path as NSString).appendingPathComponent(FileNames.safe(attachment.name ?? attachment.id))
                 }
-                picker.directory = (path as NSString).deletingLastPathComponent
                 if FileManager.default.fileExists(atPath: path) {
                     // Replaced only once every byte is in, but replaced: ask first.
                     self.modal = .confirm(

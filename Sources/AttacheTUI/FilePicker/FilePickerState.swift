@@ -221,38 +221,14 @@ public struct FilePickerState: Hashable, Sendable {
 
     // MARK: Typed paths
 
-    /// A typed path made absolute: `~` is home, a relative path starts from the folder shown.
-    public func absolute(_ typed: String) -> String {
-        var path = typed.trimmingCharacters(in: .whitespaces)
-        if path == "~" { path = home } else if path.hasPrefix("~/") { path = home + path.dropFirst(1) }
-        if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
-        return (path as NSString).standardizingPath
-    }
+    /// Paths typed in the `:` prompt, from the folder shown.
+    var typedPath: TypedPath { TypedPath(directory: directory, home: home, showHidden: showHidden) }
 
-    /// Tab on a typed path: the longest completion every match shares, and a `/` after a
-    /// single folder. Returns the new text and the names that still match.
-    public func complete(_ typed: String) -> (text: String, matches: [String]) {
-        let slash = typed.lastIndex(of: "/")
-        let folderPart = slash.map { String(typed[...$0]) } ?? ""
-        let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
-        let folder = folderPart.isEmpty ? directory : absolute(folderPart)
-        let names = ((try? Self.list(folder)) ?? [])
-            .filter { $0.hasPrefix(stem) && (showHidden || stem.hasPrefix(".") || !$0.hasPrefix(".")) }
-            .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
-        guard let first = names.first else { return (typed, []) }
-        var common = first
-        for name in names.dropFirst() {
-            while !name.hasPrefix(common) { common.removeLast() }
-        }
-        var text = folderPart + common
-        if names.count == 1 {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(first), isDirectory: &isFolder), isFolder.boolValue {
-                text += "/"
-            }
-        }
-        return (text, names)
-    }
+    /// A typed path made absolute: `~` is home, a relative path starts from the folder shown.
+    public func absolute(_ typed: String) -> String { typedPath.absolute(typed) }
+
+    /// Tab on a typed path: see ``TypedPath/complete(_:)``.
+    public func complete(_ typed: String) -> (text: String, matches: [String]) { typedPath.complete(typed) }
 
     /// Enter on a typed path: a folder opens; a file is marked, in its folder, selected.
     /// Returns why nothing happened, if nothing did.
