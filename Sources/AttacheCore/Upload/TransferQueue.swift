@@ -82,32 +82,33 @@ public actor TransferQueue {
     /// Cancels a queued or running transfer: its session is deleted. A request in flight
     /// gets `grace` to finish first.
     public func cancel(_ id: TransferID, grace: Duration = TransferQueue.stopGrace) {
-        guard var entry = entries[id], !entry.snapshot.phase.isTerminal else { return }
-        if let task = entry.task {
-            entry.stop.request(.cancel)
-            Self.cancel(task, after: grace)
-        } else {
-            entry.snapshot.phase = .cancelled
-            entry.snapshot.finishedAt = now
-            entries[id] = entry
-            publish(id)
-        }
+        guard let entry = entries[id], !entry.snapshot.phase.isTerminal else { return }
+        stop(id, for: .cancel, grace: grace)
     }
 
     /// Stops everything, keeping sessions so a later `attache resume` can finish them. Each
     /// request in flight gets `grace` to finish, so the journal knows what it did.
     public func interruptAll(grace: Duration = TransferQueue.stopGrace) {
         for id in order {
-            guard var entry = entries[id], !entry.snapshot.phase.isTerminal else { continue }
-            if let task = entry.task {
-                entry.stop.request(.interrupt)
-                Self.cancel(task, after: grace)
-            } else {
-                entry.snapshot.phase = .interrupted
-                entries[id] = entry
-                publish(id)
-            }
+            guard let entry = entries[id], !entry.snapshot.phase.isTerminal else { continue }
+            stop(id, for: .interrupt, grace: grace)
         }
+    }
+
+    /// Stops one transfer that has not ended, for `reason`. A running one is asked to stop,
+    /// and its task cancelled after `grace`, so a request in flight can finish and the journal
+    /// knows what landed; one that never started ends at once, cancelled or interrupted.
+    private func stop(_ id: TransferID, for reason: StopReason, grace: Duration) {
+        guard var entry = entries[id] else { return }
+        if let task = entry.task {
+            entry.stop.request(reason)
+            Self.cancel(task, after: grace)
+        } else {
+            entry.snapshot.phase = reason == .cancel ? .cancelled : .interrupted
+            entry.snapshot.finishedAt = now
+            entries[id] = entry
+        }
+        publish(id)
     }
 
     /// Queues a failed, cancelled or interrupted transfer again. An interrupted (or paused)
@@ -133,19 +134,11 @@ public actor TransferQueue {
     /// - Returns: false when there is no such transfer or it has already ended.
     @discardableResult
     public func pause(_ id: TransferID, grace: Duration = TransferQueue.stopGrace) -> Bool {
-        guard var entry = entries[id], !entry.snapshot.phase.isTerminal, !entry.snapshot.isPaused else { return false }
-        entry.snapshot.isPaused = true
-        entry.resumeWhenStopped = false
-        if let task = entry.task {
-            // Stays in its phase until the run stops; then it reads interrupted, and paused.
-            entry.stop.request(.interrupt)
-            Self.cancel(task, after: grace)
-        } else {
-            entry.snapshot.phase = .interrupted
-            entry.snapshot.finishedAt = now
-        }
-        entries[id] = entry
-        publish(id)
+        guard let entry = entries[id], !entry.snapshot.phase.isTerminal, !entry.snapshot.isPaused else { return false }
+        entries[id]?.snapshot.isPaused = true
+        entries[id]?.resumeWhenStopped = false
+        // A running one stays in its phase until the run stops; then it reads interrupted, and paused.
+        stop(id, for: .interrupt, grace: grace)
         pump()
         return true
     }
