@@ -138,8 +138,7 @@ extension AppState {
                     return []
                 }
                 var path = TypedPath(directory: downloadDirectory, home: NSHomeDirectory()).absolute(line)
-                var isFolder: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                if FileStatus(at: path, followingLinks: true)?.kind == .directory {
                     path = (path as NSString).appendingPathComponent(FileNames.safe(attachment.name ?? attachment.id))
                 }
                 if FileManager.default.fileExists(atPath: path) {

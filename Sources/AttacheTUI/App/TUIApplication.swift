@@ -387,11 +387,7 @@ public final class TUIApplication {
         var candidates: [String] = []
         if let xdg = environment["XDG_DOWNLOAD_DIR"], !xdg.isEmpty { candidates.append(xdg) }
         if let home = environment["HOME"], !home.isEmpty { candidates.append(home + "/Downloads") }
-        for candidate in candidates {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder), isFolder.boolValue { return candidate }
-        }
-        return startDirectory
+        return candidates.first { FileStatus(at: $0, followingLinks: true)?.kind == .directory } ?? startDirectory
     }
 
     /// What went wrong, when Graph refused the sign-in itself (a 401 no refresh mended).

@@ -38,13 +38,6 @@ public struct FilePickerState: Hashable, Sendable {
             if case .file(let size) = kind { return size <= AttachmentLimits.maximumFileSize }
             return false
         }
-
-        public var isFolder: Bool {
-            switch kind {
-            case .parent, .directory: true
-            default: false
-            }
-        }
     }
 
     /// A file marked for attaching, kept when the picker moves to another folder.
@@ -234,11 +227,10 @@ public struct FilePickerState: Hashable, Sendable {
     /// Returns why nothing happened, if nothing did.
     public mutating func go(to typed: String) -> String? {
         let path = absolute(typed)
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+        guard let status = FileStatus(at: path, followingLinks: true) else {
             return "no such file or folder: \(path)"
         }
-        if isFolder.boolValue {
+        if status.kind == .directory {
             open(directory: path)
             return error
         }

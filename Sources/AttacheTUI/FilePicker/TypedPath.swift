@@ -1,3 +1,4 @@
+import AttacheCore
 import Foundation
 
 /// A path typed in a prompt, as a shell reads it: `~` is home, a relative path starts from
@@ -33,11 +34,8 @@ struct TypedPath {
             while !name.hasPrefix(common) { common.removeLast() }
         }
         var text = folderPart + common
-        if names.count == 1 {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(first), isDirectory: &isFolder), isFolder.boolValue {
-                text += "/"
-            }
+        if names.count == 1, FileStatus(at: (folder as NSString).appendingPathComponent(first), followingLinks: true)?.kind == .directory {
+            text += "/"
         }
         return (text, names)
     }
