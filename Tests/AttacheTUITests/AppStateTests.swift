@@ -247,13 +247,13 @@ struct AppStateTests {
 
     @Test func keysOnATooSmallScreenDoNothingButQuit() {
         var state = Fixtures.state()
-        state.screenTooSmall = true
+        state.screen = Rect(x: 0, y: 0, width: 40, height: 10)
         #expect(state.handle(.character("a")) == [])
         #expect(state.handle(.character("2")) == [])
         #expect(state.modal == nil && state.tab == .message)
-        state.screenTooSmall = false
+        state.screen = Rect(x: 0, y: 0, width: 100, height: 30)
         #expect(state.modal == nil)
-        state.screenTooSmall = true
+        state.screen = Rect(x: 0, y: 0, width: 40, height: 10)
         #expect(state.handle(.character("q")) == [.quit])
     }
 

@@ -449,8 +449,7 @@ struct WorkflowScreenTests {
 
     @Test func theMouseSelectsAndScrolls() {
         var state = Fixtures.state()
-        state.screenWidth = 100
-        state.screenHeight = 30
+        state.screen = Rect(x: 0, y: 0, width: 100, height: 30)
         // Row 3 of the list is the third message (the title row, the pane's title, then rows).
         _ = state.handle(.mouse(MouseEvent(x: 10, y: 4, .click)))
         #expect(state.selectedItem?.id == Fixtures.messages[2].id)

@@ -10,7 +10,7 @@ extension AppState {
     /// Applies a key press; returns what must be done beyond changing the state.
     public mutating func handle(_ key: Key) -> [Effect] {
         if key == .resize { return [] }
-        if case .mouse(let event) = key { return screenTooSmall ? [] : handle(event) }
+        if case .mouse(let event) = key { return handle(event) }
         if screenTooSmall {
             // Nothing shows what a key would do: only quitting, which the screen offers, acts.
             guard key == .character("q") || key == .control("c") else { return [] }

@@ -7,8 +7,7 @@ extension AppState {
     /// A click selects what is under it (a tab, a pane's row, a picker entry); the wheel
     /// moves the selection of what it is over, or scrolls the window on top.
     mutating func handle(_ event: MouseEvent) -> [Effect] {
-        guard screenWidth >= RootView.minimumWidth, screenHeight >= RootView.minimumHeight else { return [] }
-        let screen = Rect(x: 0, y: 0, width: screenWidth, height: screenHeight)
+        guard let screen, !screenTooSmall else { return [] }
         let layout = RootView.layout(of: self, in: screen)
         let point = (x: event.x, y: event.y)
         func inside(_ rect: Rect) -> Bool { rect.x <= point.x && point.x < rect.maxX && rect.y <= point.y && point.y < rect.maxY }

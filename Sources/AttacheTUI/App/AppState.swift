@@ -112,11 +112,15 @@ public struct AppState: Sendable {
     /// What searching the mailbox found for a tab's filter, with the text searched.
     public var searches: [ItemKind: (text: String, found: Loadable<[OutlookItem]>)] = [:]
     public var editingFilter = false
+    /// The terminal's size as last measured (`nil` before), for placing clicks and knowing
+    /// when the screen is too small to act on keys.
+    public var screen: Rect?
+
     /// The screen is below its minimum size: keys other than quitting wait.
-    public var screenTooSmall = false
-    /// The terminal's size, for placing clicks.
-    public var screenWidth = 0
-    public var screenHeight = 0
+    public var screenTooSmall: Bool {
+        guard let screen else { return false }
+        return screen.width < RootView.minimumWidth || screen.height < RootView.minimumHeight
+    }
     public var connection: Connection = .connecting
     /// Where the server was asked for, for the title when it cannot be reached.
     public var server = ""

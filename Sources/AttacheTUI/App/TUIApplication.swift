@@ -206,9 +206,7 @@ public final class TUIApplication {
     /// other than quitting must wait: nothing shows what they would do.
     private func measure() {
         let (width, height) = backend.size
-        state.screenWidth = width
-        state.screenHeight = height
-        state.screenTooSmall = width < RootView.minimumWidth || height < RootView.minimumHeight
+        state.screen = Rect(x: 0, y: 0, width: width, height: height)
     }
 
     private func draw() {
