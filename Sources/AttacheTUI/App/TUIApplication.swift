@@ -234,31 +234,17 @@ public final class TUIApplication {
         let listLimit = services.listLimit
         switch effect {
         case .search(let kind, let text):
-            Task.detached {
-                do {
-                    inbox.post(.searchResults(kind, text, try await graph.searchItems(kind, matching: text, limit: listLimit, expandAttachments: true)))
-                } catch {
-                    inbox.post(.searchFailed(kind, text, "could not search the mailbox for “\(text)”: \(error)"))
-                }
+            request({ .searchResults(kind, text, try await graph.searchItems(kind, matching: text, limit: listLimit, expandAttachments: true)) }) {
+                [.searchFailed(kind, text, "could not search the mailbox for “\(text)”: \($0)")]
             }
         case .loadItems(let kind):
-            Task.detached {
-                do {
-                    inbox.post(.itemsLoaded(kind, try await graph.items(kind, limit: listLimit, expandAttachments: true)))
-                } catch {
-                    let unreachable = (error as? GraphError).map { if case .noReply = $0.kind { true } else { false } } ?? false
-                    inbox.post(.itemsFailed(kind, "\(error)", unreachable: unreachable))
-                    if let reason = Self.signInProblem(error) { inbox.post(.signInNeeded(reason)) }
-                }
+            request({ .itemsLoaded(kind, try await graph.items(kind, limit: listLimit, expandAttachments: true)) }) { error in
+                let unreachable = (error as? GraphError).map { if case .noReply = $0.kind { true } else { false } } ?? false
+                return [.itemsFailed(kind, "\(error)", unreachable: unreachable)] + Self.signInNeeded(error)
             }
         case .loadAttachments(let item):
-            Task.detached {
-                do {
-                    inbox.post(.attachmentsLoaded(itemID: item.id, try await graph.attachments(of: item)))
-                } catch {
-                    inbox.post(.attachmentsFailed(itemID: item.id, "\(error)"))
-                    if let reason = Self.signInProblem(error) { inbox.post(.signInNeeded(reason)) }
-                }
+            request({ .attachmentsLoaded(itemID: item.id, try await graph.attachments(of: item)) }) {
+                [.attachmentsFailed(itemID: item.id, "\($0)")] + Self.signInNeeded($0)
             }
         case .upload(let paths, let item, let title):
             Task.detached {
@@ -278,13 +264,7 @@ public final class TUIApplication {
         case .remove(let id):
             Task.detached { await queue.remove(id) }
         case .createDraft(let subject):
-            Task.detached {
-                do {
-                    inbox.post(.draftCreated(try await graph.createDraft(subject: subject)))
-                } catch {
-                    inbox.post(.draftFailed("\(error)"))
-                }
-            }
+            request({ .draftCreated(try await graph.createDraft(subject: subject)) }) { [.draftFailed("\($0)")] }
         case .pause(let id):
             Task.detached { await transfers.pause(id) }
         case .resume(let id):
@@ -292,14 +272,10 @@ public final class TUIApplication {
         case .clearFinished:
             Task.detached { await transfers.clearFinished() }
         case .deleteAttachment(let attachment, let item):
-            Task.detached {
-                do {
-                    try await graph.deleteAttachment(attachment.id, of: item)
-                    inbox.post(.attachmentDeleted(attachment, of: item))
-                } catch {
-                    inbox.post(.notice("could not delete \(attachment.name ?? attachment.id): \(error)", .error))
-                }
-            }
+            request({
+                try await graph.deleteAttachment(attachment.id, of: item)
+                return .attachmentDeleted(attachment, of: item)
+            }) { [.notice("could not delete \(attachment.name ?? attachment.id): \($0)", .error)] }
         case .download(let download, let attachment, let item):
             downloads[download.id] = Task.detached { [logger = services.logger] in
                 await Self.download(download, attachment: attachment, of: item, graph: graph, inbox: inbox, logger: logger)
@@ -307,32 +283,18 @@ public final class TUIApplication {
         case .cancelDownload(let id):
             downloads.removeValue(forKey: id)?.cancel()
         case .sendDraft(let item, let subject):
-            Task.detached {
-                do {
-                    try await graph.sendDraft(item)
-                    inbox.post(.draftSent(item, subject: subject))
-                } catch {
-                    inbox.post(.notice("could not send “\(subject)”: \(error)", .error))
-                }
-            }
+            request({
+                try await graph.sendDraft(item)
+                return .draftSent(item, subject: subject)
+            }) { [.notice("could not send “\(subject)”: \($0)", .error)] }
         case .notifyAttendees(let item, let title):
-            Task.detached {
-                do {
-                    let attendees = try await graph.notifyAttendees(of: item)
-                    let who = attendees.count == 1 ? "its attendee" : "its \(attendees.count) attendees"
-                    inbox.post(.notice("sent \(who) an update of “\(title)”", .success))
-                } catch {
-                    inbox.post(.notice("could not update the attendees of “\(title)”: \(error)", .error))
-                }
-            }
+            request({
+                let attendees = try await graph.notifyAttendees(of: item)
+                let who = attendees.count == 1 ? "its attendee" : "its \(attendees.count) attendees"
+                return .notice("sent \(who) an update of “\(title)”", .success)
+            }) { [.notice("could not update the attendees of “\(title)”: \($0)", .error)] }
         case .loadDetails(let item):
-            Task.detached {
-                do {
-                    inbox.post(.detailsLoaded(try await graph.itemDetails(item)))
-                } catch {
-                    inbox.post(.detailsFailed(itemID: item.id, "\(error)"))
-                }
-            }
+            request({ .detailsLoaded(try await graph.itemDetails(item)) }) { [.detailsFailed(itemID: item.id, "\($0)")] }
         case .signIn:
             guard let signIn = services.signIn else { return }
             signInTask = Task.detached {
@@ -388,10 +350,24 @@ public final class TUIApplication {
         return candidates.first { FileStatus(at: $0, followingLinks: true)?.kind == .directory } ?? startDirectory
     }
 
-    /// What went wrong, when Graph refused the sign-in itself (a 401 no refresh mended).
-    nonisolated static func signInProblem(_ error: any Error) -> String? {
-        guard let error = error as? GraphError, error.status == 401 else { return nil }
-        return error.message ?? error.description
+    /// Runs a request off the main actor and posts the event it gives, or the events
+    /// `failure` makes of its error: every effect that asks Graph something goes this way.
+    private func request(_ work: @escaping @Sendable () async throws -> AppEvent, failure: @escaping @Sendable (any Error) -> [AppEvent]) {
+        let inbox = self.inbox
+        Task.detached {
+            do {
+                inbox.post(try await work())
+            } catch {
+                for event in failure(error) { inbox.post(event) }
+            }
+        }
+    }
+
+    /// The sign-in dialog's event, when Graph refused the sign-in itself (a 401 no refresh
+    /// mended), saying what went wrong.
+    nonisolated static func signInNeeded(_ error: any Error) -> [AppEvent] {
+        guard let error = error as? GraphError, error.status == 401 else { return [] }
+        return [.signInNeeded(error.message ?? error.description)]
     }
 
     private func subscribe() {
