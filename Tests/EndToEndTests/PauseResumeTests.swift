@@ -15,13 +15,8 @@ struct PauseResumeTests {
     @Test func aPausedTransferResumesWithoutSendingConfirmedBytesAgain() async throws {
         try await CLIHarness.with(EmulatorConfiguration(rangeDelay: .milliseconds(60))) { harness in
             try await WorkflowClientTests.withClient(harness) { graph in
-                let item = try await WorkflowClientTests.item(graph, .message, "Quarterly report — Q3 figures")
                 let size = 5 * 1024 * 1024
-                let file = try harness.makeFile("paused.bin", size: size, seed: 77)
-                let service = TransferService(
-                    graph: graph, journal: try TransferJournal(inMemoryWith: Logger(label: "test")), graphBase: graph.baseURL, logger: Logger(label: "test"))
-                let job = try UploadJob(file: try LocalFile.inspect(file.path), item: item.reference, rangeLength: 327_680)
-                let id = await service.upload(job)
+                let (service, id, file, item) = try await Self.upload("paused.bin", size: size, seed: 77, harness: harness, graph: graph)
                 try await Self.waitFor(service, id, "two ranges confirmed") { $0.confirmedBytes >= 2 * 327_680 }
                 #expect(await service.pause(id))
                 let paused = try await Self.waitFor(service, id, "the pause") { $0.phase == .interrupted }
@@ -54,6 +49,19 @@ struct PauseResumeTests {
         }
     }
 
+    /// Starts uploading a new file of `size` bytes (ranges of 320 KiB) to the demo draft,
+    /// through a transfer service of its own.
+    static func upload(
+        _ name: String, size: Int, seed: UInt64, harness: CLIHarness, graph: GraphClient
+    ) async throws -> (service: TransferService, id: TransferID, file: (path: String, sha256: String), item: OutlookItem) {
+        let item = try await WorkflowClientTests.item(graph, .message, "Quarterly report — Q3 figures")
+        let file = try harness.makeFile(name, size: size, seed: seed)
+        let service = TransferService(
+            graph: graph, journal: try TransferJournal(inMemoryWith: Logger(label: "test")), graphBase: graph.baseURL, logger: Logger(label: "test"))
+        let job = try UploadJob(file: try LocalFile.inspect(file.path), item: item.reference, rangeLength: 327_680)
+        return (service, await service.upload(job), file, item)
+    }
+
     /// Polls the queue until `condition` holds for transfer `id`.
     @discardableResult
     static func waitFor(
@@ -77,12 +85,7 @@ struct CancelDuringSessionCreationTests {
     @Test func aCancelAtTheVeryStartIsACancel() async throws {
         try await CLIHarness.with { harness in
             try await WorkflowClientTests.withClient(harness) { graph in
-                let item = try await WorkflowClientTests.item(graph, .message, "Quarterly report — Q3 figures")
-                let file = try harness.makeFile("early.bin", size: 4 * 1024 * 1024, seed: 79)
-                let service = TransferService(
-                    graph: graph, journal: try TransferJournal(inMemoryWith: Logger(label: "test")), graphBase: graph.baseURL, logger: Logger(label: "test"))
-                let job = try UploadJob(file: try LocalFile.inspect(file.path), item: item.reference, rangeLength: 327_680)
-                let id = await service.upload(job)
+                let (service, id, _, _) = try await PauseResumeTests.upload("early.bin", size: 4 * 1024 * 1024, seed: 79, harness: harness, graph: graph)
                 await service.queue.cancel(id, grace: .zero)
                 let ended = try await PauseResumeTests.waitFor(service, id, "the cancel") { $0.phase.isTerminal }
                 #expect(ended.phase == .cancelled)
@@ -99,12 +102,7 @@ struct CancelDuringSessionCreationTests {
         configuration.sessionReplyDelay = .milliseconds(800)
         try await CLIHarness.with(configuration) { harness in
             try await WorkflowClientTests.withClient(harness) { graph in
-                let item = try await WorkflowClientTests.item(graph, .message, "Quarterly report — Q3 figures")
-                let file = try harness.makeFile("late.bin", size: 4 * 1024 * 1024, seed: 78)
-                let service = TransferService(
-                    graph: graph, journal: try TransferJournal(inMemoryWith: Logger(label: "test")), graphBase: graph.baseURL, logger: Logger(label: "test"))
-                let job = try UploadJob(file: try LocalFile.inspect(file.path), item: item.reference, rangeLength: 327_680)
-                let id = await service.upload(job)
+                let (service, id, _, _) = try await PauseResumeTests.upload("late.bin", size: 4 * 1024 * 1024, seed: 78, harness: harness, graph: graph)
                 // Once the server has the request (and is making the session), cancel with no grace.
                 let deadline = ContinuousClock.now + .seconds(30)
                 while try await harness.stats()["createSessionRequests"] ?? 0 == 0, ContinuousClock.now < deadline {
