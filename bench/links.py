@@ -53,7 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import linksim  # noqa: E402
-import run as bench  # noqa: E402  bench/run.py: make_file, split_file, curl_command, check_and_remove
+import run as bench  # noqa: E402  bench/run.py: make_file, split_file, curl_command, check_and_remove, machine
 
 TOKEN = bench.TOKEN
 CHUNK = bench.CHUNK
@@ -388,18 +388,6 @@ def seconds(value):
     return "—" if value is None else f"{value:.1f} s"
 
 
-def machine():
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as info:
-        memory = int(info.readline().split()[1]) // (1024 * 1024)
-    return f"{cpu}, {os.cpu_count()} cores, {memory} GiB, Linux {platform.release()}"
-
-
 def first_line(command):
     try:
         return subprocess.run(command, capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[0]
@@ -642,7 +630,7 @@ class Bench:
     def report(self):
         arguments = self.arguments
         print("## Machine and versions\n")
-        print(f"- machine: {machine()}")
+        print(f"- machine: {bench.machine()}")
         print(f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if not (arguments.check_only):
             print(f"- attache: {first_line([arguments.attache, '--version'])} ({arguments.attache})")

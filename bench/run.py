@@ -219,28 +219,32 @@ def tui_cpu(workdir, seconds=10):
         slow.stop()
 
 
-def versions():
-    def first_line(command):
-        try:
-            return subprocess.run(command, capture_output=True, text=True).stdout.strip().splitlines()[0]
-        except (OSError, IndexError):
-            return "not found"
+def machine():
+    """The processor, cores, memory and kernel, for the heading of a results table."""
     cpu = "unknown"
     with open("/proc/cpuinfo") as info:
         for line in info:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    memory = 0
     with open("/proc/meminfo") as info:
         memory = int(info.readline().split()[1]) // (1024 * 1024)
+    return f"{cpu}, {os.cpu_count()} cores, {memory} GiB, Linux {platform.release()}"
+
+
+def versions():
+    def first_line(command):
+        try:
+            return subprocess.run(command, capture_output=True, text=True).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "not found"
     try:
         import importlib.metadata as metadata
         sdk = metadata.version("msgraph-core")
     except Exception:
         sdk = "not installed"
     return {
-        "machine": f"{cpu}, {os.cpu_count()} cores, {memory} GiB, Linux {platform.release()}",
+        "machine": machine(),
         "attache": first_line([ATTACHE, "--version"]),
         "swift": first_line(["swift", "--version"]),
         "curl": first_line(["curl", "--version"]),
