@@ -29,7 +29,7 @@ extension AppState {
         switch scope {
         case .global, .items, .details, .transfers: return perform(action)
         case .filter: return filterAction(action)
-        default: return windowAction(action, in: scope)
+        default: return windowAction(action)
         }
     }
 

@@ -4,18 +4,18 @@ import Foundation
 extension AppState {
     /// A key's action in a window: a question, a prompt, information, a transfer's details,
     /// the picker in any of its modes.
-    mutating func windowAction(_ action: KeyMap.Action, in scope: KeyMap.Scope) -> [Effect] {
+    mutating func windowAction(_ action: KeyMap.Action) -> [Effect] {
         guard let modal else { return [] }
-        switch (modal, scope) {
-        case (.confirm(_, let onYes), _):
+        switch modal {
+        case .confirm(_, let onYes):
             return confirmAction(action, onYes: onYes)
-        case (.prompt(let title, let text, let purpose), _):
-            return promptAction(action, title: title, text: text, purpose: purpose)
-        case (.picker(var picker), _):
+        case .prompt(_, let text, let purpose):
+            return promptAction(action, text: text, purpose: purpose)
+        case .picker(var picker):
             let effects = pickerAction(action, &picker)
             if case .picker = self.modal { self.modal = .picker(picker) }
             return effects
-        case (.transferDetail(let id, let offset), _):
+        case .transferDetail(let id, let offset):
             switch action {
             case .moveDown: self.modal = .transferDetail(id, offset: offset + 1)
             case .moveUp: self.modal = .transferDetail(id, offset: max(0, offset - 1))
@@ -26,7 +26,7 @@ extension AppState {
                 return performBeneath(action, returningTo: .transferDetail(id, offset: offset))
             default: break
             }
-        case (.reader(let reference, let offset), _):
+        case .reader(let reference, let offset):
             switch action {
             case .moveDown: self.modal = .reader(reference, offset: offset + 1)
             case .moveUp: self.modal = .reader(reference, offset: max(0, offset - 1))
@@ -38,19 +38,19 @@ extension AppState {
                 return performBeneath(action, returningTo: .reader(reference, offset: offset))
             default: break
             }
-        case (.help, _):
+        case .help:
             switch action {
             case .moveDown: helpOffset += 1
             case .moveUp: helpOffset = max(0, helpOffset - 1)
             case .dismiss: self.modal = nil
             default: break
             }
-        case (.signingIn, _):
+        case .signingIn:
             guard action == .dismiss else { return [] }
             self.modal = nil
             notify("the sign-in was given up", .info)
             return [.cancelSignIn]
-        case (.attachmentInfo, _), (.signInNeeded, _):
+        case .attachmentInfo, .signInNeeded:
             if action == .dismiss { self.modal = nil }
         }
         return []
@@ -99,7 +99,7 @@ extension AppState {
         return []
     }
 
-    mutating func promptAction(_ action: KeyMap.Action, title: String, text: String, purpose: PromptPurpose) -> [Effect] {
+    mutating func promptAction(_ action: KeyMap.Action, text: String, purpose: PromptPurpose) -> [Effect] {
         switch action {
         case .dismiss:
             self.modal = nil
