@@ -23,7 +23,8 @@ extension AppState {
             case .cancel, .retry, .pause:
                 guard let index = transfers.firstIndex(where: { $0.id == id }) else { return [] }
                 transferSelection = index
-                return performBeneath(action, returningTo: .transferDetail(id, offset: offset))
+                // What the pane would do; a question it asks takes the window's place.
+                return perform(action)
             default: break
             }
         case .reader(let reference, let offset):
@@ -34,8 +35,9 @@ extension AppState {
             case .pageUp: self.modal = .reader(reference, offset: max(0, offset - Self.pageSize))
             case .dismiss: self.modal = nil
             case .attach, .sendDraft, .notifyAttendees:
-                // What the list would do for the item being read.
-                return performBeneath(action, returningTo: .reader(reference, offset: offset))
+                // What the list would do for the item being read (the selected one); the
+                // picker or a question it opens takes the window's place.
+                return perform(action)
             default: break
             }
         case .help:
@@ -54,19 +56,6 @@ extension AppState {
             if action == .dismiss { self.modal = nil }
         }
         return []
-    }
-
-    /// Does what the pane below would do for `action`, then comes back to `window` unless
-    /// the action opened another (a question), keeping what it said.
-    mutating func performBeneath(_ action: KeyMap.Action, returningTo window: Modal) -> [Effect] {
-        modal = nil
-        let effects = perform(action)
-        if modal == nil {
-            let said = status
-            modal = window
-            status = said
-        }
-        return effects
     }
 
     mutating func confirmAction(_ action: KeyMap.Action, onYes: Confirmation) -> [Effect] {
