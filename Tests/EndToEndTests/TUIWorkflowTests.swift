@@ -147,6 +147,15 @@ extension TUITests {
             try tmux.send("Enter")
             try await tmux.waitFor("saved", timeout: .seconds(30)) { $0.joined().contains("saved report.bin") }
             #expect(try RawDownloadTests.sha256(ofFile: downloads + "/report.bin") == file.sha256)
+            // Again, over the file now there: asked first, then replaced whole.
+            try "old".write(toFile: downloads + "/report.bin", atomically: true, encoding: .utf8)
+            try tmux.send("s")
+            try await tmux.waitFor("the save prompt again") { $0.contains { $0.contains("Save “report.bin” as") } }
+            try tmux.send("Enter")
+            try await tmux.waitFor("the question about the file there") { $0.joined().contains("is there already. Replace it with") }
+            try tmux.send("y")
+            try await tmux.waitFor("saved over it", timeout: .seconds(30)) { $0.joined().contains("saved report.bin") }
+            #expect(try RawDownloadTests.sha256(ofFile: downloads + "/report.bin") == file.sha256)
 
             try tmux.send("o")
             let afterOpen = try await tmux.waitFor("opened", timeout: .seconds(30)) { $0.joined().contains("opened report.bin") || $0.joined().contains("could not open") }
