@@ -255,3 +255,63 @@ extension TUITests {
         }
     }
 }
+
+extension TUITests {
+    /// `~` is `$HOME`, as in a shell (it was the password database's home): in the picker,
+    /// in its `:` prompt (where `~/` typed after the folder starts again from home), and in
+    /// the save prompt, which never makes a file of a folder's name that is not there.
+    @Test func tildeIsHomeAsTheShellSaysAndASaveNeverMakesAFileOfAFolder() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with { harness in
+            let item = try await harness.firstItem("messages")
+            let file = try harness.makeFile("report.bin", size: 300_000, seed: 41)
+            #expect(try await harness.attache("upload", [file.path, "--message", item]).status == 0)
+            let home = harness.workDirectory + "/home of mine"
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            _ = try harness.makeFile("home of mine/only-at-home.txt", size: 1_000, seed: 42)
+            let tmux = try launch(harness, width: 110, height: 30, environment: ["HOME": home])
+            defer { tmux.kill() }
+            try await tmux.waitFor("the attachment in its pane") { $0.contains { $0.contains("report.bin") } }
+
+            try tmux.send("a")
+            try await tmux.waitFor("the picker") { $0.contains { $0.contains("Attach to: Quarterly report") } }
+            try tmux.send("~")
+            try await tmux.waitFor("$HOME in the picker") { $0.contains { $0.contains("only-at-home.txt") } }
+            try tmux.send("h", ":")
+            try await tmux.waitFor("the path prompt, filled with the folder") { $0.contains { $0.contains("path: ") && $0.contains(harness.workDirectory) } }
+            try tmux.send("-l", "~/only")
+            try await tmux.waitFor("~/ starting again from home") { $0.contains { $0.contains("path: ~/only") } }
+            try tmux.send("Tab", "Enter")
+            try await tmux.waitFor("the file at home marked") { $0.contains { $0.contains("1 marked") } }
+            try tmux.send("Escape", "Escape")
+            try await tmux.waitFor("the picker closed") { !$0.contains { $0.contains("Attach to:") } }
+
+            // The save prompt: `~/Downloads` where $HOME has no such folder.
+            try tmux.send("Tab", "s")
+            try await tmux.waitFor("the save prompt") { $0.contains { $0.contains("Save “report.bin” as") } }
+            try tmux.send("C-u")
+            try tmux.send("-l", "~/Downloads/")
+            try tmux.send("Enter")
+            try await tmux.waitFor("no such folder") { $0.joined().contains("there is no folder") }
+            try tmux.send("C-u")
+            try tmux.send("-l", "~/Downloads")
+            try tmux.send("Enter")
+            try await tmux.waitFor("asked, not a file made") { screen in
+                screen.joined().contains("There is no folder") && screen.joined().contains("“Downloads”")
+            }
+            try tmux.send("n")
+            #expect(!FileManager.default.fileExists(atPath: home + "/Downloads"))
+
+            try FileManager.default.createDirectory(atPath: home + "/Downloads", withIntermediateDirectories: true)
+            try tmux.send("s")
+            try await tmux.waitFor("the save prompt again") { $0.contains { $0.contains("Save “report.bin” as") } }
+            try tmux.send("C-u")
+            try tmux.send("-l", "~/Downloads")
+            try tmux.send("Enter")
+            try await tmux.waitFor("saved in $HOME/Downloads", timeout: .seconds(30)) { $0.joined().contains("saved report.bin") }
+            #expect(try RawDownloadTests.sha256(ofFile: home + "/Downloads/report.bin") == file.sha256)
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+        }
+    }
+}

@@ -10,7 +10,7 @@ public struct AttachePaths: Hashable, Sendable {
     public var configFile: String
 
     public init(stateDirectory: String? = nil, configFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = Self.home(environment: environment)
         if let configFile, !configFile.isEmpty {
             self.configFile = (configFile as NSString).standardizingPath
         } else if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
@@ -25,6 +25,13 @@ public struct AttachePaths: Hashable, Sendable {
         } else {
             self.stateDirectory = (home as NSString).appendingPathComponent(".local/state/attache")
         }
+    }
+
+    /// The user's home, as a shell has it: `$HOME` when it names a folder by its absolute
+    /// path, else the account's home from the password database. `~` means this everywhere.
+    public static func home(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let home = environment["HOME"], home.hasPrefix("/") { return home }
+        return NSHomeDirectory()
     }
 
     public var journal: String { (stateDirectory as NSString).appendingPathComponent("journal.sqlite") }

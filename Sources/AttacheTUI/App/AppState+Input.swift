@@ -40,7 +40,14 @@ extension AppState {
             filter.append(character)
             itemSelection[tab] = 0
         case .prompt:
-            editText { $0.append(character) }
+            // A path is typed as in a shell's or an editor's prompt: `~/` or `//` typed after
+            // the folder it began with starts again from home or from the root.
+            let isPath: Bool = switch modal {
+            case .picker: true
+            case .prompt(_, _, .saveAttachment): true
+            default: false
+            }
+            editText { text in text = isPath ? TypedPath.typing(character, after: text) : text + String(character) }
         case .pickerFilter:
             editPicker { picker in
                 picker.filter.append(character)
@@ -165,7 +172,7 @@ extension AppState {
                 notify("select a message or an event first", .warning)
                 return []
             }
-            var picker = FilePickerState(target: item.reference, targetTitle: item.subject ?? "(no subject)", directory: pickerDirectory)
+            var picker = FilePickerState(target: item.reference, targetTitle: item.subject ?? "(no subject)", directory: pickerDirectory, home: home)
             picker.reload()
             modal = .picker(picker)
         case .newDraft:

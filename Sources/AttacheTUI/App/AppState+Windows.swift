@@ -74,7 +74,7 @@ extension AppState {
             case .notifyAttendees(let item, let title):
                 notify("sending “\(title)” to its attendees…", .info)
                 return [.notifyAttendees(item, title: title)]
-            case .replaceFile(let attachment, let item, let path):
+            case .saveAs(let attachment, let item, let path):
                 return startDownload(attachment, of: item, to: path)
             case .quit:
                 quitting = true
@@ -98,7 +98,7 @@ extension AppState {
             editText { $0 = "" }
         case .complete:
             if case .saveAttachment = purpose {
-                let paths = TypedPath(directory: downloadDirectory, home: NSHomeDirectory(), showHidden: true)
+                let paths = TypedPath(directory: downloadDirectory, home: home, showHidden: true)
                 editText { text in text = paths.complete(text).text }
             }
         case .accept:
@@ -126,15 +126,27 @@ extension AppState {
                     notify("type where to save it", .warning)
                     return []
                 }
-                var path = TypedPath(directory: downloadDirectory, home: NSHomeDirectory()).absolute(line)
+                var path = TypedPath(directory: downloadDirectory, home: home).absolute(line)
                 if FileStatus(at: path, followingLinks: true)?.kind == .directory {
                     path = (path as NSString).appendingPathComponent(FileNames.safe(attachment.name ?? attachment.id))
+                } else if TypedPath.namesFolder(line) {
+                    // Never a file with the folder's name: the folder must be there.
+                    notify("there is no folder \(path.terminalSafe): make it first, or save elsewhere", .warning)
+                    return []
                 }
                 if FileManager.default.fileExists(atPath: path) {
                     // Replaced only once every byte is in, but replaced: ask first.
                     self.modal = .confirm(
                         question: "\(path) is there already. Replace it with “\(attachment.name ?? attachment.id)”?",
-                        onYes: .replaceFile(attachment, of: item, path: path))
+                        onYes: .saveAs(attachment, of: item, path: path))
+                    return []
+                }
+                let name = (path as NSString).lastPathComponent
+                if (name as NSString).pathExtension.isEmpty, !((attachment.name ?? "") as NSString).pathExtension.isEmpty {
+                    // `~/Downloads` where there is no such folder once became a file of that name.
+                    self.modal = .confirm(
+                        question: "There is no folder \(path). Save “\(attachment.name ?? attachment.id)” as a file named “\(name)” in \((path as NSString).deletingLastPathComponent)?",
+                        onYes: .saveAs(attachment, of: item, path: path))
                     return []
                 }
                 self.modal = nil

@@ -44,8 +44,8 @@ public struct AppState: Sendable {
         case deleteAttachment(AttachmentInfo, of: ItemReference)
         case sendDraft(ItemReference, subject: String)
         case notifyAttendees(ItemReference, title: String)
-        /// Saving over a file that is there.
-        case replaceFile(AttachmentInfo, of: ItemReference, path: String)
+        /// Saving over a file that is there, or as a file whose name reads like a folder's.
+        case saveAs(AttachmentInfo, of: ItemReference, path: String)
         case quit
     }
 
@@ -143,6 +143,8 @@ public struct AppState: Sendable {
     public var status: StatusMessage?
     /// Where the file picker opens.
     public var pickerDirectory: String
+    /// Where `~` leads in the picker and the save prompt: `$HOME`, as in a shell.
+    public var home: String = AttachePaths.home()
     /// Who and where: `demo@attache.test · embedded emulator`.
     public var account: String
     /// Seconds on the transfer queue's clock, for countdowns.

@@ -82,7 +82,7 @@ public struct FilePickerState: Hashable, Sendable {
     /// Where `~` goes.
     public var home: String
 
-    public init(target: ItemReference, targetTitle: String, directory: String, home: String = NSHomeDirectory()) {
+    public init(target: ItemReference, targetTitle: String, directory: String, home: String = AttachePaths.home()) {
         self.target = target
         self.targetTitle = targetTitle
         self.directory = directory

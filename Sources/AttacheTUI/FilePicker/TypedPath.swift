@@ -10,12 +10,40 @@ struct TypedPath {
     /// Whether Tab offers hidden names before a `.` is typed.
     var showHidden = false
 
-    /// The typed path made absolute and tidied (`..` and `.` resolved).
+    /// The typed path made absolute and tidied (`..` and `.` resolved). As in an editor's
+    /// prompt, a `~/` or `//` after the folder the prompt began with starts the path anew:
+    /// `/tmp/x/~/Downloads` is `$HOME/Downloads`.
     func absolute(_ typed: String) -> String {
-        var path = typed.trimmingCharacters(in: .whitespaces)
+        var path = Self.restarted(typed.trimmingCharacters(in: .whitespaces))
         if path == "~" { path = home } else if path.hasPrefix("~/") { path = home + path.dropFirst(1) }
         if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
         return (path as NSString).standardizingPath
+    }
+
+    /// Whether the typed path names a folder (it ends in `/`), which must then be one.
+    static func namesFolder(_ typed: String) -> Bool {
+        let trimmed = typed.trimmingCharacters(in: .whitespaces)
+        return trimmed.hasSuffix("/") || trimmed.hasSuffix("/.") || trimmed == "~" || trimmed.hasSuffix("/~")
+    }
+
+    /// `text` with `character` typed after it: typing the `/` of a `~/` or a `//` that
+    /// follows a folder replaces the whole text with `~/` or `/`, so what the prompt shows is
+    /// where the path goes.
+    static func typing(_ character: Character, after text: String) -> String {
+        let typed = text + String(character)
+        guard character == "/" else { return typed }
+        if typed.hasSuffix("/~/") { return "~/" }
+        if typed.hasSuffix("//") { return "/" }
+        return typed
+    }
+
+    /// The part of `typed` from its last `~/` or `//` that follows a folder, if any.
+    static func restarted(_ typed: String) -> String {
+        var path = typed
+        if path.hasSuffix("/~") { return "~" }
+        if let home = path.range(of: "/~/", options: .backwards) { path = "~/" + path[home.upperBound...] }
+        if let root = path.range(of: "//", options: .backwards) { path = "/" + path[root.upperBound...] }
+        return path
     }
 
     /// Tab: the longest completion every match shares, and a `/` after a single folder.
