@@ -58,4 +58,18 @@ struct ExpectedRangesTests {
         #expect(ExpectedRanges.everything.firstMissing(total: 10) == 0..<10)
         #expect(ExpectedRanges.everything.confirmedBytes(total: 10) == 0)
     }
+
+    /// Ends and starts a server may write, up to `Int64.max`: `end + 1` once trapped.
+    @Test(arguments: [
+        ["0-9223372036854775807"], ["9223372036854775807"], ["9223372036854775806-9223372036854775807", "0-9223372036854775807"],
+        ["5-9223372036854775807", "3-4"], ["9223372036854775807-"],
+    ])
+    func rangesAtTheEdgeOfInt64DoNotTrap(entries: [String]) throws {
+        let ranges = try ExpectedRanges(parsing: entries)
+        for total: Int64 in [0, 1, 10, 5 * 1024 * 1024] {
+            let confirmed = ranges.confirmedBytes(total: total)
+            #expect((0...total).contains(confirmed))
+            for gap in ranges.missing(total: total) { #expect(gap.lowerBound >= 0 && gap.upperBound <= total) }
+        }
+    }
 }

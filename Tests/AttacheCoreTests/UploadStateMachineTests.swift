@@ -401,4 +401,61 @@ struct UploadStateMachineTests {
             return
         }
     }
+
+    // MARK: A server that keeps attache sending (issue 19)
+
+    /// Falling back to `0-` and climbing to the end of the range just sent again is no
+    /// progress, however often the count climbs: it once drew 1,122 PUTs for a 20 MB file.
+    @Test func aCountThatFallsBackAndClimbsAgainIsAStall() throws {
+        var machine = try opened(size: 10 * Self.mb)
+        var action = UploadStateMachine.Action.putRange(0..<Self.chunk, session: Self.url)
+        var puts = 0
+        while case .putRange(let range, _) = action {
+            puts += 1
+            // Alternately: the end of this range, then the whole file again.
+            action = try machine.rangeAccepted(expecting: accepted(puts % 2 == 1 ? "\(range.upperBound)-" : "0-"))
+        }
+        guard case .deleteSession = action else { return #expect(Bool(false), "\(action)") }
+        #expect(try machine.sessionDeleted(existed: true) == .fail(.serverDisagrees("it accepted 6 ranges in a row without holding more than 3932160 bytes")))
+        #expect(puts <= 12)
+    }
+
+    /// Whatever the server says, the file goes at most once per session, plus a few ranges:
+    /// with the stall guard out of the way (a million tries allowed), the limit still holds.
+    @Test func theBytesSentForAFileAreBounded() throws {
+        let size = 10 * Self.mb
+        var machine = UploadStateMachine(fileSize: size, plan: .uploadSession(rangeLength: Self.chunk), maximumAttempts: 1_000_000)
+        _ = try machine.start()
+        var action = try machine.sessionCreated(Self.url, expecting: .everything)
+        var sent: Int64 = 0
+        var puts = 0
+        while case .putRange(let range, _) = action {
+            sent += Int64(range.count)
+            puts += 1
+            action = try machine.rangeAccepted(expecting: accepted(puts % 2 == 1 ? "\(range.upperBound)-" : "0-"))
+        }
+        #expect(machine.sendLimit == 3 * size + 8 * Self.chunk)
+        #expect(sent <= machine.sendLimit)
+        #expect(sent > machine.sendLimit - Self.chunk)
+        guard case .deleteSession = action else { return #expect(Bool(false), "\(action)") }
+        guard case .fail(.serverDisagrees(let detail)) = try machine.sessionDeleted(existed: true) else { return #expect(Bool(false)) }
+        #expect(detail.contains("without holding all of it"), "\(detail)")
+    }
+
+    /// A range a 429 refused was not taken: it does not count toward the limit.
+    @Test func throttledRangesDoNotCountTowardTheSendLimit() throws {
+        var machine = try opened(size: 4 * Self.mb)
+        let before = machine.bytesRequested
+        #expect(before == Self.chunk)
+        _ = try machine.rangeFailed(.status(429, code: "ApplicationThrottled", message: nil, retryAfter: .seconds(1)))
+        #expect(machine.bytesRequested == 0)
+    }
+
+    /// `["0-9223372036854775807"]` from the server: it expects everything, and nothing traps.
+    @Test func anExpectedRangeToInt64MaxIsTheWholeFile() throws {
+        var machine = try opened(size: 5 * Self.mb)
+        let ranges = try ExpectedRanges(parsing: ["0-9223372036854775807"])
+        #expect(ranges.confirmedBytes(total: 5 * Self.mb) == 0)
+        #expect(try machine.rangeAccepted(expecting: ranges) == put(0..<Self.chunk))
+    }
 }

@@ -28,7 +28,8 @@ public struct ByteRange: Hashable, Sendable, CustomStringConvertible {
     /// The half-open range of offsets this run covers in a file of `total` bytes,
     /// or `nil` when it lies wholly past the end.
     public func clamped(toTotal total: Int64) -> Range<Int64>? {
-        let upper = min(end.map { $0 + 1 } ?? total, total)
+        // `end` comes from a server: `end + 1` must not overflow for one at `Int64.max`.
+        let upper = end.map { $0 < total ? $0 + 1 : total } ?? total
         guard start < upper else { return nil }
         return start..<upper
     }

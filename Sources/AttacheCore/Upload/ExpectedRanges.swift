@@ -76,7 +76,8 @@ public struct ExpectedRanges: Hashable, Sendable, CustomStringConvertible {
                 continue
             }
             guard let lastEnd = last.end else { continue }  // an open run already covers the rest
-            if range.start <= lastEnd + 1 {
+            // Touching or overlapping; `lastEnd` may be `Int64.max`, so no `lastEnd + 1`.
+            if range.start <= lastEnd || range.start - lastEnd == 1 {
                 if let end = range.end {
                     last.end = max(lastEnd, end)
                 } else {

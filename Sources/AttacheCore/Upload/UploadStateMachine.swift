@@ -108,8 +108,13 @@ public struct UploadStateMachine: Sendable {
     /// The current session has answered a range or a query: its URL works.
     private var sessionAnswered = false
     private var failures = 0
-    /// Ranges in a row the server accepted without holding more.
+    /// Ranges in a row the server accepted without holding more than it ever had.
     private var stalls = 0
+    /// The most the current session has ever said it holds: a server whose count falls back
+    /// and climbs again is making no progress, however often it climbs.
+    private var mostConfirmed: Int64 = 0
+    /// Bytes of the file asked to be sent in ranges, over every session.
+    public private(set) var bytesRequested: Int64 = 0
     private var sessionsStarted = 0
     /// Why the upload is stopping, once it is.
     public private(set) var stopping: StopReason?
@@ -136,6 +141,12 @@ public struct UploadStateMachine: Sendable {
     /// Cleaning up or ending: what it asks for now must be done even though the task is
     /// being cancelled (a `DELETE`, a last look for the attachment).
     public var isStopping: Bool { stopping != nil }
+
+    /// The most a file may be sent in ranges: once per session the machine may open, and a
+    /// few ranges again after failures (a cut body costs at most a range).
+    public var sendLimit: Int64 {
+        Int64(maximumSessions) * fileSize + 8 * rangeLength
+    }
 
     private var rangeLength: Int64 {
         if case .uploadSession(let length) = plan { return length }
@@ -198,6 +209,7 @@ public struct UploadStateMachine: Sendable {
         session = url
         failures = 0
         stalls = 0
+        mostConfirmed = 0
         return proceed(expecting: ranges, finalMayHaveLanded: false)
     }
 
@@ -216,10 +228,11 @@ public struct UploadStateMachine: Sendable {
         guard case .putting = state else { throw invalid("range accepted") }
         failures = 0
         sessionAnswered = true
-        let before = confirmedBytes
-        if ranges.confirmedBytes(total: fileSize) <= before, ranges.firstMissing(total: fileSize) != nil {
-            // Accepted, yet the server holds no more than before: a server that keeps doing
-            // this would be sent the same bytes for ever.
+        let before = max(confirmedBytes, mostConfirmed)
+        let now = ranges.confirmedBytes(total: fileSize)
+        if now <= before, ranges.firstMissing(total: fileSize) != nil {
+            // Accepted, yet the server holds no more than it ever did: a server that keeps
+            // doing this (or falls back to 0 and climbs again) would be sent bytes for ever.
             stalls += 1
             guard stalls < maximumAttempts else {
                 expected = ranges
@@ -227,6 +240,7 @@ public struct UploadStateMachine: Sendable {
             }
         } else {
             stalls = 0
+            mostConfirmed = now
         }
         return proceed(expecting: ranges, finalMayHaveLanded: true)
     }
@@ -248,6 +262,9 @@ public struct UploadStateMachine: Sendable {
     public mutating func rangeFailed(_ failure: RequestFailure) throws(InvalidTransition) -> Action {
         guard case .putting(let range) = state else { throw invalid("range failed") }
         let wasFinal = range.upperBound == fileSize
+        // Refused for now (a 429 with Retry-After), not taken: like the pacer, the send limit
+        // does not count it.
+        if failure.isThrottling { bytesRequested -= Int64(range.count) }
         if Self.isSessionGone(failure) {
             // An answer to this PUT: it did not land. Whether an earlier one did is what a
             // query after a lost reply finds out, not this.
@@ -484,6 +501,14 @@ public struct UploadStateMachine: Sendable {
         }
         let end = min(missing.upperBound, missing.lowerBound + rangeLength)
         let range = missing.lowerBound..<end
+        guard bytesRequested + Int64(range.count) <= sendLimit else {
+            // Whatever the server says, a file is not sent over and over: each session may
+            // send it once, with a few ranges again after failures.
+            return finish(
+                failing: .serverDisagrees(
+                    "it was sent \(ByteCount(bytesRequested)) for a file of \(ByteCount(fileSize)) without holding all of it; attache stops rather than send more"))
+        }
+        bytesRequested += Int64(range.count)
         state = .putting(range)
         return .putRange(range, session: session!)
     }
