@@ -13,7 +13,7 @@ public struct FileTokenStore: TokenStore {
     public var location: String { path }
 
     public func load(_ account: Account) throws -> TokenSet? {
-        try withLock { try read()[account.storageKey] }
+        try withLock { try read(secret: true)[account.storageKey] }
     }
 
     public func save(_ tokens: TokenSet, for account: Account) throws {
@@ -34,8 +34,10 @@ public struct FileTokenStore: TokenStore {
 
     private var file: PrivateFile { PrivateFile(path: path) }
 
-    private func read() throws -> [String: TokenSet] {
-        guard let data = try file.read() else { return [:] }
+    /// - Parameter secret: refuse a file others may read (``PrivateFile/read(secret:)``):
+    ///   on load, whose tokens would be used; a save or a delete replaces it with a 0600 file.
+    private func read(secret: Bool = false) throws -> [String: TokenSet] {
+        guard let data = try file.read(secret: secret) else { return [:] }
         do {
             return try JSONDecoder().decode([String: TokenSet].self, from: data)
         } catch {

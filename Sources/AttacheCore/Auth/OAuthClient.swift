@@ -14,11 +14,14 @@ public struct OAuthClient: Sendable {
     public let settings: SignInSettings
     let http: HTTPClient
     let logger: Logger
+    /// The wall clock that codes and tokens expire by; tests move it.
+    let now: @Sendable () -> Date
 
-    public init(settings: SignInSettings, http: HTTPClient, logger: Logger) {
+    public init(settings: SignInSettings, http: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.http = http
         self.logger = logger
+        self.now = now
     }
 
     // MARK: Device code
@@ -46,26 +49,49 @@ public struct OAuthClient: Sendable {
             var message: String?
         }
         let reply: Reply = try await post(settings.deviceCodeURL, ["client_id": settings.clientID, "scope": settings.scope])
+        guard reply.expires_in > 0 else {
+            throw SignInError(.expired, message: "the identity platform gave a sign-in code that had already expired (expires_in \(reply.expires_in))")
+        }
         return DeviceCode(
             userCode: reply.user_code, deviceCode: reply.device_code, verificationURI: reply.verification_uri,
-            expiresAt: Date().addingTimeInterval(TimeInterval(reply.expires_in)), interval: max(1, reply.interval ?? 5),
-            message: reply.message)
+            expiresAt: now().addingTimeInterval(TimeInterval(min(reply.expires_in, Self.longestCodeLifetime))),
+            interval: Self.pollInterval(reply.interval ?? 5), message: reply.message)
+    }
+
+    /// The longest a device code is taken to live, whatever the reply says: Microsoft's
+    /// live 15 minutes, and a code is typed by a person.
+    static let longestCodeLifetime = 3600
+    /// The longest wait between polls: a person is waiting for the result.
+    static let longestPollInterval = 60
+    /// The longest an access token is taken to live: Microsoft's live about an hour (up to
+    /// 28 hours with continuous access evaluation).
+    static let longestTokenLifetime = 86_400 * 2
+
+    /// `interval` (or `interval + 5` after `slow_down`) as a number of seconds attache waits.
+    static func pollInterval(_ seconds: Int) -> Int {
+        min(max(1, seconds), longestPollInterval)
     }
 
     /// Polls the token endpoint every `interval` seconds (five more after each `slow_down`,
     /// as RFC 8628 asks) until the user approves, declines, or the code expires.
     ///
     /// - Parameter sleep: waits between polls; tests and the screen pass their own.
+    /// Stops once the code has expired, whatever the platform goes on saying.
     public func pollDeviceCode(
         _ code: DeviceCode, sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) async throws(SignInError) -> TokenSet {
-        var interval = code.interval
+        var interval = Self.pollInterval(code.interval)
+        let expired = SignInError(.expired, message: "the code \(code.userCode.terminalSafe) expired before the sign-in was approved")
         while true {
+            // Bounded by the code's life (at most an hour): no wait overflows, none outlives it.
+            let left = code.expiresAt.timeIntervalSince(now())
+            guard left > 0 else { throw expired }
             do {
-                try await sleep(.seconds(interval))
+                try await sleep(min(.seconds(interval), .milliseconds(Int64((min(left, Double(Self.longestCodeLifetime)) * 1000).rounded(.up)))))
             } catch {
                 throw SignInError(.refused, message: "the sign-in was stopped")
             }
+            guard now() < code.expiresAt else { throw expired }
             do {
                 return try await requestTokens([
                     "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": settings.clientID,
@@ -75,7 +101,7 @@ public struct OAuthClient: Sendable {
                 logger.debug("sign-in pending")
                 continue
             } catch let error where error.error == "slow_down" {
-                interval += 5
+                interval = Self.pollInterval(interval + 5)
                 logger.debug("sign-in polled too fast", metadata: ["interval": "\(interval)"])
                 continue
             }
@@ -118,16 +144,30 @@ public struct OAuthClient: Sendable {
     func requestTokens(_ fields: [String: String]) async throws(SignInError) -> TokenSet {
         struct Reply: Decodable {
             var access_token: String
+            var token_type: String?
             var refresh_token: String?
             var expires_in: Int?
             var scope: String?
             var id_token: String?
         }
         let reply: Reply = try await post(settings.tokenURL, fields)
+        // Only a bearer token can be sent as one: a PoP or MAC token would be misused.
+        guard let type = reply.token_type, type.lowercased() == "bearer" else {
+            let named = reply.token_type.map { "a token of type '\($0.terminalSafe)'" } ?? "a token without a token_type"
+            throw SignInError(.malformedReply, message: "the identity platform issued \(named); attache uses Bearer tokens only")
+        }
+        do {
+            try UnusableTokenError.check(reply.access_token, from: "the identity platform's reply")
+            if let refresh = reply.refresh_token { try UnusableTokenError.check(refresh, from: "the identity platform's reply (its refresh token)") }
+        } catch {
+            throw SignInError(.malformedReply, message: error.description)
+        }
         let claims = reply.id_token.flatMap(IDTokenClaims.init(jwt:))
+        // A lifetime from the reply, bounded: a negative one or 2^63 is no time to compute with.
+        let lifetime = min(max(0, reply.expires_in ?? 3600), Self.longestTokenLifetime)
         return TokenSet(
             accessToken: reply.access_token, refreshToken: reply.refresh_token,
-            expiresAt: Date().addingTimeInterval(TimeInterval(reply.expires_in ?? 3600)),
+            expiresAt: now().addingTimeInterval(TimeInterval(lifetime)),
             scopes: reply.scope.map { $0.split(separator: " ").map(String.init) } ?? settings.scopes,
             username: claims?.preferredUsername, displayName: claims?.name, tenantID: claims?.tenantID)
     }

@@ -8,11 +8,32 @@ struct PrivateFile: Sendable {
     let path: String
 
     /// The contents, or nil when there is no such file or it is empty.
-    func read() throws -> Data? {
+    ///
+    /// - Parameter secret: the file holds secrets: refuse it when others may read it (or
+    ///   another user owns it), since what is in it may have been read and must not be
+    ///   trusted, or used, without the user knowing.
+    func read(secret: Bool = false) throws -> Data? {
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
             throw error(errno == ELOOP ? "is a symbolic link; attache does not follow one there" : "cannot be read (\(Self.lastError))")
+        }
+        if secret {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else {
+                close(descriptor)
+                throw error("cannot be read (\(Self.lastError))")
+            }
+            if info.st_uid != geteuid() {
+                close(descriptor)
+                throw error("belongs to another user (uid \(info.st_uid)); attache uses only token files of your own")
+            }
+            if info.st_mode & 0o077 != 0 {
+                close(descriptor)
+                let mode = String(info.st_mode & 0o777, radix: 8)
+                throw error(
+                    "can be read by others (mode 0\(mode)), so its tokens may have been read: attache will not use it; `chmod 600 \(path)` keeps it, `attache logout` then `attache login` replaces the tokens")
+            }
         }
         let data = (try? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).readToEnd()) ?? Data()
         return data.isEmpty ? nil : data

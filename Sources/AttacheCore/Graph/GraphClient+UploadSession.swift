@@ -33,10 +33,18 @@ extension GraphClient {
         guard let url = session.uploadUrl else {
             throw GraphError(kind: .malformedReply, message: "no uploadUrl in the upload session", operation: operation)
         }
+        let parsed: HTTPURL
         do {
-            _ = try HTTPURL(validating: url)
+            parsed = try HTTPURL(validating: url)
         } catch {
             throw GraphError(kind: .malformedReply, message: "the uploadUrl is one attache cannot use (\(error))", operation: operation)
+        }
+        // The file and the URL's own token would cross the network in the clear.
+        guard parsed.scheme == "https" || parsed.isLoopback else {
+            throw GraphError(
+                kind: .malformedReply,
+                message: "the uploadUrl is plain http:// to \(parsed.host.terminalSafe); attache sends files only over https (plain http only to this machine)",
+                operation: operation)
         }
         return UploadSession(
             uploadURL: UploadURL(url),

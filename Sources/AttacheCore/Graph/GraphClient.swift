@@ -29,10 +29,12 @@ public struct GraphClient: Sendable {
     public let gate: RequestGate
     /// What this mailbox may be sent per window; shared by every copy.
     public let pacer: UploadPacer
+    /// Graph's time, from the `Date` of its replies; shared by every copy.
+    public let serverClock: ServerClock
 
     public init(
         baseURL: String, http: HTTPClient, credentials: any AccessTokenProvider, logger: Logger, mailbox: String = "me",
-        gate: RequestGate = RequestGate(), pacer: UploadPacer = UploadPacer()
+        gate: RequestGate = RequestGate(), pacer: UploadPacer = UploadPacer(), serverClock: ServerClock = ServerClock()
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -43,6 +45,7 @@ public struct GraphClient: Sendable {
         self.mailbox = mailbox
         self.gate = gate
         self.pacer = pacer
+        self.serverClock = serverClock
     }
 
     /// The path of a shared or delegated mailbox under the root: `users/shared@contoso.com`.
@@ -149,8 +152,9 @@ public struct GraphClient: Sendable {
         _ method: HTTPMethod, _ url: String, authorization: Authorization, headers: HTTPHeaders, body: HTTPClientRequest.Body?,
         operation: String, timeout: TimeAmount?, replyLimit: Int
     ) async throws -> Reply {
-        let response = try await execute(
+        let exchange = try await exchange(
             method, url, authorization: authorization, headers: headers, body: body, operation: operation, timeout: timeout)
+        let response = exchange.response
         let bytes: ByteBuffer
         do {
             bytes = try await response.body.collect(upTo: replyLimit)
@@ -163,7 +167,7 @@ public struct GraphClient: Sendable {
         }
         let reply = Reply(status: Int(response.status.code), headers: response.headers, body: bytes)
         guard (200..<300).contains(reply.status) else {
-            var error = Self.errorFromReply(reply, operation: operation)
+            var error = Self.errorFromReply(reply, operation: operation, secrets: exchange.secrets)
             error.isUploadSession = authorization == .preAuthenticated
             error.host = Self.host(of: url)
             throw error
@@ -171,8 +175,16 @@ public struct GraphClient: Sendable {
         return reply
     }
 
+    /// A response with its body unread, and the secrets its request carried, which the
+    /// reply must not be allowed to show anyone.
+    struct Exchange {
+        var response: HTTPClientResponse
+        /// The bearer token sent, or the upload URL and its query.
+        var secrets: [String]
+    }
+
     /// Sends one request and hands back the response with its body unread, for streaming.
-    func execute(
+    func exchange(
         _ method: HTTPMethod,
         _ url: String,
         authorization: Authorization,
@@ -180,7 +192,7 @@ public struct GraphClient: Sendable {
         body: HTTPClientRequest.Body? = nil,
         operation: String,
         timeout: TimeAmount? = nil
-    ) async throws -> HTTPClientResponse {
+    ) async throws -> Exchange {
         do {
             _ = try HTTPURL(validating: url)
         } catch {
@@ -200,6 +212,7 @@ public struct GraphClient: Sendable {
             }
             do {
                 token = try await credentials.accessToken()
+                try UnusableTokenError.check(token!, from: "the signed-in account")
             } catch {
                 throw Self.signInFailure(error, operation: operation)
             }
@@ -208,17 +221,19 @@ public struct GraphClient: Sendable {
             request.headers.remove(name: "Authorization")
         }
         request.headers.replaceOrAdd(name: "User-Agent", value: "attache/\(AttacheVersion.current)")
+        let secrets = token.map { [$0] } ?? Redaction.secrets(ofURL: url)
         var response = try await perform(request, url: url, authorization: authorization, operation: operation, timeout: timeout)
-        guard let token, response.status == .unauthorized else { return response }
+        guard let token, response.status == .unauthorized else { return Exchange(response: response, secrets: secrets) }
         // Refused: an expired or revoked token. Read why; when it is the token, get a new one
         // and send the request once more. Requests to Graph carry bytes, never a stream (only
         // ranged PUTs stream, and they go to upload URLs), so the body can go again.
         let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-        let refusal = Self.errorFromReply(.init(status: 401, headers: response.headers, body: body), operation: operation)
+        let refusal = Self.errorFromReply(.init(status: 401, headers: response.headers, body: body), operation: operation, secrets: secrets)
         guard refusal.code == "InvalidAuthenticationToken" else { throw refusal }
         let fresh: String?
         do {
             fresh = try await credentials.tokenRejected(token)
+            if let fresh { try UnusableTokenError.check(fresh, from: "the signed-in account") }
         } catch {
             throw Self.signInFailure(error, operation: operation)
         }
@@ -226,7 +241,7 @@ public struct GraphClient: Sendable {
         logger.info("graph refused the access token; trying once more with a new one")
         request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(fresh)")
         response = try await perform(request, url: url, authorization: authorization, operation: operation, timeout: timeout)
-        return response
+        return Exchange(response: response, secrets: [token, fresh])
     }
 
     /// Sends `request` as it is and logs it (never the URL of an upload session).
@@ -240,6 +255,8 @@ public struct GraphClient: Sendable {
         } catch {
             throw Self.transportError(error, operation: operation, url: url, authorization: authorization)
         }
+        // Graph's own clock (not the upload host's): the one its attachments are stamped by.
+        if authorization == .bearer, let date = response.headers.first(name: "Date") { serverClock.observe(dateHeader: date) }
         logger.debug(
             "graph request",
             metadata: [
@@ -253,13 +270,16 @@ public struct GraphClient: Sendable {
 
     /// No token could be had: not signed in, or the sign-in must be renewed.
     static func signInFailure(_ error: any Error, operation: String) -> GraphError {
+        if let error = error as? UnusableTokenError {
+            return GraphError(kind: .status(401), code: "UnusableToken", message: error.description, operation: operation)
+        }
         if let error = error as? SignInError {
             if error.kind == .unreachable {
                 return GraphError(kind: .noReply, message: error.message, operation: operation)
             }
             return GraphError(kind: .status(401), code: "SignInRequired", message: error.description, operation: operation)
         }
-        return GraphError(kind: .status(401), code: "NoToken", message: "\(error)", operation: operation)
+        return GraphError(kind: .status(401), code: "NoToken", message: Redaction.scrub("\(error)"), operation: operation)
     }
 
     /// What the HTTP client itself may log: nothing. At trace level it prints the first and
@@ -302,7 +322,7 @@ public struct GraphClient: Sendable {
             switch clientError {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: reason = "timed out"
             case .remoteConnectionClosed: reason = "the server closed the connection"
-            default: reason = "\(clientError)"
+            default: reason = Self.describe(clientError)
             }
             return GraphError(kind: .noReply, message: reason, operation: operation)
         }
@@ -325,10 +345,20 @@ public struct GraphClient: Sendable {
         if text.localizedCaseInsensitiveContains("refused") {
             return GraphError(kind: .noReply, message: "connection refused", operation: operation)
         }
-        return GraphError(kind: .noReply, message: UploadURL.redact(text), operation: operation)
+        return GraphError(kind: .noReply, message: Redaction.scrub(UploadURL.redact(text)), operation: operation)
     }
 
-    static func errorFromReply(_ reply: Reply, operation: String) -> GraphError {
+    /// The HTTP client's error in attache's words. Its own text may quote what was sent (a
+    /// header value holding the token, say), so it never reaches the user as it is.
+    static func describe(_ error: HTTPClientError) -> String {
+        // `shortDescription` never holds the associated values (header values among them).
+        switch error.shortDescription {
+        case "Invalid header field names", "Invalid header field values": return "a header of the request is not valid HTTP, so it was not sent"
+        default: return error.shortDescription.lowercased()
+        }
+    }
+
+    static func errorFromReply(_ reply: Reply, operation: String, secrets: [String] = []) -> GraphError {
         struct Envelope: Decodable {
             struct Body: Decodable {
                 var code: String?
@@ -342,18 +372,19 @@ public struct GraphClient: Sendable {
             var error: Body?
         }
         let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(buffer: reply.body))
-        let requestID = reply.headers.first(name: "request-id") ?? envelope?.error?.innerError?.requestId
-        var message = envelope?.error?.message
+        let requestID = (reply.headers.first(name: "request-id") ?? envelope?.error?.innerError?.requestId).map { Redaction.scrub($0, secrets: secrets) }
+        // Every word of it is the server's: it may repeat the upload URL or the token.
+        var message = envelope?.error?.message.map { Redaction.scrub($0, secrets: secrets) }
         if (300..<400).contains(reply.status) {
             message = "the server redirected the request"
         } else if envelope?.error == nil, reply.body.readableBytes > 0, !String(buffer: reply.body).hasPrefix("{") {
             // Not a Graph error body: keep a short, printable excerpt.
-            let text = String(buffer: reply.body).prefix(160)
+            let text = Redaction.scrub(String(buffer: reply.body), secrets: secrets).prefix(160)
             message = UploadURL.redact(String(text.filter { !$0.isNewline }))
         }
         return GraphError(
             kind: .status(reply.status),
-            code: envelope?.error?.code,
+            code: envelope?.error?.code.map { Redaction.scrub($0, secrets: secrets) },
             message: message,
             requestID: requestID,
             retryAfter: reply.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0) },

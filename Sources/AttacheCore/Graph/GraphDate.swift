@@ -57,6 +57,31 @@ public enum GraphDate {
         return Date(timeIntervalSince1970: seconds)
     }
 
+    /// An HTTP `Date` in its one current form, IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
+    /// as every server writes it; `nil` for anything else.
+    public static func parseHTTP(_ text: String) -> Date? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 29, utf8[3] == UInt8(ascii: ","), utf8[4] == 32, utf8[7] == 32, utf8[11] == 32, utf8[16] == 32,
+            utf8[19] == UInt8(ascii: ":"), utf8[22] == UInt8(ascii: ":"), utf8[25] == 32,
+            String(decoding: utf8[26...], as: UTF8.self) == "GMT"
+        else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in utf8[from..<(from + count)] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard let day = number(5, 2), let monthIndex = months.firstIndex(of: String(decoding: utf8[8..<11], as: UTF8.self)),
+            let year = number(12, 4), let hour = number(17, 2), let minute = number(20, 2), let second = number(23, 2),
+            (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+
     /// `2019-09-24T23:27:43Z`.
     public static func format(_ date: Date) -> String {
         let (y, mo, d, h, mi, s, _) = components(date)
@@ -74,8 +99,14 @@ public enum GraphDate {
         return "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(ticks, 7))Z"
     }
 
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: a date from a server's number is
+    /// shown within these, never converted to an integer it does not fit.
+    static let earliest: Double = -62_135_596_800
+    static let latest: Double = 253_402_300_799
+
     static func components(_ date: Date) -> (Int, Int, Int, Int, Int, Int, Int) {
-        let interval = date.timeIntervalSince1970
+        let raw = date.timeIntervalSince1970
+        let interval = raw.isNaN ? 0 : min(max(raw, earliest), latest)
         var whole = Int(interval.rounded(.down))
         var ticks = Int(((interval - Double(whole)) * 10_000_000).rounded())
         if ticks >= 10_000_000 {

@@ -40,6 +40,19 @@ public struct HTTPURL: Hashable, Sendable {
         self.port = port.flatMap { Int($0) }
     }
 
+    /// Whether the host is this machine (`localhost`, 127.0.0.0/8, `::1`), where plain
+    /// `http` crosses no network.
+    public var isLoopback: Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, bare, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, bare, &v6) == 1 else { return false }
+        let bytes = withUnsafeBytes(of: v6) { Array($0) }
+        return bytes.dropLast().allSatisfy { $0 == 0 } && bytes.last == 1
+    }
+
     /// The text after the host's `:` and before the path, if any.
     private static func portText(of text: String) -> String? {
         guard let schemeEnd = text.range(of: "://") else { return nil }

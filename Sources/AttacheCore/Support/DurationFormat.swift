@@ -3,6 +3,8 @@ public enum TransferFormat {
     /// `0:07`, `12:34`, `1:02:03`.
     public static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        // A wait a server asked for may be any number: past 9999 hours, say so rather than trap.
+        guard seconds < 36_000_000 else { return ">9999h" }
         let total = Int(seconds.rounded(.up))
         let hours = total / 3600
         let minutes = (total % 3600) / 60

@@ -107,14 +107,24 @@ public actor UploadPacer {
     }
 
     /// The budget a 429's message names, as `N bytes per S seconds`; Outlook's documented
-    /// one when it names none.
+    /// one when it names none, or one no Outlook would set.
+    ///
+    /// The numbers come from a server, so they are believed only within bounds: a window of
+    /// at most ten minutes, and at least a tenth of Outlook's documented rate. Beyond them
+    /// ("1 bytes per 9223372036854775807 seconds", a window of 1,000 days) a transfer would
+    /// overflow the clock or wait for years.
     public static func budget(named message: String?) -> UploadBudget {
         guard let message,
-            let match = message.firstMatch(of: /(\d+) bytes per (\d+) seconds/),
-            let bytes = Int64(match.1), let seconds = Int64(match.2), bytes > 0, seconds > 0
+            let match = message.firstMatch(of: /\b(\d{1,18}) bytes per (\d{1,18}) seconds\b/),
+            let bytes = Int64(match.1), let seconds = Int64(match.2), bytes > 0, seconds > 0, seconds <= longestWindowSeconds
         else { return .outlook }
+        let outlookRate = Double(UploadBudget.outlook.bytes) / UploadBudget.outlook.window.seconds
+        guard Double(bytes) / Double(seconds) >= outlookRate / 10 else { return .outlook }
         return UploadBudget(bytes: bytes, window: .seconds(seconds))
     }
+
+    /// The longest window a server's budget may name: twice Outlook's five minutes.
+    static let longestWindowSeconds: Int64 = 600
 
     /// Whether a refusal is Outlook's upload limit (429 `ApplicationThrottled` naming uploads).
     public static func isUploadLimit(status: Int?, code: String?, message: String?) -> Bool {

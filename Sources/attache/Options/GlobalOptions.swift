@@ -65,24 +65,40 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The bearer token given for scripts: --token, --token-file, or $ATTACHE_TOKEN.
+    /// A token that cannot go in a header as it is (a `\r` from a Windows file, say) is
+    /// refused here, before any request, naming where it came from and never its value.
     func givenToken() throws -> String? {
-        if let token { return token }
+        guard let (token, source) = try givenTokenAndSource() else { return nil }
+        do {
+            try UnusableTokenError.check(token, from: source)
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(ExitCodes.usage)
+        }
+        return token
+    }
+
+    private func givenTokenAndSource() throws -> (String, String)? {
+        if let token { return (token, "--token") }
         if let tokenFile {
             let text: String
             do {
                 text = try String(contentsOfFile: tokenFile, encoding: .utf8)
             } catch {
-                Console.error("cannot read the token file \(tokenFile): \((error as NSError).localizedDescription)")
+                Console.error("cannot read the token file \(tokenFile.terminalSafe): \((error as NSError).localizedDescription)")
                 throw ExitCode(ExitCodes.usage)
             }
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else {
-                Console.error("the token file \(tokenFile) is empty")
+            // One line, as `echo TOKEN > file` or an editor writes it (a final CRLF too).
+            var line = Substring(text)
+            while let last = line.last, last == "\n" || last == "\r\n" || last == "\r" || last == " " || last == "\t" { line = line.dropLast() }
+            while let first = line.first, first == " " || first == "\t" { line = line.dropFirst() }
+            guard !line.isEmpty else {
+                Console.error("the token file \(tokenFile.terminalSafe) is empty")
                 throw ExitCode(ExitCodes.usage)
             }
-            return trimmed
+            return (String(line), "the token file \(tokenFile.terminalSafe)")
         }
-        if let environment = ProcessInfo.processInfo.environment["ATTACHE_TOKEN"], !environment.isEmpty { return environment }
+        if let environment = ProcessInfo.processInfo.environment["ATTACHE_TOKEN"], !environment.isEmpty { return (environment, "ATTACHE_TOKEN") }
         return nil
     }
 

@@ -67,7 +67,7 @@ struct TransferRunner {
                     "waiting \(TransferFormat.clock(retryAt - service.now)) before trying '\(snapshot.job.file.name)' again (try \(attempt + 1)): \(reason)")
             }
             if board == nil, case .waiting(let until, let reason) = snapshot.phase, until - service.now >= 10,
-                waitsNoted.insert("\(snapshot.id)/wait/\(Int(until))").inserted
+                waitsNoted.insert("\(snapshot.id)/wait/\(until)").inserted
             {
                 Console.warning("'\(snapshot.job.file.name)': \(reason) · \(TransferFormat.clock(until - service.now))")
             }
