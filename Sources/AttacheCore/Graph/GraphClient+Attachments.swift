@@ -52,10 +52,12 @@ extension GraphClient {
     private func download(
         _ url: String, into sink: DownloadSink?, operation: String, progress: (@Sendable (Int64) -> Void)?
     ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
-        let response = try await execute(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
+        let exchange = try await exchange(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
+        let response = exchange.response
         guard (200..<300).contains(Int(response.status.code)) else {
             let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-            throw Self.errorFromReply(.init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation)
+            throw Self.errorFromReply(
+                .init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation, secrets: exchange.secrets)
         }
         var hasher = SHA256()
         var count: Int64 = 0
@@ -101,18 +103,29 @@ extension GraphClient {
         return try decode(AttachmentInfo.self, from: reply, operation: operation)
     }
 
-    /// Looks for an attachment this upload may already have made, after its final reply
-    /// was lost: same name, a size at least the file's (Outlook reports more than the byte
-    /// count), modified no earlier than `since` (less a little clock skew). Newest wins.
-    public func findAttachment(named name: String, minimumSize: Int64, modifiedSince since: Date, on item: ItemReference) async throws -> AttachmentInfo? {
-        let skew: TimeInterval = 5
-        return try await attachments(of: item)
-            .filter { info in
-                guard info.name == name, (info.size ?? 0) >= minimumSize else { return false }
-                guard let modified = info.lastModifiedDateTime.flatMap(GraphDate.parse) else { return false }
-                return modified >= since.addingTimeInterval(-skew)
-            }
-            .max { (a, b) in (a.lastModifiedDateTime ?? "") < (b.lastModifiedDateTime ?? "") }
+    /// Looks for the attachment an upload made whose reply was lost (see ``AttachmentSearch``).
+    /// Newest first; with a digest, the first candidate whose `$value` hashes the same.
+    public func findAttachment(_ search: AttachmentSearch, on item: ItemReference) async throws -> AttachmentInfo? {
+        let listed = try await attachments(of: item)
+        var search = search
+        if search.createdSince == nil, let startedAt = search.startedAt {
+            search.createdSince = serverClock.earliestServerTime(at: startedAt)
+        }
+        let candidates = listed
+            .filter(search.admits)
+            .sorted { $0.modified > $1.modified }
+        guard let sha256 = search.sha256 else { return candidates.first }
+        // A few at most: each is read whole (a single POST's file, a few MiB).
+        for candidate in candidates.prefix(3) where try await downloadAttachment(candidate.id, of: item, to: nil).sha256 == sha256 {
+            return candidate
+        }
+        return nil
+    }
+
+    /// The ids of the item's attachments named `name`: those an upload of that name must
+    /// never take for its own.
+    public func attachmentIDs(named name: String, on item: ItemReference) async throws -> Set<String> {
+        Set(try await attachments(of: item).filter { $0.name == name }.map(\.id))
     }
 
     static func jsonString(_ value: String) -> String {

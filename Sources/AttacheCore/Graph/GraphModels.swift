@@ -97,6 +97,9 @@ public struct AttachmentInfo: Hashable, Sendable, Codable, Identifiable {
 
     /// The metadata properties attache asks for: never `contentBytes`.
     public static let metadataSelect = ["lastModifiedDateTime", "name", "contentType", "size", "isInline"]
+
+    /// When it was last modified (for an attachment, made), or the distant past when unknown.
+    var modified: Date { lastModifiedDateTime.flatMap(GraphDate.parse) ?? .distantPast }
 }
 
 /// What `createUploadSession` returns.

@@ -16,6 +16,8 @@ public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
 public struct TransferJournal: Sendable {
     private let database: DatabaseQueue
     private let logger: Logger
+    /// Where it is, for messages: its path, or `memory`.
+    public let location: String
     /// Where ``TransferClaim``s keep their lock files; `nil` for a journal in memory.
     private let claimsDirectory: String?
 
@@ -46,6 +48,7 @@ public struct TransferJournal: Sendable {
         }
         self.database = try DatabaseQueue(path: path, configuration: configuration)
         self.logger = logger
+        self.location = path
         self.claimsDirectory = (directory as NSString).appendingPathComponent("claims")
         try Self.migrator.migrate(database)
     }
@@ -54,6 +57,7 @@ public struct TransferJournal: Sendable {
     public init(inMemoryWith logger: Logger) throws {
         self.database = try DatabaseQueue()
         self.logger = logger
+        self.location = "memory"
         self.claimsDirectory = nil
         try Self.migrator.migrate(database)
     }
@@ -89,6 +93,12 @@ public struct TransferJournal: Sendable {
                 t.add(column: "errorCode", .text)
             }
         }
+        migrator.registerMigration("v3: graph's clock and the attachments before") { db in
+            try db.alter(table: TransferRecord.databaseTableName) { t in
+                t.add(column: "serverStartedAt", .datetime)
+                t.add(column: "priorAttachmentIDs", .text)
+            }
+        }
         return migrator
     }
 
@@ -103,9 +113,16 @@ public struct TransferJournal: Sendable {
             id: id, createdAt: now, updatedAt: now, filePath: file.path, fileName: file.name,
             fileSize: file.size, fileModified: file.modified, fingerprint: fingerprint, graphBase: graphBase,
             itemKind: item.kind, itemID: item.id, method: plan.method, rangeLength: rangeLength, uploadURL: nil,
-            sessionExpires: nil, sessionStartedAt: nil, confirmedBytes: 0, state: .queued, lastError: nil, errorCode: nil,
+            sessionExpires: nil, sessionStartedAt: nil, serverStartedAt: nil, priorAttachmentIDs: nil, confirmedBytes: 0, state: .queued, lastError: nil, errorCode: nil,
             attachmentID: nil)
-        try await database.write { db in try record.insert(db) }
+        let database = self.database
+        do {
+            // Apart from the calling task, as in `update`: a cancel decides what the upload
+            // does next, not whether its row exists.
+            try await Task { try await database.write { db in try record.insert(db) } }.value
+        } catch {
+            throw writeError(error)
+        }
         return record
     }
 
@@ -113,16 +130,28 @@ public struct TransferJournal: Sendable {
     ///
     /// The write completes even when the calling task is cancelled (GRDB would refuse it):
     /// how a transfer stopped is exactly what a cancelled task needs to record.
+    /// - Throws: ``JournalError`` saying why the row could not be written (a full disk).
     public func update(_ id: String, _ change: @escaping @Sendable (inout TransferRecord) -> Void) async throws {
         let database = self.database
-        try await Task {
-            try await database.write { db in
-                guard var record = try TransferRecord.fetchOne(db, key: id) else { return }
-                change(&record)
-                record.updatedAt = Date()
-                try record.update(db)
-            }
-        }.value
+        do {
+            try await Task {
+                try await database.write { db in
+                    guard var record = try TransferRecord.fetchOne(db, key: id) else { return }
+                    change(&record)
+                    record.updatedAt = Date()
+                    try record.update(db)
+                }
+            }.value
+        } catch {
+            throw writeError(error)
+        }
+    }
+
+    /// A write that failed, in words: SQLite's message (`database or disk is full`), never
+    /// the statement or its arguments, which hold upload URLs.
+    private func writeError(_ error: any Error) -> JournalError {
+        let problem = (error as? DatabaseError)?.message ?? "\(type(of: error))"
+        return JournalError(path: location, problem: "cannot be written (\(problem))")
     }
 
     public func record(_ id: String) async throws -> TransferRecord? {

@@ -34,7 +34,14 @@ public struct TransferRecord: Codable, Hashable, Sendable, FetchableRecord, Pers
     /// The session's pre-authenticated URL. A secret: the journal file is 0600.
     public var uploadURL: UploadURL?
     public var sessionExpires: String?
+    /// When the session (or the POST) began, on this machine's clock: shown, never compared
+    /// with Graph's times.
     public var sessionStartedAt: Date?
+    /// The earliest Graph's own clock can have read when the session (or the POST) began.
+    public var serverStartedAt: Date?
+    /// The attachments of the file's name that the item held before the session began: a
+    /// lost final reply must never be taken to have made one of them.
+    public var priorAttachmentIDs: [String]?
     public var confirmedBytes: Int64
     public var state: State
     public var lastError: String?

@@ -57,7 +57,16 @@ extension AttachmentUploader {
         let stop: StopSignal
         let report: @Sendable (TransferUpdate) -> Void
         var machine: UploadStateMachine
+        /// When the session or the POST began, on this machine's clock: shown, never compared.
         var sessionStartedAt = Date()
+        /// How this upload's attachment is told from others after a lost reply.
+        var search: AttachmentSearch
+        /// Why the journal could not record a step, once it could not: the transfer then
+        /// stops, since what it did could no longer be resumed or cancelled from the journal.
+        var journalFailure: String?
+        /// A session whose `DELETE` could not be made (its host unreachable): it stays in
+        /// the journal, for a resume or a cancel, until it is deleted or expires.
+        var undeletedSession: UploadURL?
         var recordID: String?
         /// The upload URL the journal holds, kept in step with the machine's session.
         var journaledSession: UploadURL?
@@ -78,7 +87,11 @@ extension AttachmentUploader {
             self.stop = stop
             self.report = report
             self.machine = UploadStateMachine(fileSize: job.file.size, plan: job.plan, maximumAttempts: uploader.retryPolicy.maximumAttempts)
+            self.search = AttachmentSearch(name: job.file.name, minimumSize: job.file.size)
         }
+
+        /// The session the journal must hold: the machine's, or one that could not be deleted.
+        var sessionToJournal: UploadURL? { machine.session ?? undeletedSession }
 
         var logger: Logger { uploader.logger }
         var fileName: String { job.file.name }
@@ -111,14 +124,21 @@ extension AttachmentUploader {
                     // The URL as this process reaches it (rebased), unless the session is gone.
                     if fresh.uploadURL == nil { resumed.uploadURL = nil }
                     resumed.sessionStartedAt = fresh.sessionStartedAt
+                    resumed.serverStartedAt = fresh.serverStartedAt
+                    resumed.priorAttachmentIDs = fresh.priorAttachmentIDs
                     record = resumed
                 }
                 recordID = resumed.id
                 journaledSession = resumed.uploadURL
                 report(.journaled(recordID: resumed.id))
                 sessionStartedAt = resumed.sessionStartedAt ?? resumed.createdAt
-            } else {
-                await beginJournal()
+                search = resumed.attachmentSearch()
+                if job.plan == .singleRequest {
+                    // A lost POST's candidate is read back: it must hash like the file.
+                    search.sha256 = try? await FileDigest.sha256(path: job.file.path)
+                }
+            } else if let failure = await beginJournal() {
+                return .failed(failure)
             }
             let handle: ReadFileHandle
             do {
@@ -179,6 +199,13 @@ extension AttachmentUploader {
                     action = next
                 }
                 await journalSessionIfChanged()
+                if journalFailure != nil, !machine.isStopping,
+                    let next = machine.stop(journaledSession == machine.session ? .interrupt : .cancel, requestInFlight: false)
+                {
+                    // Kept when the journal holds it, for a resume once it can be written;
+                    // deleted when it does not, since nothing could find it again.
+                    action = next
+                }
                 switch action {
                 case .postAttachment:
                     action = await post(handle)
@@ -190,22 +217,36 @@ extension AttachmentUploader {
                     }
                     report(.starting)
                     sessionStartedAt = Date()
+                    let sentAt = ContinuousClock.now
                     do {
                         let graph = self.graph
                         let (name, size, item) = (fileName, job.file.size, job.item)
                         // Never cut short: a session the server made while its reply was
                         // on the way would be left behind, unknown to the journal. Once it
                         // is in, the stop (a cancel deletes it) takes effect at the next step.
-                        let created = try await Task { try await graph.createUploadSession(name: name, size: size, on: item) }.value
+                        // Beside it, what the item already holds of that name: listed
+                        // before any range can land, so a lost final reply is never taken
+                        // to have made one of those.
+                        let (created, prior) = try await Task { () async throws -> (UploadSession, Set<String>?) in
+                            async let prior = try? graph.attachmentIDs(named: name, on: item)
+                            let created = try await graph.createUploadSession(name: name, size: size, on: item)
+                            return (created, await prior)
+                        }.value
+                        search.excluded = prior
+                        search.createdSince = graph.serverClock.earliestServerTime(at: sentAt)
                         // Recorded before anything else happens to it: no session is ever forgotten.
-                        let startedAt = sessionStartedAt
-                        journaledSession = created.uploadURL
-                        await journalUpdate { record in
+                        let (startedAt, serverStart) = (sessionStartedAt, search.createdSince)
+                        let priorIDs = prior.map { $0.sorted() }
+                        if await journalUpdate({ record in
                             record.uploadURL = created.uploadURL
                             record.sessionExpires = created.expirationDateTime
                             record.sessionStartedAt = startedAt
+                            record.serverStartedAt = serverStart
+                            record.priorAttachmentIDs = priorIDs
                             record.confirmedBytes = 0
                             record.state = .uploading
+                        }) {
+                            journaledSession = created.uploadURL
                         }
                         report(.sessionOpened(created.nextExpectedRanges))
                         action = step { try $0.sessionCreated(created.uploadURL, expecting: created.nextExpectedRanges) }
@@ -244,8 +285,8 @@ extension AttachmentUploader {
                     report(.checking("looking for the attachment on the item"))
                     do {
                         let graph = self.graph
-                        let (name, size, since, item) = (fileName, job.file.size, sessionStartedAt, job.item)
-                        let found = try await request { try await graph.findAttachment(named: name, minimumSize: size, modifiedSince: since, on: item) }
+                        let (search, item) = (self.search, job.item)
+                        let found = try await request { try await graph.findAttachment(search, on: item) }
                         attachment = found
                         action = step { try $0.attachmentSearchFinished(foundID: found?.id) }
                     } catch let error as GraphError {
@@ -257,6 +298,7 @@ extension AttachmentUploader {
 
                 case .deleteSession(let url):
                     let existed = await deleteSession(url)
+                    if existed == nil { undeletedSession = url }
                     action = step { try $0.sessionDeleted(existed: existed) }
 
                 case .deleteAttachment(let id):
@@ -300,24 +342,40 @@ extension AttachmentUploader {
                     }
 
                 case .succeed(let attachmentID):
-                    if machine.stopping == .cancel { report(.cancelCameTooLate) }
+                    if machine.stopping == .cancel, journalFailure == nil { report(.cancelCameTooLate) }
                     // No metadata read after the final 201: its `Location` gave the id, and
                     // the rest is what was sent (a round trip the protocol does not need).
-                    return await finishAttached(attachment ?? AttachmentInfo(id: attachmentID, name: fileName, contentType: job.file.contentType, size: job.file.size))
+                    let info = attachment ?? AttachmentInfo(id: attachmentID, name: fileName, contentType: job.file.contentType, size: job.file.size)
+                    let outcome = await finishAttached(info)
+                    if let journalFailure, case .attached = outcome {
+                        return .failed(error(.journalUnwritable, "it was attached as \(info.id), but \(journalFailure), so `attache status` may still list it; a resume finds the attachment and sends nothing again"))
+                    }
+                    return outcome
 
                 case .fail(let failure):
                     var error = UploadError(failure, last: lastFailure, file: fileName, item: job.item)
                     if let attachmentLeft {
                         error.reason += "; its attachment \(attachmentLeft) could not be removed: delete it by hand"
                     }
+                    if undeletedSession != nil {
+                        error.reason += "; its session could not be deleted and is kept: `attache resume` continues it, `attache cancel` discards it"
+                    }
+                    if let journalFailure { error.reason += "; besides, \(journalFailure)" }
                     return await finishFailed(error)
 
                 case .reportCancelled:
                     await journal(.cancelled)
+                    if let journalFailure {
+                        return .failed(error(.journalUnwritable, "\(journalFailure), so the upload stopped; its session was deleted\(undeletedSession == nil ? "" : " (or, if its host could not be reached, it expires by itself)") and nothing was attached"))
+                    }
                     return .cancelled
 
                 case .reportInterrupted:
                     await journal(.interrupted)
+                    if let journalFailure {
+                        let held = ByteCount(machine.confirmedBytes).description(rounding: .down)
+                        return .failed(error(.journalUnwritable, "\(journalFailure), so the upload stopped at \(held) of \(ByteCount(job.file.size)) with its session kept: make room, then `attache resume`"))
+                    }
                     return .interrupted
                 }
             }
@@ -400,6 +458,7 @@ extension AttachmentUploader {
         mutating func post(_ handle: ReadFileHandle) async -> UploadStateMachine.Action {
             report(.starting)
             await journal(.uploading)
+            if journalFailure != nil { return stopped(requestInFlight: false, else: .postAttachment) }
             if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
             let contents: ByteBuffer
             do {
@@ -416,10 +475,30 @@ extension AttachmentUploader {
                 let detail = "it holds \(contents.readableBytes) bytes, not \(size)"
                 return step { try $0.fileChanged(detail) }
             }
+            // Nothing past the end either: a file that says it is smaller than it is (one of
+            // the kernel's, say) must not be attached cut short.
+            if let beyond = try? await handle.readChunk(fromAbsoluteOffset: size, length: .bytes(1)), beyond.readableBytes > 0 {
+                return step { try $0.fileChanged("it holds more than the \(size) bytes its size says") }
+            }
             let digest = contents.withUnsafeReadableBytes { SHA256.hash(data: $0) }
             fileGuard?.recordSent(0..<size, digest: digest)
             // The request's body: the file in base64, in a small JSON envelope.
             guard let ticket = await pace((size + 2) / 3 * 4 + 1024) else { return stopped(requestInFlight: false, else: .postAttachment) }
+            // Should its reply be lost, what it made is found by Graph's clock and these bytes.
+            let sentAt = ContinuousClock.now
+            search.sha256 = digest.hexString
+            search.startedAt = sentAt
+            search.createdSince = uploader.graph.serverClock.earliestServerTime(at: sentAt)
+            sessionStartedAt = Date()
+            let (startedAt, serverStart) = (sessionStartedAt, search.createdSince)
+            await journalUpdate {
+                $0.sessionStartedAt = startedAt
+                $0.serverStartedAt = serverStart
+            }
+            if journalFailure != nil {
+                await endPaced(ticket, refused: true)
+                return stopped(requestInFlight: false, else: .postAttachment)
+            }
             report(.bytesSent(job.file.size))
             do {
                 let graph = self.graph
@@ -484,11 +563,12 @@ extension AttachmentUploader {
                 return step { try $0.rangeAccepted(expecting: status.nextExpectedRanges) }
             case .completed(let attachmentID):
                 report(.confirmed(.nothing))
-                await journalUpdate {
+                if await journalUpdate({
                     $0.confirmedBytes = $0.fileSize
                     $0.uploadURL = nil
+                }) {
+                    journaledSession = nil
                 }
-                journaledSession = nil
                 return step { try $0.uploadCompleted(attachmentID: attachmentID) }
             }
         }
@@ -515,7 +595,7 @@ extension AttachmentUploader {
 
         // MARK: Endings
 
-        func finishAttached(_ info: AttachmentInfo) async -> TransferOutcome {
+        mutating func finishAttached(_ info: AttachmentInfo) async -> TransferOutcome {
             if uploader.verify, let mismatch = await verifyAttachment(info) {
                 // Attached, but not as sent: the attachment stays for the user to see.
                 await journalUpdate { $0.attachmentID = info.id }
@@ -552,12 +632,16 @@ extension AttachmentUploader {
             }
         }
 
-        func finishFailed(_ error: UploadError) async -> TransferOutcome {
+        /// Records the failure. A session that could not be deleted stays in the row, which
+        /// is then left interrupted, so that `attache resume` or `attache cancel` can still
+        /// reach it (its host was unreachable; the hint says to resume).
+        mutating func finishFailed(_ error: UploadError) async -> TransferOutcome {
+            let kept = undeletedSession
             await journalUpdate { record in
-                record.state = .failed
+                record.state = kept == nil ? .failed : .interrupted
                 record.lastError = error.description
                 record.errorCode = error.code
-                record.uploadURL = nil
+                record.uploadURL = kept
             }
             return .failed(error)
         }
@@ -574,10 +658,9 @@ extension AttachmentUploader {
         /// Writes the machine's session to the journal when it changed (opened, gone, deleted),
         /// so the row never names a session that is gone, nor misses one that is open.
         mutating func journalSessionIfChanged() async {
-            guard machine.session != journaledSession else { return }
-            let session = machine.session
-            journaledSession = session
-            await journalUpdate { $0.uploadURL = session }
+            guard sessionToJournal != journaledSession else { return }
+            let session = sessionToJournal
+            if await journalUpdate({ $0.uploadURL = session }) { journaledSession = session }
         }
 
         /// Takes the journal row `id` for this run; returns who holds it when another process does.
@@ -601,36 +684,61 @@ extension AttachmentUploader {
             claim = nil
         }
 
-        mutating func beginJournal() async {
-            guard let journal = uploader.journal else { return }
+        /// Records the new transfer before any request; the error when it cannot be, since
+        /// an upload the journal does not know could be neither resumed nor cancelled.
+        mutating func beginJournal() async -> UploadError? {
+            guard let journal = uploader.journal else { return nil }
+            let fingerprint: String
             do {
-                let fingerprint = try await FileFingerprint.compute(path: job.file.path, size: job.file.size)
-                // Claimed before the row exists, so a resume elsewhere never sees it unclaimed.
-                let id = TransferJournal.newID()
-                _ = takeClaim(id)
+                // Apart from this task: a cancel must not pass for an unreadable file.
+                let file = job.file
+                fingerprint = try await Task { try await FileFingerprint.compute(path: file.path, size: file.size) }.value
+            } catch {
+                let problem = InputFileError(Self.isMissing(error) ? .notFound : .unreadable, path: job.file.path, detail: Self.describe(fileError: error))
+                return UploadError(problem, item: job.item)
+            }
+            // Claimed before the row exists, so a resume elsewhere never sees it unclaimed.
+            let id = TransferJournal.newID()
+            _ = takeClaim(id)
+            do {
                 let record = try await journal.begin(
                     id: id, file: job.file, item: job.item, plan: job.plan, graphBase: uploader.journalGraphBase, fingerprint: fingerprint)
                 recordID = record.id
                 report(.journaled(recordID: record.id))
+                return nil
             } catch {
-                logger.warning("could not record the transfer in the journal", metadata: ["error": "\(error)"])
+                logger.error("could not record the transfer in the journal", metadata: ["error": "\(error)"])
+                return self.error(.journalUnwritable, "the transfer journal \(Self.describe(journalError: error)), so nothing was sent")
             }
         }
 
-        func journal(_ state: TransferRecord.State) async {
+        mutating func journal(_ state: TransferRecord.State) async {
+            let kept = undeletedSession
             await journalUpdate { record in
                 record.state = state
-                if state == .cancelled || state == .failed { record.uploadURL = nil }
+                if state == .cancelled || state == .failed { record.uploadURL = kept }
             }
         }
 
-        func journalUpdate(_ change: @escaping @Sendable (inout TransferRecord) -> Void) async {
-            guard let journal = uploader.journal, let recordID else { return }
+        /// Writes `change` to the row; false when the journal refused it, which stops the
+        /// transfer at its next step (``journalFailure``).
+        @discardableResult
+        mutating func journalUpdate(_ change: @escaping @Sendable (inout TransferRecord) -> Void) async -> Bool {
+            guard let journal = uploader.journal, let recordID else { return true }
             do {
                 try await journal.update(recordID, change)
+                return true
             } catch {
-                logger.warning("could not update the journal", metadata: ["error": "\(error)"])
+                logger.error("could not update the journal", metadata: ["error": "\(error)"])
+                if journalFailure == nil { journalFailure = "the transfer journal \(Self.describe(journalError: error))" }
+                return false
             }
+        }
+
+        /// `/path/journal.sqlite cannot be written (database or disk is full)`.
+        static func describe(journalError error: any Error) -> String {
+            if let error = error as? JournalError { return "\(error.path) \(error.problem)" }
+            return "cannot be written (\(type(of: error)))"
         }
 
         static func isMissing(_ error: any Error) -> Bool {

@@ -38,9 +38,36 @@ public struct LocalFile: Hashable, Sendable, Codable {
         guard type == S_IFREG else { throw InputFileError(.notRegularFile, path: path) }
         guard access(absolute, R_OK) == 0 else { throw InputFileError(.unreadable, path: path, detail: "permission denied") }
         let size = Int64(info.st_size)
+        if let system = pseudoFileSystem(absolute) {
+            throw InputFileError(.sizeUntrusted, path: path, detail: "it is a file of the kernel's (\(system)), whose size says nothing of what it holds")
+        }
+        if size == 0, hasContent(absolute) {
+            throw InputFileError(.sizeUntrusted, path: path, detail: "it reports 0 bytes, yet has content")
+        }
         guard size <= AttachmentLimits.maximumFileSize else { throw InputFileError(.tooLarge(size), path: path) }
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         return LocalFile(path: absolute, name: (absolute as NSString).lastPathComponent, size: size, modified: modified)
+    }
+
+    /// `proc` or `sysfs` when `path` (links resolved) is under `/proc` or `/sys`, whose files
+    /// report sizes (0, 4096) that are not what reading them gives; `nil` otherwise.
+    static func pseudoFileSystem(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        let real = String(cString: resolved)
+        if real.hasPrefix("/proc/") { return "proc" }
+        if real.hasPrefix("/sys/") { return "sysfs" }
+        return nil
+    }
+
+    /// Whether a file that reports 0 bytes gives any when read: one byte is enough to tell.
+    static func hasContent(_ path: String) -> Bool {
+        // O_NONBLOCK: never wait on something that only looks like a file.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var byte: UInt8 = 0
+        return read(descriptor, &byte, 1) == 1
     }
 
     /// The MIME type for the attachment, from the extension.
@@ -56,6 +83,9 @@ public struct InputFileError: Error, Hashable, Sendable, CustomStringConvertible
         case unreadable
         case tooLarge(Int64)
         case changed
+        /// Its size cannot be trusted: a file of the kernel's (`/proc`, `/sys`), or one that
+        /// reports 0 bytes yet has some.
+        case sizeUntrusted
     }
 
     public var code: Code
@@ -77,6 +107,8 @@ public struct InputFileError: Error, Hashable, Sendable, CustomStringConvertible
         case .tooLarge(let size):
             "'\(path)' is \(ByteCount(size)) (\(size) bytes); Outlook takes at most 150 MiB (\(AttachmentLimits.maximumFileSize) bytes) per attachment"
         case .changed: "'\(path)' changed since its upload began (\(detail ?? "size or time differ")); start it again"
+        case .sizeUntrusted:
+            "'\(path)' cannot be attached as it is: \(detail ?? "its size cannot be trusted"); copy it to a regular file first (cat '\(path)' > copy)"
         }
     }
 }

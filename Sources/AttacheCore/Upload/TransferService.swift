@@ -192,8 +192,9 @@ public struct TransferService: Sendable {
             }
         }
         do {
-            let since = record.sessionStartedAt ?? record.createdAt
-            if let found = try await graph.findAttachment(named: record.fileName, minimumSize: record.fileSize, modifiedSince: since, on: record.item) {
+            // A POST's candidate is read back and must hash like the file (see AttachmentSearch).
+            let sha256 = record.method == "post" ? try? await FileDigest.sha256(path: record.filePath) : nil
+            if let found = try await graph.findAttachment(record.attachmentSearch(sha256: sha256), on: record.item) {
                 try? await journal.update(record.id) {
                     $0.state = .done
                     $0.attachmentID = found.id

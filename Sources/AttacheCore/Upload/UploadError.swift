@@ -32,6 +32,9 @@ public struct UploadError: Error, Hashable, Sendable, CustomStringConvertible {
         case verificationFailed
         /// Another attache is running this transfer right now.
         case heldElsewhere
+        /// The journal could not record a step, so the transfer stopped: what it did could
+        /// no longer be resumed or cancelled from the journal.
+        case journalUnwritable
         /// attache went wrong; the message says where.
         case internalError
     }

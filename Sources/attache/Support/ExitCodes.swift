@@ -27,7 +27,7 @@ enum ExitCodes {
         case .notAuthorized: unauthorized
         case .unreachable: unreachable
         case .throttled, .refused, .sessionExpired, .serverDisagrees, .malformedReply, .verificationFailed, .heldElsewhere,
-            .internalError:
+            .journalUnwritable, .internalError:
             failed
         }
     }
