@@ -7,8 +7,8 @@ SWIFT ?= swift
 # Every build gets a TMPDIR of its own, removed after (scripts/with-private-tmp says why).
 SWIFTPM := scripts/with-private-tmp $(SWIFT)
 # man-db and bash-completion: the install test reads the man page and loads the completions;
-# openssl: the TLS test makes its own certificate authority.
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux man-db bash-completion openssl
+# openssl: the TLS test makes its own certificate authority; faketime: the clock-skew tests move attache's clock.
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux man-db bash-completion openssl faketime
 ARGS ?=
 
 # `make install` puts everything under $(DESTDIR)$(PREFIX); each folder can be set on its own.

@@ -109,8 +109,9 @@ final class HostileProxy: Sendable {
         self.task = task
     }
 
-    /// Starts the proxy; with `tls`, it speaks HTTPS with that certificate.
-    static func start(tls: TLSConfiguration? = nil, _ rule: @escaping Rule) async throws -> HostileProxy {
+    /// Starts the proxy; with `tls`, it speaks HTTPS with that certificate. `port` 0 takes a
+    /// free one; another brings a host back where it was.
+    static func start(tls: TLSConfiguration? = nil, port: Int = 0, _ rule: @escaping Rule) async throws -> HostileProxy {
         var logger = Logger(label: "test.proxy")
         logger.logLevel = .critical
         let (ports, portSink) = AsyncStream<Int>.makeStream()
@@ -118,7 +119,7 @@ final class HostileProxy: Sendable {
         let application = Application(
             responder: Responder(rule: rule, proxy: { box.withLock { $0 } }),
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "hostile-graph"),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: "hostile-graph"),
             onServerRunning: { channel in
                 portSink.yield(channel.localAddress?.port ?? 0)
                 portSink.finish()

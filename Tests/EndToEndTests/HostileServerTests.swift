@@ -128,22 +128,50 @@ struct HostileServerTests {
     }()
 
     /// The state directory fills up mid-upload (a small tmpfs in a private mount namespace,
-    /// so nothing outside the test sees it): the log and the journal stop, the upload does not.
+    /// so nothing outside the test sees it). The journal can no longer record the upload, so
+    /// the upload stops there, says so and why, and keeps its session; once there is room,
+    /// `attache resume` finishes it byte-exact. It once printed "attached" and exited 0 while
+    /// the journal still said 7.5 MiB of 19.1 MiB, and a later resume reported nonsense.
     @Test(.enabled(if: canMountPrivately, "needs root and unshare(1) for a private mount namespace"))
-    func aFullDiskUnderTheStateDirectoryIsNotACrash() async throws {
+    func aFullStateDiskStopsTheUploadWhichResumesOnceThereIsRoom() async throws {
         try await CLIHarness.with { harness in
             let item = try await harness.firstItem("messages")
             let file = try harness.makeFile("full.bin", size: 12 * Self.mib)
-            let mount = "mount -t tmpfs -o size=160k,mode=0700 tmpfs \"$0\" && exec \"$@\""
+            // One shell in the namespace: the tmpfs lives only as long as it does.
+            let script = """
+                mount -t tmpfs -o size=160k,mode=0700 tmpfs "$STATE" || exit 90
+                "$BIN" upload --graph "$GRAPH" --token "$TOKEN" --state-dir "$STATE" "$FILE" --message "$ITEM" --chunk-size 327680 --log-level trace
+                echo "upload exited $?"
+                "$BIN" status --state-dir "$STATE" --json
+                mount -o remount,size=64m "$STATE" || exit 91
+                "$BIN" resume --graph "$GRAPH" --token "$TOKEN" --state-dir "$STATE" --json
+                echo "resume exited $?"
+                """
             let result = try await CLIHarness.run(
-                ["upload"] + harness.connection + [file.path, "--message", item, "--chunk-size", "327680", "--log-level", "trace"],
-                prefix: ["/usr/bin/unshare", "-m", "/bin/sh", "-c", mount, harness.stateDirectory])
-            #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stderr.contains("cannot write the log"), "\(result.stderr)")
-            let attachments = try await harness.attachments("messages", item)
-            let attachment = try #require(attachments.first { $0["name"] as? String == "full.bin" })
+                ["/bin/sh", "-c", script],
+                environment: [
+                    "BIN": CLIHarness.binary, "GRAPH": harness.graphBase, "TOKEN": CLIHarness.token, "STATE": harness.stateDirectory,
+                    "FILE": file.path, "ITEM": item,
+                ],
+                prefix: ["/usr/bin/unshare", "-m"], bare: true)
+            #expect(result.stdout.contains("upload exited 1"), "\(result.stdout)\n\(result.stderr)")
+            #expect(
+                result.stderr.contains(
+                    #/could not attach 'full.bin' to message \S+: the transfer journal \S+journal.sqlite cannot be written \(database or disk is full\), so the upload stopped at [0-9.]+ [KM]iB of 12.0 MiB with its session kept: make room, then `attache resume`/#),
+                "\(result.stderr)")
+            #expect(!result.stderr.contains("attached full.bin"), "\(result.stderr)")
+            let lines = result.jsonLines
+            let status = try #require(lines.first { $0["transfer"] != nil && $0["state"] as? String != "done" && $0["status"] == nil })
+            #expect(status["hasSession"] as? Bool == true, "\(status)")
+            let resumed = try #require(lines.first { $0["status"] != nil })
+            #expect(resumed["status"] as? String == "attached", "\(result.stdout)\n\(result.stderr)")
+            #expect(result.stdout.contains("resume exited 0"), "\(result.stdout)\n\(result.stderr)")
+            let attachments = try await harness.attachments("messages", item).filter { $0["name"] as? String == "full.bin" }
+            #expect(attachments.count == 1)
+            let attachment = try #require(attachments.first)
             let digest = try await harness.valueDigest("messages", item, try #require(attachment["id"] as? String))
             #expect(digest.sha256 == file.sha256)
+            #expect(try await harness.openSessions().isEmpty)
         }
     }
 }
