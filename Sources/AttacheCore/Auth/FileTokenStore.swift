@@ -36,6 +36,9 @@ public struct FileTokenStore: TokenStore {
 
     private func read() throws -> [String: TokenSet] {
         guard let data = try file.read() else { return [:] }
+        // attache writes it whole or not at all: an empty one was cut short, and is no
+        // proof of being signed out.
+        guard !data.isEmpty else { throw file.error("is empty; remove it and run `attache login`") }
         do {
             return try JSONDecoder().decode([String: TokenSet].self, from: data)
         } catch {

@@ -7,15 +7,16 @@ import Foundation
 struct PrivateFile: Sendable {
     let path: String
 
-    /// The contents, or nil when there is no such file or it is empty.
+    /// The contents, or nil when there is no such file. Anything but a regular file (a FIFO
+    /// would wait for a writer; a directory reads as nothing) is refused.
     func read() throws -> Data? {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if descriptor < 0 {
-            if errno == ENOENT { return nil }
-            throw error(errno == ELOOP ? "is a symbolic link; attache does not follow one there" : "cannot be read (\(Self.lastError))")
+        do throws(RegularFile.Problem) {
+            return try RegularFile.read(path, followingLinks: false)
+        } catch .notFound {
+            return nil
+        } catch {
+            throw self.error(error.description)
         }
-        let data = (try? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).readToEnd()) ?? Data()
-        return data.isEmpty ? nil : data
     }
 
     /// Replaces the contents with `data`.
