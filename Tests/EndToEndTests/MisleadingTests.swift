@@ -41,8 +41,11 @@ struct MisleadingTests {
     /// A command attache does not have is named as such, with or without --help, and
     /// wherever the global options are.
     @Test func anUnknownCommandIsRefusedNotAnsweredWithTheScreensHelp() async throws {
-        for arguments in [["mail", "--help"], ["mail"], ["--state-dir", "/nonexistent-attache", "mail", "--help"], ["--theme", "light", "mail", "-h"]] {
-            let result = try await CLIHarness.run(arguments)
+        // A state directory of its own, though none of these runs gets as far as making it.
+        let state = NSTemporaryDirectory() + "attache-mail-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        for arguments in [["mail", "--help"], ["mail"], ["--state-dir", state, "mail", "--help"], ["--theme", "light", "mail", "-h"]] {
+            let result = try await CLIHarness.run(arguments + (arguments.contains("--state-dir") ? [] : ["--state-dir", state]))
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
             #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
             #expect(result.stderr.hasPrefix("attache: error: 'mail' is not a command of attache (the commands are "), "\(result.stderr)")
@@ -51,7 +54,7 @@ struct MisleadingTests {
         let help = try await CLIHarness.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("SUBCOMMANDS"), "\(help.stdout)")
-        let upload = try await CLIHarness.run(["--state-dir", "/nonexistent-attache", "upload", "--help"])
+        let upload = try await CLIHarness.run(["--state-dir", state, "upload", "--help"])
         #expect(upload.status == 0, "\(upload.stderr)")
         #expect(upload.stdout.contains("attache upload <file>"), "\(upload.stdout)")
     }
