@@ -41,6 +41,13 @@ struct Attache: AsyncParsableCommand {
             return
         }
         let names = Set(configuration.subcommands.compactMap { $0.configuration.commandName })
-        await main(LeadingOptions.reordered(arguments, subcommands: names))
+        let reordered = LeadingOptions.reordered(arguments, subcommands: names)
+        // Words the parser would take for something else (`-photo.jpg` for -p -h -o …, and
+        // so the help): refused, rather than a silent success.
+        if let problem = MisreadArguments.problem(in: reordered, subcommands: names) {
+            Console.error(problem)
+            Foundation.exit(ExitCodes.usage)
+        }
+        await main(reordered)
     }
 }

@@ -118,17 +118,32 @@ final class SignInTests {
     }
 
     @Test func theLoopbackListenerTakesTheRedirectAndAnswersTheBrowser() async throws {
-        let listener = try await LoopbackRedirect.listen()
+        let listener = try await LoopbackRedirect.listen(state: "S")
         #expect(listener.redirectURI.hasPrefix("http://127.0.0.1:"))
-        async let redirect = listener.redirect()
+        async let redirect = listener.redirect(within: .seconds(60))
         let noise = try await HTTPClient.shared.execute(HTTPClientRequest(url: listener.redirectURI + "favicon.ico"), timeout: .seconds(10))
         #expect(noise.status == .notFound)
+        // Another process reaching the port first, with a code of its own: told it is not
+        // the one, and the wait goes on.
+        let intruder = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: listener.redirectURI + "?code=EVIL&state=other"), timeout: .seconds(10))
+        let refusal = String(buffer: try await intruder.body.collect(upTo: 1 << 16))
+        #expect(intruder.status == .badRequest)
+        #expect(!refusal.contains("Signed in"), "\(refusal)")
         let response = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: listener.redirectURI + "?code=C%2B1&state=S"), timeout: .seconds(10))
         let page = String(buffer: try await response.body.collect(upTo: 1 << 16))
         #expect(response.status == .ok)
         #expect(page.contains("You can close this tab"))
         #expect(try await redirect == ["code": "C+1", "state": "S"])
+        await listener.close()
+    }
+
+    /// A browser that never comes back ends the wait when the time is up.
+    @Test func theLoopbackListenerStopsWaitingInTime() async throws {
+        let listener = try await LoopbackRedirect.listen(state: "S")
+        let query = try await listener.redirect(within: .milliseconds(300))
+        #expect(query == nil)
         await listener.close()
     }
 }

@@ -99,8 +99,10 @@ struct CLIHarness {
 
     /// Runs the binary (after `prefix`, a wrapper such as `unshare`), or with `bare`, only
     /// `prefix` and `arguments` (a helper command).
-    static func run(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], bare: Bool = false) async throws -> Result {
-        let process = try launch(arguments, environment: environment, prefix: prefix, bare: bare)
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], bare: Bool = false, directory: String? = nil
+    ) async throws -> Result {
+        let process = try launch(arguments, environment: environment, prefix: prefix, bare: bare, directory: directory)
         return try await process.finish()
     }
 
@@ -154,6 +156,18 @@ struct CLIHarness {
 
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+        /// ``finish()``, for a run that must end by itself: one still running after `limit`
+        /// (far more than it needs) is killed, and that is a failure of the test, not a hang of it.
+        func finish(within limit: Duration, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
+            let deadline = ContinuousClock.now + limit
+            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            if process.isRunning {
+                Issue.record("attache was still running after \(limit): \(stderrSoFar)", sourceLocation: sourceLocation)
+                signal(SIGKILL)
+            }
+            return try await finish()
+        }
+
         func finish() async throws -> Result {
             while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             // Every byte written is read: wait for both pipes to reach their end.
@@ -177,9 +191,10 @@ struct CLIHarness {
     /// pipe whose reading end is already closed, so every write to it fails with EPIPE.
     static func launch(
         _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], bare: Bool = false,
-        stdoutReaderGone: Bool = false, stderrReaderGone: Bool = false
+        stdoutReaderGone: Bool = false, stderrReaderGone: Bool = false, directory: String? = nil
     ) throws -> Running {
         let process = Process()
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if prefix.isEmpty {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments

@@ -19,6 +19,7 @@ struct ConfigTests {
                 ("account = \"work\"\n", ":1: account names \"work\", but there is no [accounts.work] table"),
                 ("[accounts.work]\ntenant = \"contoso.com\"\ntoken = \"eyJ0\"\n", ":3: accounts.work.token secrets are never kept in the config"),
                 ("[defaults\nparallel = 2\n", ":1: is not valid TOML"),
+                ("[defaults]\nrequest_timeout = 0\n", ":2: defaults.request_timeout must be a whole number of seconds from 1 to 3600"),
             ]
             for (text, expected) in cases {
                 let path = try write(text, in: harness)
@@ -56,6 +57,7 @@ struct ConfigTests {
             #expect(lines.contains("mailbox         shared@contoso.com  (account work)"), "\(lines)")
             #expect(lines.contains("parallel        2  (config)"), "\(lines)")
             #expect(lines.contains("chunk size      3932160  (default)"), "\(lines)")
+            #expect(lines.contains("request timeout 60 s  (default)"), "\(lines)")
             #expect(lines.contains("token           ******** from --token"), "\(lines)")
             #expect(!lines.contains("SECRET"))
             let json = try await CLIHarness.run(["config", "--config", path, "--state-dir", harness.stateDirectory, "--json"])

@@ -74,6 +74,10 @@ final class HostileProxy: Sendable {
         case rewrite(@Sendable (Reply) -> Reply)
         /// Forward it (so the emulator acts on it), then hold the reply this long.
         case forwardLate(Duration)
+        /// Forward it (so the emulator acts on it), send the reply's head at once, then its
+        /// body a byte every `every`, with spaces after it (JSON allows them) until the
+        /// client goes or the proxy stops: a body that never ends, though bytes keep coming.
+        case trickle(every: Duration)
     }
 
     typealias Rule = @Sendable (Exchange) -> Action
@@ -98,6 +102,8 @@ final class HostileProxy: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, Never>
     private let seen = Mutex<[Exchange]>([])
+    /// Set by ``stop()``: trickling bodies end.
+    fileprivate let stopped = Atomic<Bool>(false)
 
     var graphBaseURL: String { origin + "/v1.0" }
     /// Every request so far, in order.
@@ -142,6 +148,7 @@ final class HostileProxy: Sendable {
 
     /// Stops at once: replies it holds back are dropped, not waited for.
     func stop() async {
+        stopped.store(true, ordering: .relaxed)
         task.cancel()
         await task.value
     }
@@ -181,8 +188,12 @@ final class HostileProxy: Sendable {
             let exchange = proxy.record(
                 request.method.rawValue, request.uri.description, Data(buffer: body), contentRange: request.headers[HTTPField.Name("Content-Range")!])
             let reply: Reply
+            var trickle: Duration?
             switch rule(exchange) {
             case .forward: reply = try await proxy.forward(exchange, headers: request.headers)
+            case .trickle(let every):
+                reply = try await proxy.forward(exchange, headers: request.headers)
+                trickle = every
             case .answer(let answer): reply = answer
             case .rewrite(let change): reply = change(try await proxy.forward(exchange, headers: request.headers))
             case .forwardLate(let delay):
@@ -193,6 +204,21 @@ final class HostileProxy: Sendable {
             for (name, value) in reply.headers {
                 guard let fieldName = HTTPField.Name(name), fieldName != .contentLength, fieldName != .transferEncoding, fieldName != .connection else { continue }
                 fields.append(HTTPField(name: fieldName, value: value))
+            }
+            if let trickle {
+                let body = reply.body
+                return Response(
+                    status: HTTPResponse.Status(code: reply.status), headers: fields,
+                    body: ResponseBody { writer in
+                        var sent = 0
+                        while !proxy.stopped.load(ordering: .relaxed) {
+                            // A write to a client that has gone fails, and ends this.
+                            try await writer.write(ByteBuffer(bytes: [sent < body.count ? body[body.startIndex + sent] : UInt8(ascii: " ")]))
+                            sent += 1
+                            try await Task.sleep(for: trickle)
+                        }
+                        try await writer.finish(nil)
+                    })
             }
             return Response(
                 status: HTTPResponse.Status(code: reply.status), headers: fields,

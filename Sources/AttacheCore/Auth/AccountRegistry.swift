@@ -24,7 +24,7 @@ public struct AccountRegistry: Sendable {
 
     public func read() throws -> Contents {
         let file = PrivateFile(path: path)
-        guard let data = try file.read() else { return Contents() }
+        guard let data = try file.read(), !data.isEmpty else { return Contents() }
         do {
             return try JSONDecoder().decode(Contents.self, from: data)
         } catch {

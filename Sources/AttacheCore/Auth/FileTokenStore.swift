@@ -38,6 +38,9 @@ public struct FileTokenStore: TokenStore {
     ///   on load, whose tokens would be used; a save or a delete replaces it with a 0600 file.
     private func read(secret: Bool = false) throws -> [String: TokenSet] {
         guard let data = try file.read(secret: secret) else { return [:] }
+        // attache writes it whole or not at all: an empty one was cut short, and is no
+        // proof of being signed out.
+        guard !data.isEmpty else { throw file.error("is empty; remove it and run `attache login`") }
         do {
             return try JSONDecoder().decode([String: TokenSet].self, from: data)
         } catch {

@@ -5,7 +5,11 @@ import NIOPosix
 
 /// The listener a browser sign-in comes back to: `http://127.0.0.1:PORT/` on a free port,
 /// open only until the redirect arrives. It answers the browser with a short page and hands
-/// the redirect's query (`code` and `state`, or `error`) to ``redirect()``.
+/// the redirect's query (`code` and `state`, or `error`) to ``redirect(within:)``.
+///
+/// Any process on the machine can reach the port, so only a redirect that carries this
+/// sign-in's `state` counts: another is told it is not the one, and the listener keeps
+/// waiting for the right one.
 public final class LoopbackRedirect: Sendable {
     /// `http://127.0.0.1:PORT/`, the `redirect_uri` to sign in with.
     public let redirectURI: String
@@ -18,15 +22,15 @@ public final class LoopbackRedirect: Sendable {
         self.queries = queries
     }
 
-    /// Starts listening on loopback only.
-    public static func listen() async throws -> LoopbackRedirect {
+    /// Starts listening on loopback only, for the redirect that carries `state`.
+    public static func listen(state: String) async throws -> LoopbackRedirect {
         let (queries, sink) = AsyncStream<[String: String]>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(RedirectHandler { query in sink.yield(query) })
+                    try channel.pipeline.syncOperations.addHandler(RedirectHandler(state: state) { query in sink.yield(query) })
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -34,10 +38,14 @@ public final class LoopbackRedirect: Sendable {
         return LoopbackRedirect(redirectURI: "http://127.0.0.1:\(port)/", channel: channel, queries: queries)
     }
 
-    /// Waits for the browser to come back; the query it brought.
-    public func redirect() async throws -> [String: String] {
-        for await query in queries { return query }
-        throw CancellationError()
+    /// Waits for the browser to come back with this sign-in's `state`; the query it
+    /// brought, or `nil` when it did not come within `limit`.
+    public func redirect(within limit: Duration) async throws -> [String: String]? {
+        let queries = self.queries
+        return try await Deadline.run(by: .now + limit) {
+            for await query in queries { return query }
+            throw CancellationError()
+        }
     }
 
     /// Stops listening.
@@ -46,16 +54,18 @@ public final class LoopbackRedirect: Sendable {
     }
 }
 
-/// Answers each request on the listener; the first one that carries a sign-in result
-/// (a `code` or an `error`) is handed on.
+/// Answers each request on the listener; one that carries a sign-in result (a `code` or an
+/// `error`) with the expected `state` is handed on.
 private final class RedirectHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    private let state: String
     private let onRedirect: @Sendable ([String: String]) -> Void
     private var uri = "/"
 
-    init(onRedirect: @escaping @Sendable ([String: String]) -> Void) {
+    init(state: String, onRedirect: @escaping @Sendable ([String: String]) -> Void) {
+        self.state = state
         self.onRedirect = onRedirect
     }
 
@@ -69,7 +79,13 @@ private final class RedirectHandler: ChannelInboundHandler {
             let query = Self.query(of: uri)
             let isResult = query["code"] != nil || query["error"] != nil
             let page: String
-            if query["code"] != nil {
+            if isResult, query["state"] != state {
+                // Not the sign-in attache started (another process, an old tab): it neither
+                // ends the wait nor is told it signed in.
+                page = "This is not the sign-in attache is waiting for; attache keeps waiting for it."
+                respond(context, status: .badRequest, page: page)
+                return
+            } else if query["code"] != nil {
                 page = "Signed in to attache. You can close this tab and go back to the terminal."
             } else if let error = query["error"] {
                 page = "The sign-in did not complete (\(Self.html(query["error_description"] ?? error))). You can close this tab."

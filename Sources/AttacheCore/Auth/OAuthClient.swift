@@ -16,6 +16,8 @@ public struct OAuthClient: Sendable {
     let logger: Logger
     /// The wall clock that codes and tokens expire by; tests move it.
     let now: @Sendable () -> Date
+    /// How long one request may take, head to last byte.
+    public var requestTimeout: Duration = .seconds(30)
 
     public init(settings: SignInSettings, http: HTTPClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
@@ -182,9 +184,11 @@ public struct OAuthClient: Sendable {
         let status: Int
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: .seconds(30), logger: GraphClient.httpClientLogger)
+            // The deadline covers the body too: the HTTP client's own ends with the head.
+            let deadline = ContinuousClock.now + requestTimeout
+            let response = try await http.execute(request, deadline: .now() + .milliseconds(requestTimeout.milliseconds), logger: GraphClient.httpClientLogger)
             status = Int(response.status.code)
-            body = try await response.body.collect(upTo: 1 << 20)
+            body = try await GraphClient.collect(response.body, upTo: 1 << 20, by: deadline, limit: requestTimeout, operation: "reach the identity platform")
         } catch {
             let reason = GraphClient.transportError(error, operation: "reach the identity platform")
             throw SignInError(.unreachable, message: "could not reach \(GraphClient.origin(of: url)): \((reason as? GraphError)?.message ?? "\(reason)")")

@@ -7,36 +7,22 @@ import Foundation
 struct PrivateFile: Sendable {
     let path: String
 
-    /// The contents, or nil when there is no such file or it is empty.
+    /// The contents, or nil when there is no such file. Anything but a regular file (a FIFO
+    /// would wait for a writer; a directory reads as nothing) is refused.
     ///
     /// - Parameter secret: the file holds secrets: refuse it when others may read it (or
-    ///   another user owns it), since what is in it may have been read and must not be
-    ///   trusted, or used, without the user knowing.
+    ///   another user owns it), saying how to keep it or replace it.
     func read(secret: Bool = false) throws -> Data? {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if descriptor < 0 {
-            if errno == ENOENT { return nil }
-            throw error(errno == ELOOP ? "is a symbolic link; attache does not follow one there" : "cannot be read (\(Self.lastError))")
+        do throws(RegularFile.Problem) {
+            return try RegularFile.read(path, followingLinks: false, secret: secret)
+        } catch .notFound {
+            return nil
+        } catch .readableByOthers(let mode) {
+            throw self.error(
+                "can be read by others (mode \(mode)), so its tokens may have been read: attache will not use it; `chmod 600 \(path)` keeps it, `attache logout` then `attache login` replaces the tokens")
+        } catch {
+            throw self.error(error.description)
         }
-        if secret {
-            var info = stat()
-            guard fstat(descriptor, &info) == 0 else {
-                close(descriptor)
-                throw error("cannot be read (\(Self.lastError))")
-            }
-            if info.st_uid != geteuid() {
-                close(descriptor)
-                throw error("belongs to another user (uid \(info.st_uid)); attache uses only token files of your own")
-            }
-            if info.st_mode & 0o077 != 0 {
-                close(descriptor)
-                let mode = String(info.st_mode & 0o777, radix: 8)
-                throw error(
-                    "can be read by others (mode 0\(mode)), so its tokens may have been read: attache will not use it; `chmod 600 \(path)` keeps it, `attache logout` then `attache login` replaces the tokens")
-            }
-        }
-        let data = (try? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).readToEnd()) ?? Data()
-        return data.isEmpty ? nil : data
     }
 
     /// Replaces the contents with `data`.

@@ -8,10 +8,14 @@ public struct SecretServiceTokenStore: TokenStore {
     /// The `secret-tool` executable.
     public let tool: String
     let environment: [String: String]
+    /// How long one call of the tool may take. A locked keyring makes `secret-tool` wait
+    /// for the user to unlock it, for ever if no prompt can show (over ssh, say).
+    public var timeout: Duration
 
-    public init(tool: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(tool: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)) {
         self.tool = tool
         self.environment = environment
+        self.timeout = timeout
     }
 
     public var location: String { "the Secret Service" }
@@ -23,8 +27,15 @@ public struct SecretServiceTokenStore: TokenStore {
 
     public func load(_ account: Account) throws -> TokenSet? {
         let result = try run(["lookup", "application", "attache", "account", account.storageKey])
-        // `lookup` exits 1, saying nothing, when there is no such item.
-        guard result.status == 0, !result.output.isEmpty else { return nil }
+        // `lookup` exits 1, saying nothing, when there is no such item. Anything else that
+        // gives no tokens is a failure to say, not a sign of being signed out.
+        if result.status == 1, result.output.isEmpty, result.errorText.isEmpty { return nil }
+        guard result.status == 0 else {
+            throw TokenStoreError(
+                location: location,
+                problem: "could not be read (secret-tool \(result.failure)); unlock the keyring, or set ATTACHE_TOKEN_STORE=file and run `attache login`")
+        }
+        guard !result.output.isEmpty else { return nil }
         do {
             return try JSONDecoder().decode(TokenSet.self, from: result.output)
         } catch {
@@ -37,7 +48,7 @@ public struct SecretServiceTokenStore: TokenStore {
         let result = try run(
             ["store", "--label", "attache: \(account.username)", "application", "attache", "account", account.storageKey], input: secret)
         guard result.status == 0 else {
-            throw TokenStoreError(location: location, problem: "refused to store the tokens (\(result.errorText)); set ATTACHE_TOKEN_STORE=file to use a file")
+            throw TokenStoreError(location: location, problem: "refused to store the tokens (\(result.failure)); set ATTACHE_TOKEN_STORE=file to use a file")
         }
     }
 
@@ -45,36 +56,18 @@ public struct SecretServiceTokenStore: TokenStore {
         _ = try run(["clear", "application", "attache", "account", account.storageKey])
     }
 
-    struct Result {
-        var status: Int32
-        var output: Data
-        var errorText: String
-    }
-
-    /// Runs the tool and waits for it; it talks to a local daemon, so this is brief.
-    func run(_ arguments: [String], input: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.environment = environment
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        do {
-            try process.run()
-        } catch {
-            throw TokenStoreError(location: location, problem: "cannot be reached (\(tool): \(error.localizedDescription))")
+    /// Runs the tool within ``timeout``, the secret (if any) on its standard input.
+    func run(_ arguments: [String], input: Data? = nil) throws -> HelperProcess.Result {
+        do throws(HelperProcess.Failure) {
+            return try HelperProcess.run(tool, arguments, environment: environment, input: input, timeout: timeout)
+        } catch .cannotStart(let reason) {
+            throw TokenStoreError(location: location, problem: "cannot be reached (\(tool): \(reason))")
+        } catch .timedOut {
+            throw TokenStoreError(
+                location: location,
+                problem:
+                    "did not answer within \(TransferFormat.clock(timeout.seconds)) (secret-tool \(arguments.first ?? "")): is the keyring locked? Unlock it and try again, or set ATTACHE_TOKEN_STORE=file and run `attache login` to keep tokens in a file"
+            )
         }
-        if let input { try? stdin.fileHandleForWriting.write(contentsOf: input) }
-        try? stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: output,
-            errorText: String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).terminalSafe)
     }
 }

@@ -27,13 +27,16 @@ public struct TokenStoreError: Error, Hashable, Sendable, CustomStringConvertibl
 public enum TokenStores {
     /// The Secret Service (through `secret-tool`) when a session bus is there and
     /// `ATTACHE_TOKEN_STORE` does not say `file`; else `tokens.json` in `stateDirectory`.
-    public static func forSession(stateDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> any TokenStore {
+    /// - Parameter timeout: how long one call of `secret-tool` may take.
+    public static func forSession(
+        stateDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(60)
+    ) -> any TokenStore {
         let file = FileTokenStore(path: (stateDirectory as NSString).appendingPathComponent("tokens.json"))
         if environment["ATTACHE_TOKEN_STORE"] == "file" { return file }
         if let bus = environment["DBUS_SESSION_BUS_ADDRESS"], !bus.isEmpty,
             let tool = SecretServiceTokenStore.findTool(environment: environment)
         {
-            return SecretServiceTokenStore(tool: tool, environment: environment)
+            return SecretServiceTokenStore(tool: tool, environment: environment, timeout: timeout)
         }
         return file
     }

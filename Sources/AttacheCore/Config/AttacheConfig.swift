@@ -11,6 +11,7 @@ import TOMLKit
 /// chunk_size = 3932160        # bytes per ranged PUT
 /// parallel = 4                # transfers at once
 /// upload_budget = "150MB/5m"  # keep to Outlook's upload limit from the start
+/// request_timeout = 60        # seconds one reply may take, head to last byte
 /// theme = "default"
 ///
 /// [accounts.work]
@@ -51,20 +52,33 @@ public struct AttacheConfig: Hashable, Sendable {
     public var theme: String?
     /// Bytes per window sent to one mailbox, kept to from the first byte.
     public var uploadBudget: UploadBudget?
+    /// How long attache waits for one answer, whole: a Graph reply, the identity platform's,
+    /// the Secret Service's. `nil` for each one's default.
+    public var requestTimeout: Duration?
+
+    /// The longest `request_timeout` taken: an hour.
+    public static let maximumRequestTimeout = 3600
 
     public init() {}
 
     /// Reads `path`; a file that is not there is an empty configuration.
     /// - Throws: ``ConfigError`` naming the file, the line and the key that is wrong.
     public static func load(path: String) throws(ConfigError) -> AttacheConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+        let data: Data
+        do throws(RegularFile.Problem) {
+            // Never a FIFO (which would wait for a writer) or a directory.
+            data = try RegularFile.read(path, limit: 1 << 20)
+        } catch .notFound {
+            return AttacheConfig()
+        } catch .unreadable where !FileManager.default.fileExists(atPath: path) {
+            // A folder on the way that cannot be searched (another user's home): as good
+            // as no file, as ever. A file that is there and cannot be read is said below.
+            return AttacheConfig()
         } catch {
-            if (error as NSError).code == NSFileReadNoSuchFileError || !FileManager.default.fileExists(atPath: path) {
-                return AttacheConfig()
-            }
-            throw ConfigError(path: path, line: nil, key: nil, problem: "cannot be read (\((error as NSError).localizedDescription))")
+            throw ConfigError(path: path, line: nil, key: nil, problem: error.description)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(path: path, line: nil, key: nil, problem: "is not UTF-8 text")
         }
         return try parse(text, path: path)
     }
@@ -113,11 +127,16 @@ public struct AttacheConfig: Hashable, Sendable {
                         } catch {
                             throw fail(dotted, "\(error)")
                         }
+                    case "request_timeout":
+                        guard let value = defaults[inner]?.int, (1...maximumRequestTimeout).contains(value) else {
+                            throw fail(dotted, "must be a whole number of seconds from 1 to \(maximumRequestTimeout)")
+                        }
+                        config.requestTimeout = .seconds(value)
                     case "theme":
                         guard let value = defaults[inner]?.string, !value.isEmpty else { throw fail(dotted, "must be a theme's name or a path to a .theme file") }
                         config.theme = value
                     default:
-                        throw fail(dotted, "is not a setting attache knows (chunk_size, parallel, theme, upload_budget)")
+                        throw fail(dotted, "is not a setting attache knows (chunk_size, parallel, request_timeout, theme, upload_budget)")
                     }
                 }
             case "accounts":

@@ -28,11 +28,19 @@ extension GraphClient {
     ///
     /// The destination is opened before the request, so a place that cannot be written to
     /// costs no download; a file is replaced only once every byte is in (see ``DownloadSink``).
-    /// - Parameter progress: called with the bytes received so far, as each chunk arrives.
+    /// The server decides how many bytes come: more than `maximumBytes` (the attachment's
+    /// metadata `size`, which is never less than its bytes), or a body encoded in a way
+    /// attache did not ask for (`Content-Encoding: gzip`), fails the download and saves nothing.
+    ///
+    /// - Parameters:
+    ///   - maximumBytes: the most bytes the attachment can have, from its metadata; `nil`
+    ///     for ``maximumDownload``.
+    ///   - progress: called with the bytes received so far, as each chunk arrives.
     /// - Throws: ``GraphError`` for the request, ``DownloadError`` for the destination,
     ///   `CancellationError` when the task is cancelled; a file that was there is then left as it was.
     public func downloadAttachment(
-        _ attachmentID: String, of item: ItemReference, to destination: DownloadDestination?, progress: (@Sendable (Int64) -> Void)? = nil
+        _ attachmentID: String, of item: ItemReference, to destination: DownloadDestination?, maximumBytes: Int64? = nil,
+        progress: (@Sendable (Int64) -> Void)? = nil
     ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
         let operation = "download attachment \(ItemReference.abbreviate(attachmentID)) of \(item)"
         let url = itemURL(item, "attachments", Self.escapeSegment(attachmentID), "$value")
@@ -40,8 +48,11 @@ extension GraphClient {
         if let destination { sink = try await DownloadSink.open(destination, operation: operation) }
         do {
             // The place is held until the last byte is in: the request runs until then.
+            // A size below zero is no size, and none is above the ceiling.
+            let stated = maximumBytes.flatMap { (0...Self.maximumDownload).contains($0) ? $0 : nil }
             return try await gate.withPlace { [sink] in
-                try await download(url, into: sink, operation: operation, progress: progress)
+                try await download(
+                    url, into: sink, limit: stated ?? Self.maximumDownload, stated: stated != nil, operation: operation, progress: progress)
             }
         } catch {
             sink?.discard()
@@ -49,27 +60,49 @@ extension GraphClient {
         }
     }
 
+    /// The most bytes any download may bring: Outlook keeps no item over 150 MB, so a
+    /// gibibyte is a server that does not stop.
+    public static let maximumDownload: Int64 = 1 << 30
+
     private func download(
-        _ url: String, into sink: DownloadSink?, operation: String, progress: (@Sendable (Int64) -> Void)?
+        _ url: String, into sink: DownloadSink?, limit: Int64, stated: Bool, operation: String, progress: (@Sendable (Int64) -> Void)?
     ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
-        let exchange = try await exchange(.GET, url, authorization: .bearer, operation: operation, timeout: .seconds(600))
+        // The bytes as they are: an encoded body would be saved encoded.
+        let exchange = try await exchange(
+            .GET, url, authorization: .bearer, headers: ["Accept-Encoding": "identity"], operation: operation, timeout: .seconds(600))
         let response = exchange.response
         guard (200..<300).contains(Int(response.status.code)) else {
-            let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            let body = await Self.collectErrorBody(response.body, within: requestTimeout.duration)
             throw Self.errorFromReply(
                 .init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation, secrets: exchange.secrets)
         }
+        if let encoding = response.headers.first(name: "Content-Encoding"), encoding.lowercased() != "identity" {
+            throw GraphError(
+                kind: .malformedReply, message: "the bytes came encoded (Content-Encoding: \(encoding)), which attache did not ask for",
+                operation: operation)
+        }
+        let tooMany = GraphError(
+            kind: .malformedReply,
+            message: stated
+                ? "the server sent more than the \(limit) bytes the attachment's size says it has"
+                : "the server sent more than \(ByteCount(limit)), more than any attachment",
+            operation: operation)
+        if let declared = response.headers.first(name: "Content-Length").flatMap(Int64.init), declared > limit { throw tooMany }
         var hasher = SHA256()
         var count: Int64 = 0
         do {
             for try await chunk in response.body {
                 try Task.checkCancellation()
+                // Checked before the bytes go anywhere: none past the limit is written.
+                guard Int64(chunk.readableBytes) <= limit - count else { throw tooMany }
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
                 try await sink?.write(chunk)
                 count += Int64(chunk.readableBytes)
                 progress?(count)
             }
         } catch let error as DownloadError {
+            throw error
+        } catch let error as GraphError {
             throw error
         } catch {
             throw Self.transportError(error, operation: operation)

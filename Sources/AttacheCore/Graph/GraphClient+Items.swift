@@ -64,10 +64,24 @@ extension GraphClient {
 
 extension GraphClient {
     /// Every element of a Graph collection from `url` on, following `@odata.nextLink`, up to `limit`.
+    ///
+    /// The server decides where each link leads, so the walk is bounded by attache: a link
+    /// to a page already read (a loop) is refused, and so is a walk past ``maximumPages``.
     func pages<Value: Decodable>(from url: String, limit: Int = .max, operation: String) async throws -> [Value] {
         var values: [Value] = []
         var next: String? = url
+        var seen: Set<String> = []
         while let pageURL = next, values.count < limit {
+            guard seen.insert(pageURL).inserted else {
+                throw GraphError(
+                    kind: .malformedReply, message: "its @odata.nextLink leads back to a page already read, so the list would never end",
+                    operation: operation)
+            }
+            guard seen.count <= maximumPages else {
+                throw GraphError(
+                    kind: .malformedReply, message: "its @odata.nextLink went on past \(maximumPages) pages; attache stopped there",
+                    operation: operation)
+            }
             let reply = try await send(.GET, pageURL, authorization: .bearer, headers: Self.jsonHeaders, operation: operation)
             let page = try decode(GraphPage<Value>.self, from: reply, operation: operation)
             values += page.value

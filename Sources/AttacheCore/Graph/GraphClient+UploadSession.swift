@@ -78,25 +78,30 @@ extension GraphClient {
                 onChunk(chunk)
             },
             onEnd: { watch.sentAll() })
-        let reply = try await withThrowingTaskGroup(of: Reply?.self) { group in
+        let reply = try await withThrowingTaskGroup(of: Result<Reply, StallWatch.Stall>.self) { group in
             group.addTask {
                 // No deadline on the whole range: on a slow link it may take many minutes.
-                try await send(
-                    .PUT, uploadURL.secretValue, authorization: .preAuthenticated, headers: requestHeaders,
-                    body: .stream(chunks, length: .known(Int64(range.count))), operation: operation, timeout: .hours(24))
+                // The watch bounds the wait for its reply's head; the reply's body, once
+                // that came, has the request timeout.
+                .success(
+                    try await send(
+                        .PUT, uploadURL.secretValue, authorization: .preAuthenticated, headers: requestHeaders,
+                        body: .stream(chunks, length: .known(Int64(range.count))), operation: operation, timeout: .hours(24),
+                        onHead: { watch.headArrived() }))
             }
-            group.addTask {
-                try await watch.waitForStall()
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            guard let first else {
+            group.addTask { .failure(try await watch.waitForStall()) }
+            defer { group.cancelAll() }
+            switch try await group.next() {
+            case .success(let reply): return reply
+            case .failure(.bodyStalled), nil:
                 throw GraphError(
                     kind: .noReply, message: "no bytes moved for \(TransferFormat.clock(stallTimeout.seconds))", operation: operation,
                     isUploadSession: true, host: Self.host(of: uploadURL.secretValue))
+            case .failure(.noReply):
+                throw GraphError(
+                    kind: .noReply, message: "the range was sent, and no reply began within \(TransferFormat.clock(stallTimeout.seconds))",
+                    operation: operation, isUploadSession: true, host: Self.host(of: uploadURL.secretValue))
             }
-            return first
         }
         if reply.status == 201 {
             return .completed(attachmentID: reply.headers.first(name: "Location").flatMap(AttachmentLocation.attachmentID(from:)))
@@ -156,15 +161,26 @@ struct CountingChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable w
         let onChunk: @Sendable (ByteBuffer) -> Void
         let onEnd: @Sendable () -> Void
 
+        var ended = false
+
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await base.next() else {
                 if seen < length { throw SourceEndedEarly() }
-                onEnd()
+                end()
                 return nil
             }
             seen += Int64(chunk.readableBytes)
             onChunk(chunk)
+            // With its length known, the HTTP client stops asking once it has that many
+            // bytes: the body ends with its last chunk, not with a `nil` it never asks for.
+            if seen >= length { end() }
             return chunk
+        }
+
+        private mutating func end() {
+            guard !ended else { return }
+            ended = true
+            onEnd()
         }
     }
 

@@ -16,11 +16,21 @@ public struct GraphClient: Sendable {
     public let baseURL: String
     /// The mailbox path under the root: `me`.
     public let mailbox: String
-    /// How long a JSON request may take.
+    /// How long a JSON request may take, head to last byte; once a ranged `PUT`'s reply has
+    /// begun, how long the rest of it may take.
     public var requestTimeout: TimeAmount = .seconds(60)
+    /// ``requestTimeout`` as a `Duration`, for callers that do not use NIO's types.
+    public var requestTimeLimit: Duration {
+        get { requestTimeout.duration }
+        set { requestTimeout = .milliseconds(newValue.milliseconds) }
+    }
     /// How long a ranged `PUT` may go without a byte of its body being taken before it is
     /// given up on. A range that keeps moving, however slowly, is never cut off.
     public var stallTimeout: Duration = .seconds(120)
+    /// How many pages of one list (`@odata.nextLink` after `@odata.nextLink`) are read at
+    /// most: 500 pages of Graph's usual 10 to 50 items are far more than any list attache
+    /// shows, and a server that pages on for ever is stopped there.
+    public var maximumPages = 500
 
     let http: HTTPClient
     let credentials: any AccessTokenProvider
@@ -68,16 +78,16 @@ public struct GraphClient: Sendable {
     /// token elsewhere), bounded connect time, certificates always checked. The caller shuts
     /// it down.
     ///
-    /// - Parameter extraTrustRoots: a PEM file of certificate authorities to trust besides
-    ///   the system's (a corporate proxy's), from `--ca-file` or `SSL_CERT_FILE`.
-    public static func makeHTTPClient(extraTrustRoots: String? = nil) -> HTTPClient {
+    /// - Parameter extraTrustRoots: certificate authorities to trust besides the system's (a
+    ///   corporate proxy's), as ``loadTrustRoots(_:)`` read them from `--ca-file` or `SSL_CERT_FILE`.
+    public static func makeHTTPClient(extraTrustRoots: [NIOSSLCertificate]? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: .seconds(120))
         )
         if let extraTrustRoots {
             var tls = TLSConfiguration.makeClientConfiguration()
-            tls.additionalTrustRoots = [.file(extraTrustRoots)]
+            tls.additionalTrustRoots = [.certificates(extraTrustRoots)]
             configuration.tlsConfiguration = tls
         }
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
@@ -86,6 +96,27 @@ public struct GraphClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .automatic
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// Reads a PEM file of certificate authorities, once, before any connection: read at
+    /// the first handshake instead, a file that is not PEM would fail that handshake as if
+    /// the server's certificate were at fault, and a FIFO would hang it.
+    /// - Throws: ``TrustRootsError`` saying what is wrong with the file.
+    public static func loadTrustRoots(_ path: String) throws(TrustRootsError) -> [NIOSSLCertificate] {
+        let data: Data
+        do throws(RegularFile.Problem) {
+            data = try RegularFile.read(path)
+        } catch {
+            throw TrustRootsError(path: path, problem: error.description)
+        }
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMBytes(Array(data))
+        } catch {
+            throw TrustRootsError(path: path, problem: "holds no PEM certificate attache can read")
+        }
+        guard !certificates.isEmpty else { throw TrustRootsError(path: path, problem: "holds no PEM certificate") }
+        return certificates
     }
 
     // MARK: URLs
@@ -139,25 +170,37 @@ public struct GraphClient: Sendable {
         body: HTTPClientRequest.Body? = nil,
         operation: String,
         timeout: TimeAmount? = nil,
-        replyLimit: Int = 32 * 1024 * 1024
+        replyLimit: Int = 32 * 1024 * 1024,
+        onHead: (@Sendable () -> Void)? = nil
     ) async throws -> Reply {
         try await gate.withPlace {
             try await sendNow(
-                method, url, authorization: authorization, headers: headers, body: body, operation: operation, timeout: timeout, replyLimit: replyLimit)
+                method, url, authorization: authorization, headers: headers, body: body, operation: operation, timeout: timeout,
+                replyLimit: replyLimit, onHead: onHead)
         }
     }
 
-    /// ``send(_:_:authorization:headers:body:operation:timeout:replyLimit:)`` once it holds a place.
+    /// ``send(_:_:authorization:headers:body:operation:timeout:replyLimit:onHead:)`` once it holds a place.
     private func sendNow(
         _ method: HTTPMethod, _ url: String, authorization: Authorization, headers: HTTPHeaders, body: HTTPClientRequest.Body?,
-        operation: String, timeout: TimeAmount?, replyLimit: Int
+        operation: String, timeout: TimeAmount?, replyLimit: Int, onHead: (@Sendable () -> Void)?
     ) async throws -> Reply {
+        // The whole reply, head to last byte, gets `timeout`: the HTTP client's deadline ends
+        // with the head, and its read timeout starts again with each byte of the body. Once
+        // the head is in, the body gets no more than ``requestTimeout`` either (a ranged PUT
+        // takes long to send, not to be answered).
+        let whole = (timeout ?? requestTimeout).duration
+        let started = ContinuousClock.now
         let exchange = try await exchange(
             method, url, authorization: authorization, headers: headers, body: body, operation: operation, timeout: timeout)
         let response = exchange.response
+        onHead?()
+        let headed = ContinuousClock.now
+        let (deadline, limit) = started + whole <= headed + requestTimeout.duration
+            ? (started + whole, whole) : (headed + requestTimeout.duration, requestTimeout.duration)
         let bytes: ByteBuffer
         do {
-            bytes = try await response.body.collect(upTo: replyLimit)
+            bytes = try await Self.collect(response.body, upTo: replyLimit, by: deadline, limit: limit, operation: operation)
         } catch is NIOTooManyBytesError {
             throw GraphError(
                 kind: .malformedReply, message: "the reply was larger than \(ByteCount(Int64(replyLimit))), more than any Graph reply",
@@ -227,7 +270,7 @@ public struct GraphClient: Sendable {
         // Refused: an expired or revoked token. Read why; when it is the token, get a new one
         // and send the request once more. Requests to Graph carry bytes, never a stream (only
         // ranged PUTs stream, and they go to upload URLs), so the body can go again.
-        let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+        let body = await Self.collectErrorBody(response.body, within: requestTimeout.duration)
         let refusal = Self.errorFromReply(.init(status: 401, headers: response.headers, body: body), operation: operation, secrets: secrets)
         guard refusal.code == "InvalidAuthenticationToken" else { throw refusal }
         let fresh: String?
@@ -268,6 +311,26 @@ public struct GraphClient: Sendable {
         return response
     }
 
+    /// A reply's whole body, read by `deadline` (`limit` after the request or its reply
+    /// began); a body still coming then is a reply that did not come, however steadily it
+    /// trickles.
+    static func collect(
+        _ body: HTTPClientResponse.Body, upTo maximum: Int, by deadline: ContinuousClock.Instant, limit: Duration, operation: String
+    ) async throws -> ByteBuffer {
+        guard let bytes = try await Deadline.run(by: deadline, { try await body.collect(upTo: maximum) }) else {
+            throw GraphError(
+                kind: .noReply, code: GraphError.timedOut, message: "the reply did not come whole within \(TransferFormat.clock(limit.seconds))",
+                operation: operation)
+        }
+        return bytes
+    }
+
+    /// The body of an error reply, for its message: what came within `limit`, else nothing.
+    static func collectErrorBody(_ body: HTTPClientResponse.Body, within limit: Duration) async -> ByteBuffer {
+        let bytes = try? await Deadline.run(by: .now + limit) { try await body.collect(upTo: 1 << 20) }
+        return (bytes ?? nil) ?? ByteBuffer()
+    }
+
     /// No token could be had: not signed in, or the sign-in must be renewed.
     static func signInFailure(_ error: any Error, operation: String) -> GraphError {
         if let error = error as? UnusableTokenError {
@@ -275,7 +338,8 @@ public struct GraphClient: Sendable {
         }
         if let error = error as? SignInError {
             if error.kind == .unreachable {
-                return GraphError(kind: .noReply, message: error.message, operation: operation)
+                // The identity platform, not Graph: a hint about --graph would mislead.
+                return GraphError(kind: .noReply, code: GraphError.identityUnreachable, message: error.message, operation: operation)
             }
             return GraphError(kind: .status(401), code: "SignInRequired", message: error.description, operation: operation)
         }
@@ -292,6 +356,27 @@ public struct GraphClient: Sendable {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         return String(rest[(rest.firstIndex(of: "/") ?? rest.endIndex)...])
+    }
+
+    /// A TLS handshake that failed, by what failed: the server's certificate (which
+    /// `--ca-file` may fix), a server that does not speak TLS at all (an https URL on a
+    /// plain-HTTP port), or the handshake otherwise. `nil` when `error` is not about TLS.
+    static func tlsFailure(_ error: any Error, operation: String) -> GraphError? {
+        let text = "\(error)"
+        let isTLS = error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
+        guard isTLS || text.contains("CERTIFICATE_VERIFY_FAILED") else { return nil }
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || error is NIOSSLExtraError {
+            return GraphError(
+                kind: .noReply, code: GraphError.certificateNotTrusted,
+                message: "the server's certificate is not trusted (\(Self.certificateProblem(error)))", operation: operation)
+        }
+        // BoringSSL's words for a first reply that is no TLS record: plain HTTP, most often.
+        let notTLS = ["WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH", "UNEXPECTED_RECORD"]
+        if notTLS.contains(where: text.contains) {
+            return GraphError(kind: .noReply, code: GraphError.notTLS, message: "the server does not speak TLS there", operation: operation)
+        }
+        let short = text.count > 120 ? String(text.prefix(120)) + "…" : text
+        return GraphError(kind: .noReply, code: GraphError.tlsFailed, message: "the TLS handshake failed (\(short))", operation: operation)
     }
 
     /// What went wrong with a TLS handshake, in a few words.
@@ -326,11 +411,11 @@ public struct GraphClient: Sendable {
             }
             return GraphError(kind: .noReply, message: reason, operation: operation)
         }
-        if error is NIOSSLError || error is BoringSSLError || "\(error)".contains("CERTIFICATE_VERIFY_FAILED") {
-            return GraphError(
-                kind: .noReply, code: "CertificateNotTrusted", message: "the server's certificate is not trusted (\(Self.certificateProblem(error)))",
-                operation: operation)
+        if let parserError = error as? HTTPParserError {
+            // Bytes came back, but not an HTTP reply: the server is there, and wrong.
+            return GraphError(kind: .malformedReply, message: "the reply is not HTTP (\(parserError))", operation: operation)
         }
+        if let tlsError = tlsFailure(error, operation: operation) { return tlsError }
         if let ioError = error as? IOError {
             let reason: String
             switch ioError.errnoCode {
@@ -397,10 +482,24 @@ public struct GraphClient: Sendable {
     static let decoder = JSONDecoder()
 
     func decode<T: Decodable>(_ type: T.Type, from reply: Reply, operation: String) throws -> T {
+        try Self.decode(type, from: Data(buffer: reply.body), operation: operation)
+    }
+
+    /// Decodes a reply's JSON. A reply that is not valid UTF-8 (one bad byte in one subject
+    /// of a whole list) is read with each bad sequence as U+FFFD, as a browser shows it,
+    /// rather than refused whole.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, operation: String) throws -> T {
         do {
-            return try Self.decoder.decode(type, from: Data(buffer: reply.body))
+            return try decoder.decode(type, from: data)
         } catch {
-            throw GraphError(kind: .malformedReply, message: Self.describe(decodingError: error), operation: operation)
+            guard String(validating: data, as: UTF8.self) == nil else {
+                throw GraphError(kind: .malformedReply, message: describe(decodingError: error), operation: operation)
+            }
+            do {
+                return try decoder.decode(type, from: Data(String(decoding: data, as: UTF8.self).utf8))
+            } catch {
+                throw GraphError(kind: .malformedReply, message: describe(decodingError: error), operation: operation)
+            }
         }
     }
 
@@ -424,4 +523,18 @@ public struct GraphClient: Sendable {
     }
 
     static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
+}
+
+extension TimeAmount {
+    /// The same span as a `Duration`.
+    var duration: Duration { .nanoseconds(nanoseconds) }
+}
+
+/// A file of certificate authorities (`--ca-file`, `SSL_CERT_FILE`) that cannot be used.
+public struct TrustRootsError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    /// What is wrong with it, after its name: `is a FIFO, not a regular file`.
+    public var problem: String
+
+    public var description: String { "'\(path.terminalSafe)' \(problem)" }
 }

@@ -45,6 +45,20 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         self.host = host
     }
 
+    /// attache's ``code`` for a reply that did not come whole in time.
+    public static let timedOut = "TimedOut"
+    /// attache's ``code`` for a TLS handshake that failed on the server's certificate.
+    public static let certificateNotTrusted = "CertificateNotTrusted"
+
+    /// attache's ``code`` for an https URL whose server does not speak TLS (plain HTTP).
+    public static let notTLS = "NotTLS"
+    /// attache's ``code`` for a TLS handshake that failed for another reason than the certificate.
+    public static let tlsFailed = "TLSHandshakeFailed"
+
+    /// attache's ``code`` for a sign-in that could not be renewed: no (whole) reply from the
+    /// identity platform.
+    public static let identityUnreachable = "IdentityPlatformUnreachable"
+
     /// The HTTP status, when there was one.
     public var status: Int? {
         if case .status(let status) = kind { return status }
@@ -87,7 +101,13 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         case .status(401): return "the token was refused: pass a valid one with --token or ATTACHE_TOKEN"
         case .status(403): return "the token lacks the permission (Mail.ReadWrite for messages, Calendars.ReadWrite for events)"
         case .status(429), .status(503): return "the server is throttling; try again later"
-        case .noReply where code == "CertificateNotTrusted":
+        case .noReply where code == Self.timedOut:
+            return "the server is answering too slowly; try again later (request_timeout in the config sets how long attache waits)"
+        case .noReply where code == Self.identityUnreachable:
+            return "the sign-in could not be renewed: check the network and --authority"
+        case .noReply where code == Self.notTLS:
+            return "it answers plain HTTP: is the URL's scheme right (https:// for TLS, http:// only on loopback), and its port?"
+        case .noReply where code == Self.certificateNotTrusted:
             return "if a proxy or a private authority signs it, pass its certificate with --ca-file (or SSL_CERT_FILE)"
         case .noReply where isUploadSession: return "the upload host \(host ?? "") could not be reached"
         case .noReply: return "is the server running, and is --graph right?"

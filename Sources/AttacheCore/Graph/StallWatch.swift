@@ -1,13 +1,25 @@
 import Synchronization
 
-/// Watches a request body on its way out: it has stalled when no byte has been taken by the
-/// connection for a while. A slow link that keeps moving never stalls, however long the
-/// range takes; once the body is all sent, the wait for the reply is the HTTP client's
-/// read timeout's to judge.
+/// Watches a ranged `PUT` on its way out. Its body has stalled when no byte has been taken
+/// by the connection for ``limit``; a slow link that keeps moving never stalls, however long
+/// the range takes. Once the body is all handed over, its reply's head must come within
+/// ``limit`` too (the last bytes may still be draining from the kernel's buffer meanwhile).
+/// Once the head is in, the watch has nothing more to say: the reply's body has its own
+/// deadline (see ``GraphClient/send(_:_:authorization:headers:body:operation:timeout:replyLimit:onHead:)``).
 final class StallWatch: Sendable {
+    /// Why the request was given up on.
+    enum Stall: Error, Sendable, Hashable {
+        /// No byte of the body was taken for ``StallWatch/limit``.
+        case bodyStalled
+        /// The body was all handed over, and no reply began within ``StallWatch/limit``.
+        case noReply
+    }
+
     private struct State {
         var lastMove: ContinuousClock.Instant
-        var sent = false
+        /// When the whole body had been handed over.
+        var sentAt: ContinuousClock.Instant?
+        var headArrived = false
     }
 
     private let state: Mutex<State>
@@ -23,18 +35,37 @@ final class StallWatch: Sendable {
         state.withLock { $0.lastMove = .now }
     }
 
-    /// The whole body was taken.
+    /// The whole body was handed over.
     func sentAll() {
-        state.withLock { $0.sent = true }
+        state.withLock { $0.sentAt = .now }
     }
 
-    /// Returns when the body has stalled for ``limit``; runs until cancelled otherwise.
-    func waitForStall() async throws {
+    /// The reply's head came.
+    func headArrived() {
+        state.withLock { $0.headArrived = true }
+    }
+
+    /// Returns when the body has stalled, or its reply has not begun in time; runs until
+    /// cancelled otherwise. It looks again at least every ``checkEvery``, so that a change
+    /// (the body's end, the reply's head) is seen in time.
+    func waitForStall() async throws -> Stall {
         while true {
-            let (lastMove, sent) = state.withLock { ($0.lastMove, $0.sent) }
+            let (lastMove, sentAt, headArrived) = state.withLock { ($0.lastMove, $0.sentAt, $0.headArrived) }
             let now = ContinuousClock.now
-            if !sent, now - lastMove >= limit { return }
-            try await Task.sleep(for: sent ? limit : max(.milliseconds(50), lastMove + limit - now))
+            var due = now + Self.checkEvery
+            if headArrived {
+                // The reply is coming: its deadline is the request's.
+            } else if let sentAt {
+                if now - sentAt >= limit { return .noReply }
+                due = sentAt + limit
+            } else {
+                if now - lastMove >= limit { return .bodyStalled }
+                due = lastMove + limit
+            }
+            try await Task.sleep(for: min(Self.checkEvery, max(.milliseconds(50), due - now)))
         }
     }
+
+    /// The longest the watch sleeps between looks.
+    static let checkEvery: Duration = .milliseconds(250)
 }

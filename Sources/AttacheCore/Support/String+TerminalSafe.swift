@@ -3,8 +3,10 @@ extension String {
     /// as an escape, so that text from a server or a file name can neither move the cursor,
     /// clear the screen, set the window title, ring the bell nor start a forged log line.
     ///
-    /// C0 controls and DEL become `\t`, `\n`, `\r` or `\xHH`; C1 controls and the Unicode
-    /// bidirectional overrides and isolates (which reorder what is shown) become `\u{HHHH}`.
+    /// C0 controls and DEL become `\t`, `\n`, `\r` or `\xHH`; C1 controls, the Unicode
+    /// bidirectional overrides and isolates (which reorder what is shown) and the line and
+    /// paragraph separators U+2028 and U+2029 (which some terminals and log readers break
+    /// lines at, so a forged line could follow) become `\u{HHHH}`.
     /// Everything else, wide and combining characters included, is kept as it is.
     public var terminalSafe: String {
         guard unicodeScalars.contains(where: Self.needsEscape) else { return self }
@@ -31,6 +33,8 @@ extension String {
         case 0..<0x20, 0x7F..<0xA0: true
         // LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI.
         case 0x202A...0x202E, 0x2066...0x2069: true
+        // LINE SEPARATOR, PARAGRAPH SEPARATOR.
+        case 0x2028, 0x2029: true
         default: false
         }
     }

@@ -144,10 +144,15 @@ extension AttachmentUploader {
             do {
                 // Apart from this task: a cancel must not pass for an unreadable file (the stop
                 // takes effect in the loop, as a cancel or an interrupt).
+                // A resumed file may have been swapped for a FIFO since, which an open would
+                // wait on for ever.
+                try LocalFile.checkRegular(job.file.path)
                 let path = FilePath(job.file.path)
                 handle = try await Task { try await FileSystem.shared.openFile(forReadingAt: path) }.value
             } catch {
-                let problem = InputFileError(Self.isMissing(error) ? .notFound : .unreadable, path: job.file.path, detail: Self.describe(fileError: error))
+                let problem =
+                    error as? InputFileError
+                    ?? InputFileError(Self.isMissing(error) ? .notFound : .unreadable, path: job.file.path, detail: Self.describe(fileError: error))
                 // A session the file can never finish is of no use: delete it.
                 if let url = record?.uploadURL { _ = await deleteSession(url) }
                 return await finishFailed(UploadError(problem, item: job.item))

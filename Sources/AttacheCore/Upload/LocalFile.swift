@@ -70,6 +70,20 @@ public struct LocalFile: Hashable, Sendable, Codable {
         return read(descriptor, &byte, 1) == 1
     }
 
+    /// Checks that `path` still names a regular file (or a link to one), as a resume must
+    /// before it opens it: a FIFO put in its place would make the open wait for ever.
+    public static func checkRegular(_ path: String) throws(InputFileError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw InputFileError(.notFound, path: path) }
+            throw InputFileError(.unreadable, path: path, detail: code == EACCES ? "permission denied" : String(cString: strerror(code)))
+        }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFDIR { throw InputFileError(.isDirectory, path: path) }
+        guard type == S_IFREG else { throw InputFileError(.notRegularFile, path: path) }
+    }
+
     /// The MIME type for the attachment, from the extension.
     public var contentType: String { ContentType.forFileName(name) }
 }

@@ -327,7 +327,7 @@ public final class TUIApplication {
             }
             let destination = try DownloadDestination.inspect(path)
             let throttle = ProgressThrottle()
-            let result = try await graph.downloadAttachment(attachment.id, of: item, to: destination) { bytes in
+            let result = try await graph.downloadAttachment(attachment.id, of: item, to: destination, maximumBytes: attachment.size) { bytes in
                 if throttle.shouldReport() { inbox.post(.downloadProgress(id: download.id, bytes: bytes)) }
             }
             if download.opensWhenDone {

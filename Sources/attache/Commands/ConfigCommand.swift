@@ -26,21 +26,34 @@ struct ConfigCommand: AsyncParsableCommand {
         var rows: [(String, String, String)] = []
         func row(_ name: String, _ value: String, _ source: String) { rows.append((name, value, source)) }
         row("config file", path, config.path == nil ? "not there" : "read")
+        // The account commands would use, as they pick it: none when a token is given.
+        let registry = try? AccountRegistry(stateDirectory: global.paths.stateDirectory).read()
+        let signedIn = Self.tokenSource(global) != nil ? nil : registry.flatMap { SignedInAccount.pick($0, settings) }
         if let name = settings.accountName {
             row("account", name.value, name.source)
-        } else if let current = try? AccountRegistry(stateDirectory: global.paths.stateDirectory).read().currentAccount {
-            row("account", current.username, "signed in last")
+        } else if let signedIn {
+            row("account", signedIn.username, "signed in last")
         } else {
             row("account", "none", "the embedded demo mailbox")
         }
         if let graph = settings.graph {
             row("graph", graph.value, graph.source)
+        } else if let signedIn {
+            row("graph", signedIn.graph, "the signed-in account")
         } else {
-            row("graph", Account.defaultGraph, "default")
+            row("graph", "the embedded Graph emulator", "no account signed in")
         }
-        row("authority", settings.authority.value, settings.authority.source)
-        row("tenant", settings.tenant.value, settings.tenant.source)
-        row("client id", settings.clientID.value, settings.clientID.source)
+        // What the signed-in account signed in with, unless a flag or the file says otherwise.
+        func signIn(_ name: String, _ setting: EffectiveSettings.Sourced<String>, _ ofAccount: (SignInSettings) -> String) {
+            if setting.source == "default", let signedIn {
+                row(name, ofAccount(signedIn.signIn), "the signed-in account")
+            } else {
+                row(name, setting.value, setting.source)
+            }
+        }
+        signIn("authority", settings.authority) { $0.authority }
+        signIn("tenant", settings.tenant) { $0.tenant }
+        signIn("client id", settings.clientID) { $0.clientID }
         row("mailbox", settings.mailbox?.value ?? "your own (me)", settings.mailbox?.source ?? "default")
         row("token", Self.tokenSource(global) ?? "none given", Self.tokenSource(global) == nil ? "sign-in tokens are used" : "masked")
         row("token store", TokenStores.forSession(stateDirectory: global.paths.stateDirectory).location, "")
@@ -48,6 +61,7 @@ struct ConfigCommand: AsyncParsableCommand {
         row("chunk size", "\(config.chunkSize ?? AttachmentLimits.defaultRangeLength)", config.chunkSize == nil ? "default" : "config")
         row("parallel", "\(config.parallel ?? 4)", config.parallel == nil ? "default" : "config")
         row("theme", config.theme ?? "default", config.theme == nil ? "default" : "config")
+        row("request timeout", "\(Int(settings.requestTimeout.seconds)) s", config.requestTimeout == nil ? "default" : "config")
         row("upload budget", settings.uploadBudget.map { "\($0.value)" } ?? "none until Outlook's 429 names one", settings.uploadBudget?.source ?? "default")
         if json {
             var object: [String: Any?] = [:]

@@ -66,7 +66,9 @@ struct GetCommand: AsyncParsableCommand {
                     return
                 }
                 if let destination {
-                    let result = try await Self.download(attachment, of: reference, to: destination, graph: graph)
+                    // Its size bounds what the server may send for it.
+                    let size = try await graph.attachment(attachment, of: reference).size
+                    let result = try await Self.download(attachment, of: reference, to: destination, maximumBytes: size, graph: graph)
                     if let path = destination.path {
                         if json {
                             Console.json(["file": path, "bytes": result.bytes, "sha256": result.sha256, "contentType": result.contentType])
@@ -119,9 +121,9 @@ struct GetCommand: AsyncParsableCommand {
     /// Downloads in a task of its own that SIGINT or SIGTERM cancels, so an interrupted
     /// download removes its temporary file rather than leave it behind.
     static func download(
-        _ attachment: String, of reference: ItemReference, to destination: DownloadDestination, graph: GraphClient
+        _ attachment: String, of reference: ItemReference, to destination: DownloadDestination, maximumBytes: Int64?, graph: GraphClient
     ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
-        let task = Task { try await graph.downloadAttachment(attachment, of: reference, to: destination) }
+        let task = Task { try await graph.downloadAttachment(attachment, of: reference, to: destination, maximumBytes: maximumBytes) }
         let trap = SignalTrap { _ in task.cancel() }
         defer { trap.cancel() }
         return try await withTaskCancellationHandler {

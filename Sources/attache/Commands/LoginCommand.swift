@@ -38,9 +38,10 @@ struct LoginCommand: AsyncParsableCommand {
 
     func signIn(http: HTTPClient, logger: Logger) async throws {
         let effective = try EffectiveSettings(global)
-        let flow = SignInFlow(
+        var flow = SignInFlow(
             settings: effective.signInSettingsForLogin, graph: effective.graph?.value ?? Account.defaultGraph,
             stateDirectory: global.paths.stateDirectory, http: http, logger: logger)
+        flow.requestTimeout = effective.requestTimeout
         let result: SignInFlow.Result
         do {
             result = browser

@@ -120,8 +120,10 @@ struct ScreenCommand: AsyncParsableCommand {
         settings.scopes += ["Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared", "Mail.Send.Shared"]
         let graph = effective?.graph?.value ?? Account.defaultGraph
         let stateDirectory = options.paths.stateDirectory
+        let timeout = effective?.requestTimeout ?? .seconds(60)
         return { [settings] prompt in
-            let flow = SignInFlow(settings: settings, graph: graph, stateDirectory: stateDirectory, http: http, logger: logger)
+            var flow = SignInFlow(settings: settings, graph: graph, stateDirectory: stateDirectory, http: http, logger: logger)
+            flow.requestTimeout = timeout
             let result = try await flow.withDeviceCode(prompt: prompt)
             return result.user.displayName.map { "\($0) <\(result.account.username)>" } ?? result.account.username
         }

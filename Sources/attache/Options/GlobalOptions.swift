@@ -59,9 +59,10 @@ struct GlobalOptions: ParsableArguments {
         caFile ?? ProcessInfo.processInfo.environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// An HTTP client that trusts what the options say.
+    /// An HTTP client that trusts what the options say (the file was read once already, by
+    /// ``validate()``, which refuses one that cannot be used).
     func makeHTTPClient() -> HTTPClient {
-        GraphClient.makeHTTPClient(extraTrustRoots: extraTrustRoots)
+        GraphClient.makeHTTPClient(extraTrustRoots: extraTrustRoots.flatMap { try? GraphClient.loadTrustRoots($0) })
     }
 
     /// The bearer token given for scripts: --token, --token-file, or $ATTACHE_TOKEN.
@@ -138,9 +139,13 @@ struct GlobalOptions: ParsableArguments {
                 throw ValidationError("\(flag) must be https:// (plain http only for a loopback host such as 127.0.0.1)")
             }
         }
-        if let caFile = caFile ?? ProcessInfo.processInfo.environment["SSL_CERT_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            guard FileManager.default.isReadableFile(atPath: caFile) else {
-                throw ValidationError("\(self.caFile == nil ? "SSL_CERT_FILE" : "--ca-file") '\(caFile.terminalSafe)' cannot be read")
+        if let caFile = extraTrustRoots {
+            // Read now, so that a file that is no PEM (or a FIFO) is said to be one, rather
+            // than fail the first handshake as the server's certificate.
+            do {
+                _ = try GraphClient.loadTrustRoots(caFile)
+            } catch {
+                throw ValidationError("\(self.caFile == nil ? "SSL_CERT_FILE" : "--ca-file") \(error)")
             }
         }
     }

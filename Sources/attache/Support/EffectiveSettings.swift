@@ -63,6 +63,10 @@ struct EffectiveSettings {
             ?? config.uploadBudget.map { Sourced(value: $0, source: "config") }
     }
 
+    /// How long one answer may take (a Graph reply, the identity platform's, the Secret
+    /// Service's): the config's `request_timeout`, else 60 s.
+    var requestTimeout: Duration { config.requestTimeout ?? .seconds(60) }
+
     var signIn: SignInSettings {
         SignInSettings(authority: authority.value, tenant: tenant.value, clientID: clientID.value)
     }

@@ -47,21 +47,25 @@ struct GraphConnection {
         let mailbox = settings.mailbox.map { GraphClient.mailboxPath(of: $0.value) } ?? "me"
         let pacer = UploadPacer(budget: settings.uploadBudget?.value)
         let http = options.makeHTTPClient()
+        let timeout = settings.requestTimeout
         do {
             if !preferAccount, let token = try options.givenToken() {
                 if let base = settings.graph?.value {
-                    let graph = GraphClient(baseURL: base, http: http, credentials: StaticAccessToken(token), logger: logger, mailbox: mailbox,
+                    var graph = GraphClient(baseURL: base, http: http, credentials: StaticAccessToken(token), logger: logger, mailbox: mailbox,
                         pacer: pacer)
+                    graph.requestTimeLimit = timeout
                     return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger)
                 }
-                return try await embedded(options, http: http, token: token, mailbox: mailbox, pacer: pacer, logger: logger)
+                return try await embedded(options, http: http, token: token, mailbox: mailbox, pacer: pacer, timeout: timeout, logger: logger)
             }
             if let account = try SignedInAccount.find(options, settings, logger: logger) {
                 let tokens = try account.tokens(logger: logger)
-                let client = OAuthClient(settings: account.account.signIn, http: http, logger: logger)
+                var client = OAuthClient(settings: account.account.signIn, http: http, logger: logger)
+                client.requestTimeout = timeout
                 let credentials = RefreshingAccessToken(
                     account: account.account, tokens: tokens, client: client, store: account.store, logger: logger)
-                let graph = GraphClient(baseURL: account.account.graph, http: http, credentials: credentials, logger: logger, mailbox: mailbox, pacer: pacer)
+                var graph = GraphClient(baseURL: account.account.graph, http: http, credentials: credentials, logger: logger, mailbox: mailbox, pacer: pacer)
+                graph.requestTimeLimit = timeout
                 return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger, account: account.account)
             }
             if let base = settings.graph?.value {
@@ -69,7 +73,8 @@ struct GraphConnection {
                     "no token for \(base): sign in with `attache login --graph \(base)`, or for scripts pass --token-file or --token, or set ATTACHE_TOKEN")
                 throw ExitCode(ExitCodes.usage)
             }
-            return try await embedded(options, http: http, token: EmulatorConfiguration.developerToken, mailbox: mailbox, pacer: pacer, logger: logger)
+            return try await embedded(
+                options, http: http, token: EmulatorConfiguration.developerToken, mailbox: mailbox, pacer: pacer, timeout: timeout, logger: logger)
         } catch {
             try? await http.shutdown()
             throw error
@@ -78,7 +83,7 @@ struct GraphConnection {
 
     /// The embedded emulator, started in this process on a free loopback port.
     static func embedded(
-        _ options: GlobalOptions, http: HTTPClient, token: String, mailbox: String, pacer: UploadPacer, logger: Logger
+        _ options: GlobalOptions, http: HTTPClient, token: String, mailbox: String, pacer: UploadPacer, timeout: Duration, logger: Logger
     ) async throws -> GraphConnection {
         do {
             var emulatorLogger = Logger(label: "attache.emulator")
@@ -86,8 +91,9 @@ struct GraphConnection {
             let emulator = try await GraphEmulator.start(
                 EmulatorConfiguration(dataDirectory: options.paths.emulatorData), logger: emulatorLogger)
             logger.info("embedded emulator listening", metadata: ["origin": "\(emulator.origin)"])
-            let graph = GraphClient(
+            var graph = GraphClient(
                 baseURL: emulator.graphBaseURL, http: http, credentials: StaticAccessToken(token), logger: logger, mailbox: mailbox, pacer: pacer)
+            graph.requestTimeLimit = timeout
             return GraphConnection(graph: graph, http: http, embedded: emulator, logger: logger)
         } catch {
             Console.error("could not start the embedded Graph emulator in \(options.paths.emulatorData): \(error)")

@@ -21,22 +21,25 @@ struct SignedInAccount {
             Console.error("\(error)")
             throw ExitCode(ExitCodes.failed)
         }
-        let store = TokenStores.forSession(stateDirectory: options.paths.stateDirectory)
-        guard settings.namesAccount else {
-            return contents.currentAccount.map { SignedInAccount(account: $0, store: store) }
+        let store = TokenStores.forSession(stateDirectory: options.paths.stateDirectory, timeout: settings.requestTimeout)
+        let chosen = pick(contents, settings)
+        if chosen == nil, settings.namesAccount, let name = settings.accountName?.value {
+            Console.error("not signed in as account \(name): run `attache login --account \(name)`")
+            throw ExitCode(ExitCodes.unauthorized)
         }
+        return chosen.map { SignedInAccount(account: $0, store: store) }
+    }
+
+    /// Of the accounts signed in, the one the settings name, else the current one.
+    static func pick(_ contents: AccountRegistry.Contents, _ settings: EffectiveSettings) -> Account? {
+        guard settings.namesAccount else { return contents.currentAccount }
         let fitting = contents.accounts.filter { account in
             (settings.graph.map { Self.sameRoot($0.value, account.graph) } ?? true)
                 && (settings.authority.source == "default" || account.signIn.authority == settings.authority.value)
                 && (settings.tenant.source == "default" || account.signIn.tenant == settings.tenant.value)
                 && (settings.clientID.source == "default" || account.signIn.clientID == settings.clientID.value)
         }
-        if fitting.isEmpty, let name = settings.accountName?.value {
-            Console.error("not signed in as account \(name): run `attache login --account \(name)`")
-            throw ExitCode(ExitCodes.unauthorized)
-        }
-        let chosen = fitting.first { $0.storageKey == contents.current } ?? fitting.last
-        return chosen.map { SignedInAccount(account: $0, store: store) }
+        return fitting.first { $0.storageKey == contents.current } ?? fitting.last
     }
 
     static func sameRoot(_ a: String, _ b: String) -> Bool {
