@@ -32,9 +32,12 @@ let package = Package(
             name: "CNCurses",
             providers: [.apt(["libncursesw5-dev"])]
         ),
+        // The clock every wait and timer reads, live or moved by a test.
+        .target(name: "Clocks", swiftSettings: swiftSettings),
         .target(
             name: "AttacheCore",
             dependencies: [
+                "Clocks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -52,6 +55,7 @@ let package = Package(
         .target(
             name: "GraphEmulator",
             dependencies: [
+                "Clocks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -92,6 +96,7 @@ let package = Package(
             name: "AttacheCoreTests",
             dependencies: [
                 "AttacheCore",
+                "Clocks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -111,6 +116,7 @@ let package = Package(
             name: "GraphEmulatorTests",
             dependencies: [
                 "GraphEmulator",
+                "Clocks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -120,6 +126,7 @@ let package = Package(
             dependencies: [
                 "attache",
                 "AttacheCore",
+                "Clocks",
                 "GraphEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

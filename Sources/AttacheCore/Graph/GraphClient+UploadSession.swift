@@ -70,7 +70,7 @@ extension GraphClient {
         ]
         headers.add(name: "Content-Length", value: "\(range.count)")
         let requestHeaders = headers
-        let watch = StallWatch(limit: stallTimeout)
+        let watch = StallWatch(limit: stallTimeout, clock: clock)
         let chunks = CountingChunks(
             base: file.readChunks(in: range, chunkLength: .kibibytes(64)), length: Int64(range.count),
             onChunk: { chunk in

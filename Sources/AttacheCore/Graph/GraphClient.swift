@@ -1,3 +1,4 @@
+import Clocks
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -41,10 +42,12 @@ public struct GraphClient: Sendable {
     public let pacer: UploadPacer
     /// Graph's time, from the `Date` of its replies; shared by every copy.
     public let serverClock: ServerClock
+    /// The clock stalls are timed by; the pacer has its own, usually the same.
+    public let clock: AttacheClock
 
     public init(
         baseURL: String, http: HTTPClient, credentials: any AccessTokenProvider, logger: Logger, mailbox: String = "me",
-        gate: RequestGate = RequestGate(), pacer: UploadPacer = UploadPacer(), serverClock: ServerClock = ServerClock()
+        gate: RequestGate = RequestGate(), pacer: UploadPacer? = nil, serverClock: ServerClock = ServerClock(), clock: AttacheClock = .live
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -54,8 +57,9 @@ public struct GraphClient: Sendable {
         self.logger = logger
         self.mailbox = mailbox
         self.gate = gate
-        self.pacer = pacer
+        self.pacer = pacer ?? UploadPacer(clock: clock)
         self.serverClock = serverClock
+        self.clock = clock
     }
 
     /// The path of a shared or delegated mailbox under the root: `users/shared@contoso.com`.

@@ -1,3 +1,4 @@
+import Clocks
 import Synchronization
 
 /// Watches a ranged `PUT` on its way out. Its body has stalled when no byte has been taken
@@ -16,28 +17,32 @@ final class StallWatch: Sendable {
     }
 
     private struct State {
-        var lastMove: ContinuousClock.Instant
+        var lastMove: ClockInstant
         /// When the whole body had been handed over.
-        var sentAt: ContinuousClock.Instant?
+        var sentAt: ClockInstant?
         var headArrived = false
     }
 
     private let state: Mutex<State>
     let limit: Duration
+    let clock: AttacheClock
 
-    init(limit: Duration) {
+    init(limit: Duration, clock: AttacheClock = .live) {
         self.limit = limit
-        self.state = Mutex(State(lastMove: .now))
+        self.clock = clock
+        self.state = Mutex(State(lastMove: clock.now))
     }
 
     /// Bytes were taken by the connection.
     func moved() {
-        state.withLock { $0.lastMove = .now }
+        let now = clock.now
+        state.withLock { $0.lastMove = now }
     }
 
     /// The whole body was handed over.
     func sentAll() {
-        state.withLock { $0.sentAt = .now }
+        let now = clock.now
+        state.withLock { $0.sentAt = now }
     }
 
     /// The reply's head came.
@@ -51,18 +56,18 @@ final class StallWatch: Sendable {
     func waitForStall() async throws -> Stall {
         while true {
             let (lastMove, sentAt, headArrived) = state.withLock { ($0.lastMove, $0.sentAt, $0.headArrived) }
-            let now = ContinuousClock.now
-            var due = now + Self.checkEvery
+            let now = clock.now
+            var due = now.advanced(by: Self.checkEvery)
             if headArrived {
                 // The reply is coming: its deadline is the request's.
             } else if let sentAt {
-                if now - sentAt >= limit { return .noReply }
-                due = sentAt + limit
+                if sentAt.duration(to: now) >= limit { return .noReply }
+                due = sentAt.advanced(by: limit)
             } else {
-                if now - lastMove >= limit { return .bodyStalled }
-                due = lastMove + limit
+                if lastMove.duration(to: now) >= limit { return .bodyStalled }
+                due = lastMove.advanced(by: limit)
             }
-            try await Task.sleep(for: min(Self.checkEvery, max(.milliseconds(50), due - now)))
+            try await clock.sleep(until: min(now.advanced(by: Self.checkEvery), max(now.advanced(by: .milliseconds(50)), due)))
         }
     }
 

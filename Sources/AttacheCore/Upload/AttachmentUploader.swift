@@ -1,3 +1,4 @@
+import Clocks
 import Crypto
 import Foundation
 import Logging
@@ -16,13 +17,16 @@ public struct AttachmentUploader: Sendable {
     public var journalGraphBase: String
     /// Read each attachment back (`$value`) once made and compare its SHA-256 with the file's.
     public var verify: Bool
+    /// The clock retry waits are kept by.
+    public var clock: AttacheClock
     var logger: Logger
 
     public init(
         graph: GraphClient, retryPolicy: RetryPolicy = RetryPolicy(), journal: TransferJournal?, journalGraphBase: String? = nil,
-        verify: Bool = false, logger: Logger
+        verify: Bool = false, clock: AttacheClock? = nil, logger: Logger
     ) {
         self.graph = graph
+        self.clock = clock ?? graph.clock
         self.retryPolicy = retryPolicy
         self.journal = journal
         self.journalGraphBase = journalGraphBase ?? graph.baseURL
@@ -413,10 +417,12 @@ extension AttachmentUploader {
 
         /// Sleeps, waking early when a stop is asked for; false when it did not sleep it all.
         func sleep(for delay: Duration) async -> Bool {
-            let deadline = ContinuousClock.now + delay
-            while ContinuousClock.now < deadline {
+            let clock = uploader.clock
+            let deadline = clock.now.advanced(by: delay)
+            while clock.now < deadline {
                 if stop.requested != nil || Task.isCancelled { return false }
-                try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+                // A tenth of a second at a time, on the clock, so a stop is heard.
+                try? await clock.sleep(until: min(deadline, clock.now.advanced(by: .milliseconds(100))))
             }
             return true
         }

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Logging
 
@@ -19,8 +20,9 @@ public actor TransferQueue {
     /// Transfers allowed to run at once.
     public let concurrency: Int
     private let logger: Logger
-    private let clock = ContinuousClock()
-    private let epoch: ContinuousClock.Instant
+    /// The clock of the snapshots' times and of the grace a stop gives.
+    private let clock: AttacheClock
+    private let epoch: ClockInstant
 
     private var entries: [TransferID: Entry] = [:]
     private var order: [TransferID] = []
@@ -35,7 +37,8 @@ public actor TransferQueue {
         self.uploader = uploader
         self.concurrency = max(1, concurrency)
         self.logger = logger
-        self.epoch = clock.now
+        self.clock = uploader.clock
+        self.epoch = uploader.clock.now
         (updates, updateSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
@@ -46,7 +49,7 @@ public actor TransferQueue {
 
     /// Seconds since the queue was made: the clock of ``TransferSnapshot``'s times.
     public nonisolated var now: Double {
-        (ContinuousClock.now - epoch).seconds
+        epoch.duration(to: clock.now).seconds
     }
 
     // MARK: Commands
@@ -102,7 +105,7 @@ public actor TransferQueue {
         guard var entry = entries[id] else { return }
         if let task = entry.task {
             entry.stop.request(reason)
-            Self.cancel(task, after: grace)
+            cancel(task, after: grace)
         } else {
             entry.snapshot.phase = reason == .cancel ? .cancelled : .interrupted
             entry.snapshot.finishedAt = now
@@ -242,13 +245,14 @@ public actor TransferQueue {
 
     // MARK: Internals
 
-    private static func cancel(_ task: Task<Void, Never>, after grace: Duration) {
+    private func cancel(_ task: Task<Void, Never>, after grace: Duration) {
         guard grace > .zero else {
             task.cancel()
             return
         }
+        let clock = self.clock
         Task {
-            try? await Task.sleep(for: grace)
+            try? await clock.sleep(for: grace)
             task.cancel()
         }
     }

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Logging
 
@@ -19,7 +20,7 @@ public struct TransferService: Sendable {
 
     public init(
         graph: GraphClient, journal: TransferJournal, graphBase: String, uploadOrigin: String? = nil, concurrency: Int = 4,
-        retryPolicy: RetryPolicy = RetryPolicy(), verify: Bool = false, logger: Logger
+        retryPolicy: RetryPolicy = RetryPolicy(), verify: Bool = false, clock: AttacheClock? = nil, logger: Logger
     ) {
         self.graph = graph
         self.journal = journal
@@ -27,7 +28,7 @@ public struct TransferService: Sendable {
         self.uploadOrigin = uploadOrigin
         self.logger = logger
         let uploader = AttachmentUploader(
-            graph: graph, retryPolicy: retryPolicy, journal: journal, journalGraphBase: graphBase, verify: verify, logger: logger)
+            graph: graph, retryPolicy: retryPolicy, journal: journal, journalGraphBase: graphBase, verify: verify, clock: clock, logger: logger)
         self.queue = TransferQueue(uploader: uploader, concurrency: concurrency, logger: logger)
     }
 

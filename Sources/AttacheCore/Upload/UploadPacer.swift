@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 
 /// Keeps what is sent to one mailbox within an ``UploadBudget``, so that Outlook never has to
@@ -17,15 +18,17 @@ public actor UploadPacer {
     public private(set) var budget: UploadBudget?
     /// Whether the budget came from a 429 rather than from the user.
     public private(set) var learnt = false
-    private var sends: [(id: Int, at: ContinuousClock.Instant, bytes: Int64)] = []
+    private var sends: [(id: Int, at: ClockInstant, bytes: Int64)] = []
     private var nextID = 0
-    private let clock = ContinuousClock()
+    /// The clock its windows are kept by; a test moves a manual one.
+    public nonisolated let clock: AttacheClock
 
     /// How long sends are remembered without a budget: enough for Outlook's 5 minutes.
     static let memory: Duration = .seconds(600)
 
-    public init(budget: UploadBudget? = nil) {
+    public init(budget: UploadBudget? = nil, clock: AttacheClock = .live) {
         self.budget = budget
+        self.clock = clock
     }
 
     /// Waits until `bytes` fit in the budget, then counts them as sent. `onWait` hears of
@@ -38,10 +41,11 @@ public actor UploadPacer {
     ) async throws -> Ticket? {
         while let wait = wait(for: bytes) {
             onWait(wait)
-            let deadline = clock.now + wait
+            let deadline = clock.now.advanced(by: wait)
             while clock.now < deadline {
                 if shouldStop() { return nil }
-                try await Task.sleep(for: min(.milliseconds(100), deadline - clock.now))
+                // A tenth of a second at a time, on the clock, so a stop is heard.
+                try await clock.sleep(until: min(deadline, clock.now.advanced(by: .milliseconds(100))))
             }
         }
         let ticket = Ticket(id: nextID)
@@ -74,7 +78,7 @@ public actor UploadPacer {
         forgetOld()
         let now = clock.now
         let window = budget?.window ?? Self.memory
-        return sends.filter { $0.at + window > now }.reduce(0) { $0 + $1.bytes }
+        return sends.filter { $0.at.advanced(by: window) > now }.reduce(0) { $0 + $1.bytes }
     }
 
     /// How long until `bytes` fit; `nil` when they fit now.
@@ -82,7 +86,7 @@ public actor UploadPacer {
         forgetOld()
         guard let budget else { return nil }
         let now = clock.now
-        let live = sends.filter { $0.at + budget.window > now }
+        let live = sends.filter { $0.at.advanced(by: budget.window) > now }
         let total = live.reduce(Int64(0)) { $0 + $1.bytes }
         // An empty window takes any send, however large: otherwise it could never go.
         guard total + bytes > budget.bytes, !live.isEmpty else { return nil }
@@ -90,16 +94,16 @@ public actor UploadPacer {
         for send in live.sorted(by: { $0.at < $1.at }) {
             freed += send.bytes
             if total - freed + bytes <= budget.bytes {
-                return max(.milliseconds(10), send.at + budget.window - now)
+                return max(.milliseconds(10), now.duration(to: send.at.advanced(by: budget.window)))
             }
         }
-        return max(.milliseconds(10), (live.map(\.at).max() ?? now) + budget.window - now)
+        return max(.milliseconds(10), now.duration(to: (live.map(\.at).max() ?? now).advanced(by: budget.window)))
     }
 
     private func forgetOld() {
         let horizon = max(budget?.window ?? .zero, Self.memory)
         let now = clock.now
-        sends.removeAll { $0.at + horizon <= now }
+        sends.removeAll { $0.at.advanced(by: horizon) <= now }
     }
 
     private static func rate(_ budget: UploadBudget) -> Double {

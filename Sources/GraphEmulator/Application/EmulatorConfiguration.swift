@@ -1,3 +1,4 @@
+import Clocks
 /// How the emulator runs: where it listens, where it keeps its data, whom it lets in.
 public struct EmulatorConfiguration: Sendable {
     /// A bearer token the emulator accepts, for whom, with which permissions.
@@ -87,6 +88,9 @@ public struct EmulatorConfiguration: Sendable {
     public var uploadPublicOrigin: String?
     /// Outlook's throttling, per mailbox: on by default, as on Outlook.
     public var limits: OutlookLimits = .outlook
+    /// The clock Outlook's windows are kept by (and their `Retry-After`s counted on): a
+    /// test moves a manual one instead of waiting.
+    public var clock: AttacheClock = .live
     /// Who may work in whose mailbox: a mailbox's address → its delegates' (lower case).
     /// They reach it through `/users/{address}` with the `.Shared` permissions.
     public var delegates: [String: Set<String>] = [sharedMailbox: [demoUser]]

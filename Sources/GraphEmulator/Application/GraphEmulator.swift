@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -34,9 +35,9 @@ public enum GraphEmulator {
         guard configuration.exposure != .refused else { throw EmulatorExposureError(host: configuration.host) }
         let store = try MailboxStore(dataDirectory: dataDirectory, logger: logger)
         try await MailboxSeeder.seed(store, fixtures: configuration.fixtures)
-        try await store.sweepExpiredSessions()
+        try await store.sweepExpiredSessions(now: configuration.clock.date)
         let grantTable = try await GrantTable.resolve(configuration.tokens, in: store)
-        let identity = IdentityStore(configuration: configuration.identity)
+        let identity = IdentityStore(configuration: configuration.identity, clock: configuration.clock)
         let origins = ListenerOrigins()
         let responder = GraphResponder(
             store: store, configuration: configuration, stats: EmulatorStats(),

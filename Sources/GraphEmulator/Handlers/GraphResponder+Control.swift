@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -18,7 +19,7 @@ extension GraphResponder {
         _ = try authenticate(request)
         switch (path, request.method) {
         case (["sessions"], .get):
-            try await store.sweepExpiredSessions()
+            try await store.sweepExpiredSessions(now: configuration.clock.date)
             let sessions = try await store.openSessions().map { session -> JSONValue in
                 .object([
                     ("id", .string(session.id)),
@@ -72,7 +73,7 @@ extension GraphResponder {
             return Response(status: .noContent)
         case (let parts, .post) where parts.count == 3 && parts[0] == "sessions" && parts[2] == "expire":
             guard try await store.session(id: parts[1]) != nil else { throw GraphErrorResponse.notFound("No such upload session.") }
-            try await store.setExpiry(Date().addingTimeInterval(-1), sessionID: parts[1])
+            try await store.setExpiry(configuration.clock.date.addingTimeInterval(-1), sessionID: parts[1])
             return Response(status: .noContent)
         default:
             throw GraphErrorResponse(.notFound, "BadRequest", "No such emulator endpoint.")

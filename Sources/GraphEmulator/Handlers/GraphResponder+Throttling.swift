@@ -1,3 +1,4 @@
+import Clocks
 import HTTPTypes
 import Hummingbird
 
@@ -9,7 +10,7 @@ extension GraphResponder {
         _ request: Request, mailbox: String, uploadBytes: Int64, _ handler: () async throws -> Response
     ) async throws -> Response {
         guard throttle.limits != .none else { return try await handler() }
-        if let refusal = throttle.admit(mailbox, uploadBytes: uploadBytes) {
+        if let refusal = throttle.admit(mailbox, uploadBytes: uploadBytes, now: configuration.clock.now) {
             stats.update { $0.throttled[refusal.limit.rawValue, default: 0] += 1 }
             for try await _ in request.body {}
             throw GraphErrorResponse(.tooManyRequests, "ApplicationThrottled", refusal.message, retryAfter: refusal.retryAfter)

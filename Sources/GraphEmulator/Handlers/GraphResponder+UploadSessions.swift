@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -45,7 +46,7 @@ extension GraphResponder {
                 "Attachment size must not be greater than the maximum size of 150 MB.")
         }
         let token = EmulatorIDs.authToken()
-        let now = Date()
+        let now = configuration.clock.date
         let session = SessionRow(
             id: EmulatorIDs.session(), itemID: item.id, ownerID: owner.id, kind: kind.rawValue, name: name,
             contentType: attachment.value(forKeyIgnoringCase: "contentType")?.stringValue,
@@ -93,7 +94,7 @@ extension GraphResponder {
             guard Self.constantTimeEqual(Self.sha256Hex(token), session.tokenHash) else {
                 throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "The authtoken is not valid for this upload session.")
             }
-            guard session.expiresAt > Date() else {
+            guard session.expiresAt > configuration.clock.date else {
                 try await store.deleteSession(id: session.id)
                 throw GraphErrorResponse.notFound("The upload session has expired.")
             }

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -64,7 +65,7 @@ extension IdentityResponder {
         if let refresh = tokens.refreshToken { pairs.append(("refresh_token", .string(refresh))) }
         let idToken = IDToken.make(
             user: tokens.user, clientID: tokens.clientID, issuerOrigin: origin(of: request), nonce: nonce, lifetime: TimeInterval(lifetime),
-            now: Date())
+            now: store.clock.date)
         pairs.append(("id_token", .string(idToken)))
         return json(.object(pairs))
     }

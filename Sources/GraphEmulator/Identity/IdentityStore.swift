@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import HTTPTypes
 import Synchronization
@@ -35,7 +36,11 @@ final class IdentityStore: Sendable {
     let configuration: IdentityConfiguration
     private let state: Mutex<State>
 
-    init(configuration: IdentityConfiguration) {
+    /// Whose dates codes and tokens are issued and checked by; a test moves a manual one.
+    let clock: AttacheClock
+
+    init(configuration: IdentityConfiguration, clock: AttacheClock = .live) {
+        self.clock = clock
         self.configuration = configuration
         state = Mutex(State(authorizeDecision: configuration.authorizeDecision))
     }
@@ -58,7 +63,8 @@ final class IdentityStore: Sendable {
     // MARK: Device codes
 
     /// Starts a device authorization; returns the device code (only the client sees it) and the user code.
-    func issueDeviceCode(clientID: String, tenant: String, scopes: ScopeSet, now: Date = Date()) -> (deviceCode: String, userCode: String) {
+    func issueDeviceCode(clientID: String, tenant: String, scopes: ScopeSet, now: Date? = nil) -> (deviceCode: String, userCode: String) {
+        let now = now ?? clock.date
         let deviceCode = "DAQABIQEAAAD" + EmulatorIDs.randomBase64URL(bytes: 48)
         return state.withLock { state in
             Self.forgetOld(&state, now: now)
@@ -74,8 +80,9 @@ final class IdentityStore: Sendable {
 
     /// One poll of the token endpoint with a device code: tokens once the user approved,
     /// else the error RFC 8628 says (`authorization_pending`, `slow_down`, …).
-    func poll(deviceCode: String, clientID: String, tenant: String, now: Date = Date()) throws(IdentityError) -> IssuedTokens {
-        try state.withLock { (state: inout State) throws(IdentityError) -> IssuedTokens in
+    func poll(deviceCode: String, clientID: String, tenant: String, now: Date? = nil) throws(IdentityError) -> IssuedTokens {
+        let now = now ?? clock.date
+        return try state.withLock { (state: inout State) throws(IdentityError) -> IssuedTokens in
             let key = Self.hash(deviceCode)
             guard var grant = state.deviceCodes[key] else { throw IdentityError.badVerificationCode }
             guard grant.clientID == clientID else { throw IdentityError.grantForOtherClient }
@@ -116,9 +123,10 @@ final class IdentityStore: Sendable {
     }
 
     /// The user approves (as `user`) or declines the request `userCode` names.
-    func decide(userCode: String, approveAs user: UserRow?, now: Date = Date()) throws(IdentityError) {
+    func decide(userCode: String, approveAs user: UserRow?, now: Date? = nil) throws(IdentityError) {
+        let now = now ?? clock.date
         let wanted = Self.normalizedUserCode(userCode)
-        try state.withLock { (state: inout State) throws(IdentityError) in
+        return try state.withLock { (state: inout State) throws(IdentityError) in
             guard let key = state.deviceCodes.first(where: { $0.value.userCode == wanted })?.key, var grant = state.deviceCodes[key] else {
                 throw IdentityError.badVerificationCode
             }
@@ -141,8 +149,9 @@ final class IdentityStore: Sendable {
     /// Hands out a code for a sign-in `authorize` approved.
     func issueAuthorizationCode(
         clientID: String, tenant: String, redirectURI: String, scopes: ScopeSet, codeChallenge: String, nonce: String?, user: UserRow,
-        now: Date = Date()
+        now: Date? = nil
     ) -> String {
+        let now = now ?? clock.date
         let code = "0.AQ" + EmulatorIDs.randomBase64URL(bytes: 64)
         state.withLock { state in
             Self.forgetOld(&state, now: now)
@@ -157,9 +166,10 @@ final class IdentityStore: Sendable {
     /// Redeems a code, once, with the verifier of its challenge; returns the tokens and the
     /// `nonce` the sign-in asked to have in its ID token.
     func redeem(
-        code: String, clientID: String, tenant: String, redirectURI: String?, codeVerifier: String?, now: Date = Date()
+        code: String, clientID: String, tenant: String, redirectURI: String?, codeVerifier: String?, now: Date? = nil
     ) throws(IdentityError) -> (IssuedTokens, nonce: String?) {
-        try state.withLock { (state: inout State) throws(IdentityError) -> (IssuedTokens, nonce: String?) in
+        let now = now ?? clock.date
+        return try state.withLock { (state: inout State) throws(IdentityError) -> (IssuedTokens, nonce: String?) in
             let key = Self.hash(code)
             guard var grant = state.authorizationCodes[key] else {
                 throw IdentityError(.badRequest, "invalid_grant", 9_002_313, "Invalid request. Request is malformed or invalid. The code is not one this server issued.")
@@ -185,9 +195,10 @@ final class IdentityStore: Sendable {
 
     /// Redeems a refresh token: new tokens, a new refresh token among them, and the old one retired.
     func refresh(
-        token: String, client: IdentityConfiguration.Client, tenant: String, requested: ScopeSet?, now: Date = Date()
+        token: String, client: IdentityConfiguration.Client, tenant: String, requested: ScopeSet?, now: Date? = nil
     ) throws(IdentityError) -> IssuedTokens {
-        try state.withLock { (state: inout State) throws(IdentityError) -> IssuedTokens in
+        let now = now ?? clock.date
+        return try state.withLock { (state: inout State) throws(IdentityError) -> IssuedTokens in
             let key = Self.hash(token)
             guard var record = state.refreshTokens[key] else {
                 throw IdentityError(
@@ -225,8 +236,9 @@ final class IdentityStore: Sendable {
 
     /// Revokes every live refresh token of a user; returns how many. Access tokens already
     /// handed out stay valid until they expire, as at Microsoft.
-    func revokeRefreshTokens(userID: String, now: Date = Date()) -> Int {
-        state.withLock { state in
+    func revokeRefreshTokens(userID: String, now: Date? = nil) -> Int {
+        let now = now ?? clock.date
+        return state.withLock { state in
             var revoked = 0
             for (key, record) in state.refreshTokens where record.user.id == userID && record.state == .live {
                 state.refreshTokens[key]?.state = .revoked(at: now)
@@ -239,8 +251,9 @@ final class IdentityStore: Sendable {
     // MARK: Access tokens
 
     /// Whether Graph takes `token`, and as whom. Counts the expired ones Graph refuses.
-    func check(accessToken token: String, now: Date = Date()) -> AccessCheck {
-        state.withLock { state in
+    func check(accessToken token: String, now: Date? = nil) -> AccessCheck {
+        let now = now ?? clock.date
+        return state.withLock { state in
             guard let record = state.accessTokens[Self.hash(token)] else { return .unknown }
             guard now < record.expiresAt else {
                 state.stats.expiredTokenRejections += 1
@@ -251,8 +264,9 @@ final class IdentityStore: Sendable {
     }
 
     /// Makes a user's access tokens expire now; returns how many were still valid.
-    func expireAccessTokens(userID: String, now: Date = Date()) -> Int {
-        state.withLock { state in
+    func expireAccessTokens(userID: String, now: Date? = nil) -> Int {
+        let now = now ?? clock.date
+        return state.withLock { state in
             var expired = 0
             for (key, record) in state.accessTokens where record.user.id == userID && record.expiresAt > now {
                 state.accessTokens[key]?.expiresAt = now
@@ -263,8 +277,9 @@ final class IdentityStore: Sendable {
     }
 
     /// How many access tokens Graph would take now, and how many it would refuse as expired.
-    func accessTokenCounts(now: Date = Date()) -> (valid: Int, expired: Int) {
-        state.withLock { state in
+    func accessTokenCounts(now: Date? = nil) -> (valid: Int, expired: Int) {
+        let now = now ?? clock.date
+        return state.withLock { state in
             let valid = state.accessTokens.values.filter { $0.expiresAt > now }.count
             return (valid, state.accessTokens.count - valid)
         }

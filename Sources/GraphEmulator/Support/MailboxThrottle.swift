@@ -1,3 +1,4 @@
+import Clocks
 import NIOCore
 import Synchronization
 
@@ -19,8 +20,8 @@ final class MailboxThrottle: Sendable {
 
     private struct Mailbox {
         var inFlight = 0
-        var requests = CircularBuffer<ContinuousClock.Instant>()
-        var uploads = CircularBuffer<(at: ContinuousClock.Instant, bytes: Int64)>()
+        var requests = CircularBuffer<ClockInstant>()
+        var uploads = CircularBuffer<(at: ClockInstant, bytes: Int64)>()
         var uploaded: Int64 = 0
     }
 
@@ -37,7 +38,7 @@ final class MailboxThrottle: Sendable {
 
     /// Lets a request in (it is then in flight until ``leave(_:)``), or says which limit
     /// refuses it and for how long.
-    func admit(_ mailbox: String, uploadBytes: Int64, now: ContinuousClock.Instant = .now) -> Refusal? {
+    func admit(_ mailbox: String, uploadBytes: Int64, now: ClockInstant) -> Refusal? {
         let limits = self.limits
         let (refusal, inFlight) = mailboxes.withLock { table -> (Refusal?, Int) in
             var box = table[mailbox] ?? Mailbox()
@@ -92,7 +93,7 @@ final class MailboxThrottle: Sendable {
         mailboxes.withLock { $0[mailbox]?.inFlight -= 1 }
     }
 
-    private static func forget(_ box: inout Mailbox, before now: ContinuousClock.Instant, limits: OutlookLimits) {
+    private static func forget(_ box: inout Mailbox, before now: ClockInstant, limits: OutlookLimits) {
         if let window = limits.requests?.window {
             while let first = box.requests.first, first + window <= now { box.requests.removeFirst() }
         }
@@ -104,7 +105,7 @@ final class MailboxThrottle: Sendable {
         }
     }
 
-    private static func seconds(until instant: ContinuousClock.Instant, from now: ContinuousClock.Instant) -> Int {
+    private static func seconds(until instant: ClockInstant, from now: ClockInstant) -> Int {
         let wait = instant - now
         let (seconds, attoseconds) = wait.components
         return max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0))
