@@ -1,3 +1,4 @@
+import Clocks
 import Synchronization
 import Testing
 
@@ -26,30 +27,53 @@ struct UploadPacingTests {
     }
 
     /// Within the budget sends go at once; the one that would go over waits until enough
-    /// has left the window; without a budget nothing waits.
+    /// has left the window, to the millisecond of a manual clock; without a budget nothing
+    /// waits.
     @Test func sendsWaitOnlyWhenTheyWouldGoOver() async throws {
         let free = UploadPacer()
         for _ in 0..<10 { _ = try await free.reserve(100) }
         #expect(await free.wait(for: 1_000_000) == nil)
         #expect(await free.bytesInWindow == 1000)
 
-        let pacer = UploadPacer(budget: UploadBudget(bytes: 1000, window: .milliseconds(400)))
+        let time = ManualClock()
+        let pacer = UploadPacer(budget: UploadBudget(bytes: 1000, window: .seconds(20)), clock: time.clock)
         let first = try #require(try await pacer.reserve(600))
         await pacer.sent(first)
         #expect(await pacer.wait(for: 400) == nil)
-        let wait = try #require(await pacer.wait(for: 500))
-        #expect(wait > .milliseconds(200) && wait <= .milliseconds(400))
-        let started = ContinuousClock.now
-        let waits = Mutex(0)
-        let second = try #require(try await pacer.reserve(500, onWait: { _ in waits.withLock { $0 += 1 } }))
-        #expect(ContinuousClock.now - started >= .milliseconds(200))
-        #expect(waits.withLock { $0 } == 1)
+        time.advance(by: .seconds(5))
+        #expect(await pacer.wait(for: 500) == .seconds(15))
+
+        let waits = Mutex<[Duration]>([])
+        let second = Task { try await pacer.reserve(500, onWait: { wait in waits.withLock { $0.append(wait) } }) }
+        #expect(await time.waitForSleepers())
+        #expect(waits.withLock { $0 } == [.seconds(15)])
+        time.advance(by: .milliseconds(14_950))
+        // Still waiting: asleep again, the first send not yet out of the window.
+        #expect(await time.waitForSleepers())
+        time.advance(by: .milliseconds(50))
+        let ticket = try #require(try await second.value)
+        #expect(time.now.sinceEpoch == .seconds(20))
         // A refused send does not count.
-        await pacer.refused(second)
+        await pacer.refused(ticket)
         #expect(await pacer.bytesInWindow == 0)
         // A stop while waiting ends the wait without a ticket.
         _ = try await pacer.reserve(900)
         #expect(try await pacer.reserve(500, shouldStop: { true }) == nil)
+    }
+
+    /// A wait is heard to stop within a tenth of a second of the clock: the pacer looks
+    /// again at every tenth.
+    @Test func aStopIsHeardWhileWaiting() async throws {
+        let time = ManualClock()
+        let pacer = UploadPacer(budget: UploadBudget(bytes: 1000, window: .seconds(60)), clock: time.clock)
+        _ = try await pacer.reserve(1000)
+        let stopped = Mutex(false)
+        let waiting = Task { try await pacer.reserve(10, shouldStop: { stopped.withLock { $0 } }) }
+        #expect(await time.waitForSleepers())
+        stopped.withLock { $0 = true }
+        time.advance(by: .milliseconds(100))
+        #expect(try await waiting.value == nil)
+        #expect(time.now.sinceEpoch == .milliseconds(100))
     }
 
     /// A budget from a 429 replaces none, or a looser one, never a stricter one given.

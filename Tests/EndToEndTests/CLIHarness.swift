@@ -145,13 +145,8 @@ struct CLIHarness {
 
         /// Waits until stderr says something `condition` likes, or the process ends.
         func waitForStderr(timeout: Duration = .seconds(60), _ condition: (String) -> Bool) async throws -> Bool {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if condition(stderrSoFar) { return true }
-                if !process.isRunning { return condition(stderrSoFar) }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            return false
+            await Eventually.until(timeout: timeout, every: .milliseconds(20)) { condition(stderrSoFar) || !process.isRunning }
+            return condition(stderrSoFar)
         }
 
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
@@ -159,8 +154,7 @@ struct CLIHarness {
         /// ``finish()``, for a run that must end by itself: one still running after `limit`
         /// (far more than it needs) is killed, and that is a failure of the test, not a hang of it.
         func finish(within limit: Duration, sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
-            let deadline = ContinuousClock.now + limit
-            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            await Eventually.until(timeout: limit, every: .milliseconds(20)) { !process.isRunning }
             if process.isRunning {
                 Issue.record("attache was still running after \(limit): \(stderrSoFar)", sourceLocation: sourceLocation)
                 signal(SIGKILL)
@@ -169,12 +163,9 @@ struct CLIHarness {
         }
 
         func finish() async throws -> Result {
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            await Eventually.until(timeout: .seconds(3600), every: .milliseconds(20)) { !process.isRunning }
             // Every byte written is read: wait for both pipes to reach their end.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while lock.withLock({ open > 0 }), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            await Eventually.until(timeout: .seconds(30)) { lock.withLock { open == 0 } }
             return lock.withLock {
                 Result(
                     status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
@@ -233,13 +224,12 @@ struct CLIHarness {
     /// at least `bytes` of it.
     func launchUpload(_ file: String, to item: String, until bytes: Int, extra: [String] = []) async throws -> Running {
         let running = try launch("upload", [file, "--message", item, "--chunk-size", "327680", "--json"] + extra)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            let received = try await openSessions().first?["received"] as? Int ?? 0
-            if received >= bytes { return running }
-            guard running.process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(10))
+        var reached = false
+        try await Eventually.until {
+            reached = try await openSessions().first?["received"] as? Int ?? 0 >= bytes
+            return reached || !running.process.isRunning
         }
+        if reached { return running }
         Issue.record("the upload never got to \(bytes) bytes: \(running.stderrSoFar)")
         return running
     }

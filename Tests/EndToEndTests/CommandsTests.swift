@@ -122,13 +122,9 @@ struct CommandsTests {
         let directory = NSTemporaryDirectory() + "attache-serve-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try CLIHarness.launch(["serve", "--port", "0", "--data-dir", directory, "--quiet"])
-        var origin: String?
-        for _ in 0..<500 {
-            if let line = server.stdoutSoFar.split(separator: "\n").first, line.hasPrefix("listening on http://127.0.0.1:") {
-                origin = String(line.dropFirst("listening on ".count))
-                break
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        let origin = await Eventually.value(timeout: .seconds(5)) { () -> String? in
+            guard let line = server.stdoutSoFar.split(separator: "\n").first, line.hasPrefix("listening on http://127.0.0.1:") else { return nil }
+            return String(line.dropFirst("listening on ".count))
         }
         let base = try #require(origin)
         let listed = try await CLIHarness.run(["ls", "messages", "--graph", base + "/v1.0", "--token", "attache-dev-token", "--state-dir", directory + "/state"])
@@ -147,13 +143,8 @@ struct CommandsTests {
             "serve", "--port", "0", "--data-dir", directory, "--quiet", "--device-code-interval", "2", "--device-code-expiry", "30",
             "--token-lifetime", "7",
         ])
-        var identity: String?
-        for _ in 0..<500 {
-            if let line = server.stdoutSoFar.split(separator: "\n").first(where: { $0.hasPrefix("identity: ") }) {
-                identity = String(line.dropFirst("identity: ".count))
-                break
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        let identity = await Eventually.value(timeout: .seconds(5)) { () -> String? in
+            server.stdoutSoFar.split(separator: "\n").first { $0.hasPrefix("identity: ") }.map { String($0.dropFirst("identity: ".count)) }
         }
         let authority = try #require(identity)
         #expect(authority.hasPrefix("http://127.0.0.1:"))

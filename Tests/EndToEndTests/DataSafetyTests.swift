@@ -107,10 +107,7 @@ struct DataSafetyTests {
             let running = try harness.launch("upload", [file.path, "--message", item])
             // The range went through the proxy; the emulator made the attachment; the reply waits.
             var attached: [[String: Any]] = []
-            for _ in 0..<1000 where attached.isEmpty {
-                attached = try await harness.attachments("messages", item)
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await Eventually.until { attached = try await harness.attachments("messages", item); return !attached.isEmpty }
             let attachment = try #require(attached.first?["id"] as? String)
             running.signal(SIGKILL)
             _ = try await running.finish()
@@ -312,21 +309,17 @@ struct DataSafetyTests {
             let item = try await harness.firstItem("messages")
             let files = try (1...3).map { try harness.makeFile("twice\($0).bin", size: 30 * Self.mib, seed: UInt64(95 + $0)) }
             let running = try harness.launch("upload", files.map(\.path) + ["--message", item, "--chunk-size", "\(Self.chunk)", "--parallel", "3"])
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline {
+            try await Eventually.until {
                 let sessions = try await harness.openSessions()
-                if sessions.count == 3, sessions.allSatisfy({ ($0["received"] as? Int ?? 0) >= Self.mib }) { break }
-                try await Task.sleep(for: .milliseconds(10))
+                return sessions.count == 3 && sessions.allSatisfy { ($0["received"] as? Int ?? 0) >= Self.mib }
             }
             running.signal(SIGINT)
             #expect(try await running.finish().status == 130)
             // One at a time each: the second plans while the first holds one transfer, so
             // they meet over the others as they go.
             let first = try harness.launch("resume", ["--parallel", "1"])
-            for _ in 0..<500 {
-                let status = try await harness.attache("status", ["--json"])
-                if status.jsonLines.contains(where: { $0["running"] as? Bool == true }) { break }
-                try await Task.sleep(for: .milliseconds(10))
+            try await Eventually.until(timeout: .seconds(30)) {
+                try await harness.attache("status", ["--json"]).jsonLines.contains { $0["running"] as? Bool == true }
             }
             let second = try harness.launch("resume", ["--parallel", "1"])
             let (a, b) = (try await first.finish(), try await second.finish())

@@ -32,13 +32,9 @@ enum FileOutput {
         try process.run()
         try? out.close()
         try? err.close()
-        let deadline = ContinuousClock.now + .seconds(300)
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard await Eventually.until(timeout: .seconds(300), every: .milliseconds(20), { !process.isRunning }) else {
+            process.terminate()
+            throw CancellationError()
         }
         return Result(
             status: process.terminationStatus,

@@ -249,12 +249,7 @@ struct HangTests {
             let started = try String(contentsOfFile: pids, encoding: .utf8).split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             #expect(started.count == 2)
             for pid in started {
-                var gone = false
-                for _ in 0..<100 {
-                    gone = Self.isGone(pid)
-                    if gone { break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+                let gone = await Eventually.until(timeout: .seconds(2)) { Self.isGone(pid) }
                 #expect(gone, "process \(pid) of the helper outlived it")
                 if !gone { kill(pid, SIGKILL) }
             }

@@ -36,22 +36,19 @@ struct OutlookLimitsTests {
         return configuration
     }
 
-    /// Told the budget, attache paces from the first byte: no 429, nothing sent twice, and
-    /// hardly slower than the budget allows (80 MB under 30 MB per 20 s: the last bytes may
-    /// go after 40 s; 1.25 × that is the bound the issue sets).
+    /// Told the budget on the command line, attache paces from the first byte: no 429,
+    /// nothing sent twice, and the waits said on stderr. (How long it takes, against what
+    /// the budget allows, is `PacingClockTests`', on a clock that counts waits.)
     @Test func toldTheBudgetItIsNeverRefused() async throws {
         try await CLIHarness.with(Self.budgetConfiguration()) { harness in
             let item = try await harness.firstItem("messages")
             let files = try (1...4).map { try harness.makeFile("paced\($0).bin", size: 20_000_000, seed: UInt64(310 + $0)) }
-            let started = ContinuousClock.now
             let result = try await harness.attache(
                 "upload", files.map(\.path) + ["--message", item, "--upload-budget", "30000000/20s", "--json"])
-            let took = ContinuousClock.now - started
             #expect(result.status == 0, "\(result.stderr)")
             let stats = try await harness.json(harness.emulator.origin + "/_emulator/stats")
             #expect((stats["throttled"] as? [String: Int]) == [:], "\(stats)")
             #expect(stats["putBytes"] as? Int == 80_000_000, "a byte was sent twice: \(stats)")
-            #expect(took < .seconds(50), "took \(took)")
             // Without a terminal, a wait of 10 s or more is said on stderr, as the screen says it.
             #expect(result.stderr.contains("waiting for Outlook's upload budget · "), "\(result.stderr)")
             for file in files {

@@ -290,12 +290,9 @@ final class FIFOReader: @unchecked Sendable {
 
     /// Waits for the writer to close (at most `timeout`), stops the thread, and tells what came.
     func finish(timeout: Duration = .seconds(10)) async -> Read {
-        let deadline = ContinuousClock.now + timeout
-        while !state.withLock({ $0.done }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        await Eventually.until(timeout: timeout) { state.withLock { $0.done } }
         state.withLock { $0.stop = true }
-        while !state.withLock({ $0.done }) { try? await Task.sleep(for: .milliseconds(10)) }
+        await Eventually.until(timeout: .seconds(3600)) { state.withLock { $0.done } }
         return Read(bytes: count, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(), endOfFile: endOfFile)
     }
 }

@@ -17,8 +17,7 @@ struct ServeHostTests {
 
     /// Waits for `server` to exit; kills it if it has not after `limit`.
     static func finish(_ server: CLIHarness.Running, within limit: Duration = .seconds(30)) async throws -> CLIHarness.Result {
-        let deadline = ContinuousClock.now + limit
-        while server.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        await Eventually.until(timeout: limit, every: .milliseconds(20)) { !server.process.isRunning }
         if server.process.isRunning { server.signal(SIGKILL) }
         return try await server.finish()
     }
@@ -40,12 +39,9 @@ struct ServeHostTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try CLIHarness.launch(["serve", "--host", "localhost", "--port", "0", "--data-dir", directory, "--quiet"])
         var listening = false
-        for _ in 0..<1000 where server.process.isRunning {
-            if server.stdoutSoFar.hasPrefix("listening on http://localhost:") {
-                listening = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        await Eventually.until(timeout: .seconds(10)) {
+            listening = server.stdoutSoFar.hasPrefix("listening on http://localhost:")
+            return listening || !server.process.isRunning
         }
         if server.process.isRunning { server.signal(SIGTERM) }
         let stopped = try await Self.finish(server)

@@ -55,10 +55,7 @@ struct SignInTests {
         try await CLIHarness.with(Self.configuration()) { harness in
             let (login, code) = try await Self.startDeviceLogin(harness)
             // It polls, and is told to wait, before the user acts.
-            for _ in 0..<300 {
-                if (try await Self.stats(harness)["pendingReplies"] as? Int ?? 0) >= 1 { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await Eventually.until(timeout: .seconds(6)) { (try await Self.stats(harness)["pendingReplies"] as? Int ?? 0) >= 1 }
             #expect(try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(code)/approve").status == 204)
             let result = try await login.finish()
             #expect(result.status == 0, "\(result.stderr)")
@@ -193,10 +190,9 @@ struct SignInTests {
             }
             // Wait for the slowed poll to come, then approve.
             var polls: [Date] = []
-            for _ in 0..<1000 {
+            await Eventually.until(timeout: .seconds(20)) {
                 polls = proxy.exchanges.filter { $0.target.hasSuffix("/token") }.map(\.receivedAt)
-                if polls.count >= 2 { break }
-                try await Task.sleep(for: .milliseconds(20))
+                return polls.count >= 2
             }
             #expect(try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(try #require(code))/approve").status == 204)
             let result = try await login.finish()
@@ -253,10 +249,7 @@ struct SignInTests {
             let file = try harness.makeFile("long.bin", size: 20 * 327_680, seed: 131)
             let upload = try CLIHarness.launch(
                 ["upload", file.path, "--message", item, "--chunk-size", "327680", "--json"] + Self.signedIn(harness), environment: Self.environment)
-            for _ in 0..<1000 {
-                if (try await harness.openSessions().first?["received"] as? Int ?? 0) > 0 { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await Eventually.until { (try await harness.openSessions().first?["received"] as? Int ?? 0) > 0 }
             // Mid-upload, the access token stops working.
             _ = try await Self.control(harness, .POST, "/_emulator/identity/users/demo@attache.test/expireAccessTokens")
             let uploaded = try await upload.finish()

@@ -164,10 +164,7 @@ struct TUITests {
             try tmux.send("j", "Enter")
             // The final range reached the emulator, which made the attachment; its reply waits.
             var attached: [[String: Any]] = []
-            for _ in 0..<1500 where attached.isEmpty {
-                attached = try await harness.attachments("messages", item)
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await Eventually.until { attached = try await harness.attachments("messages", item); return !attached.isEmpty }
             let attachmentID = try #require(attached.first?["id"] as? String)
             try tmux.send("c")
             try await tmux.waitFor("the confirmation") { $0.contains { $0.contains("Cancel the upload of almost.bin?") } }
@@ -232,10 +229,7 @@ struct TUITests {
             let size = 20 * Self.mib
             let file = try harness.makeFile("left.bin", size: size, seed: 24)
             let upload = try harness.launch("upload", [file.path, "--message", item, "--chunk-size", "327680"])
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await harness.openSessions().first?["received"] as? Int ?? 0 < 3 * Self.mib, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await Eventually.until(timeout: .seconds(30)) { try await harness.openSessions().first?["received"] as? Int ?? 0 >= 3 * Self.mib }
             upload.signal(SIGKILL)
             _ = try await upload.finish()
             let held = try #require(try await harness.openSessions().first?["received"] as? Int)

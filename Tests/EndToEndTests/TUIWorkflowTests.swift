@@ -217,11 +217,8 @@ extension TUITests {
 
     /// Polls `value` until it gives something, for at most ten seconds.
     static func eventually<T>(_ value: () throws -> T?) async throws -> T {
-        for _ in 0..<200 {
-            if let found = try value() { return found }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw CancellationError()
+        guard let found = try await Eventually.value(timeout: .seconds(10), every: .milliseconds(50), value) else { throw CancellationError() }
+        return found
     }
 }
 

@@ -103,12 +103,9 @@ struct TmuxSession {
     /// Polls the screen until `condition` holds; returns that screen, or records the last one.
     @discardableResult
     func waitFor(_ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation, _ condition: ([String]) -> Bool) async throws -> [String] {
-        let deadline = ContinuousClock.now + timeout
         var screen: [String] = []
-        while ContinuousClock.now < deadline {
-            screen = try capture()
-            if condition(screen) { return screen }
-            try await Task.sleep(for: .milliseconds(40))
+        if try await Eventually.until(timeout: timeout, every: .milliseconds(40), { screen = try capture(); return condition(screen) }) {
+            return screen
         }
         Issue.record("timed out waiting for \(what); the screen was:\n\(screen.joined(separator: "\n"))", sourceLocation: sourceLocation)
         throw CancellationError()

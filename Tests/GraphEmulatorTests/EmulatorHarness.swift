@@ -110,6 +110,16 @@ struct EmulatorHarness {
         let reply = try await send(.GET, origin + "/_emulator/stats", headers: [("Authorization", "Bearer \(Self.demoToken)")])
         return reply.json.compactMapValues { $0 as? Int }
     }
+
+    /// Asks `condition` again and again (each ask is a request, no timer) until it holds;
+    /// false when it never did within `attempts`.
+    func until(attempts: Int = 20_000, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        for _ in 0..<attempts {
+            if try await condition() { return true }
+            await Task.yield()
+        }
+        return false
+    }
 }
 
 /// Deterministic test bytes: a JPEG header, then a counter pattern.

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import GraphEmulator
 import Testing
@@ -247,16 +248,16 @@ struct EmulatorProtocolTests {
     }
 
     @Test func expiredSessionsAreGone() async throws {
-        try await EmulatorHarness.with(EmulatorConfiguration(sessionLifetime: .seconds(3))) { harness in
+        let time = ManualClock()
+        var configuration = EmulatorConfiguration(sessionLifetime: .seconds(3))
+        configuration.clock = time.clock
+        try await EmulatorHarness.with(configuration) { harness in
             let id = try await harness.firstItem()
             let size = 4 * Self.mb
-            let asked = ContinuousClock.now
             let url = try await harness.createSession(on: id, size: size)
-            let created = ContinuousClock.now  // the session is no younger than this
-            let alive = try await harness.send(.GET, url).status
-            // On a loaded machine the three seconds may already be over; only then may it be gone.
-            if ContinuousClock.now - asked < .milliseconds(2500) { #expect(alive == 200) }
-            try await Task.sleep(until: created + .milliseconds(3200))
+            time.advance(by: .milliseconds(2999))
+            #expect(try await harness.send(.GET, url).status == 200)
+            time.advance(by: .milliseconds(1))
             let expired = try await harness.put(url, bytes: testBytes(count: size), range: 0..<1000, total: size)
             #expect(expired.status == 404)
             #expect(try await harness.openSessions().isEmpty)
@@ -294,12 +295,11 @@ struct EmulatorProtocolTests {
                 body: testBytes(count: Self.mb))
             #expect(sent == Self.mb)
             var received = 0
-            for _ in 0..<50 {
+            _ = try await harness.until {
                 let state = try await harness.send(.GET, url)
                 let next = (state.json["NextExpectedRanges"] as? [String])?.first ?? ""
                 received = Int(next.split(separator: "-").first ?? "") ?? 0
-                if received > 0 { break }
-                try await Task.sleep(for: .milliseconds(50))
+                return received > 0
             }
             #expect(received == Self.mb)
         }
