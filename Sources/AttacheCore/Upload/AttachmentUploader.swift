@@ -83,6 +83,9 @@ extension AttachmentUploader {
         var attachment: AttachmentInfo?
         /// An attachment of a changed file that could not be removed.
         var attachmentLeft: String?
+        /// The list of the attachments of the file's name that the item held when the
+        /// session was asked for, on its way (``settlePriorListing()``).
+        var priorListing: Task<Set<String>?, Never>?
         var fileGuard: SourceFileGuard?
 
         init(uploader: AttachmentUploader, job: UploadJob, stop: StopSignal, report: @escaping @Sendable (TransferUpdate) -> Void) {
@@ -183,7 +186,8 @@ extension AttachmentUploader {
             let file = job.file
             do {
                 // Apart from this task: a cancel must not pass for an unreadable file.
-                switch try await Task(operation: { try await SourceFileGuard.open(handle, checked: file) }).value {
+                let now = uploader.clock.date
+                switch try await Task(operation: { try await SourceFileGuard.open(handle, checked: file, now: now) }).value {
                 case .failure(let change): return change
                 case .success(let opened): fileGuard = opened
                 }
@@ -230,28 +234,24 @@ extension AttachmentUploader {
                     do {
                         let graph = self.graph
                         let (name, size, item) = (fileName, job.file.size, job.item)
+                        // Beside it, what the item already holds of that name, so that a lost
+                        // final reply is never taken to have made one of those: no range can
+                        // make an attachment before the last, which waits for this list.
+                        priorListing = Task { try? await graph.attachmentIDs(named: name, on: item) }
                         // Never cut short: a session the server made while its reply was
                         // on the way would be left behind, unknown to the journal. Once it
                         // is in, the stop (a cancel deletes it) takes effect at the next step.
-                        // Beside it, what the item already holds of that name: listed
-                        // before any range can land, so a lost final reply is never taken
-                        // to have made one of those.
-                        let (created, prior) = try await Task { () async throws -> (UploadSession, Set<String>?) in
-                            async let prior = try? graph.attachmentIDs(named: name, on: item)
-                            let created = try await graph.createUploadSession(name: name, size: size, on: item)
-                            return (created, await prior)
-                        }.value
-                        search.excluded = prior
+                        let created = try await Task { try await graph.createUploadSession(name: name, size: size, on: item) }.value
+                        search.excluded = nil
                         search.createdSince = graph.serverClock.earliestServerTime(at: sentAt)
                         // Recorded before anything else happens to it: no session is ever forgotten.
                         let (startedAt, serverStart) = (sessionStartedAt, search.createdSince)
-                        let priorIDs = prior.map { $0.sorted() }
                         if await journalUpdate({ record in
                             record.uploadURL = created.uploadURL
                             record.sessionExpires = created.expirationDateTime
                             record.sessionStartedAt = startedAt
                             record.serverStartedAt = serverStart
-                            record.priorAttachmentIDs = priorIDs
+                            record.priorAttachmentIDs = nil
                             record.confirmedBytes = 0
                             record.state = .uploading
                         }) {
@@ -267,6 +267,7 @@ extension AttachmentUploader {
                     }
 
                 case .putRange(let range, let url):
+                    if range.upperBound == job.file.size { await settlePriorListing() }
                     action = await put(range, to: url, handle: handle, current: action)
 
                 case .querySession(let url):
@@ -292,6 +293,7 @@ extension AttachmentUploader {
                         continue
                     }
                     report(.checking("looking for the attachment on the item"))
+                    await settlePriorListing()
                     do {
                         let graph = self.graph
                         let (search, item) = (self.search, job.item)
@@ -427,6 +429,17 @@ extension AttachmentUploader {
             return true
         }
 
+        /// Waits for the list of what the item held before the session, and keeps it in the
+        /// search and the journal: before the final range, which alone can make the attachment.
+        mutating func settlePriorListing() async {
+            guard let listing = priorListing else { return }
+            priorListing = nil
+            let prior = await listing.value
+            search.excluded = prior
+            let ids = prior.map { $0.sorted() }
+            await journalUpdate { $0.priorAttachmentIDs = ids }
+        }
+
         // MARK: The file
 
         /// How the file changed since it was opened, or `nil`. Run apart from this task: a
@@ -535,7 +548,8 @@ extension AttachmentUploader {
             if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
             guard let ticket = await pace(Int64(range.count)) else { return stopped(requestInFlight: false, else: current) }
             let report = self.report
-            let digest = RangeDigest()
+            // Only a file written just before the upload has what it sends hashed (SourceFileGuard).
+            let digest = fileGuard?.hashesWhatIsSent == true ? RangeDigest() : nil
             let reply: RangeReply
             do {
                 let graph = self.graph
@@ -544,7 +558,7 @@ extension AttachmentUploader {
                     try await graph.putRange(
                         range, of: handle, totalSize: size, to: url, fileName: name,
                         onChunk: { chunk in
-                            digest.update(chunk)
+                            digest?.update(chunk)
                             report(.bytesSent(Int64(chunk.readableBytes)))
                         })
                 }
@@ -565,7 +579,7 @@ extension AttachmentUploader {
                 return step { try $0.rangeFailed(error.requestFailure) }
             }
             await endPaced(ticket, refused: false)
-            if let sent = digest.finalize(expecting: Int64(range.count)) { fileGuard?.recordSent(range, digest: sent) }
+            if let sent = digest?.finalize(expecting: Int64(range.count)) { fileGuard?.recordSent(range, digest: sent) }
             switch reply {
             case .accepted(let status):
                 let confirmed = status.nextExpectedRanges.confirmedBytes(total: job.file.size)

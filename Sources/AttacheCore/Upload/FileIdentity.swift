@@ -5,8 +5,9 @@ import CDispatch
 #endif
 import Foundation
 
-/// What makes a file the same file: where it lives on disk (device and inode), its size and
-/// its modification time to the nanosecond.
+/// What makes a file the same file: where it lives on disk (device and inode), its size, its
+/// modification time to the nanosecond, and the kernel's change time, which moves on every
+/// write and which no user can set back (`touch -r` sets the modification time only).
 ///
 /// Kept apart from the files that import NIO, where the members of `struct stat` do not
 /// resolve.
@@ -16,6 +17,8 @@ struct FileIdentity: Hashable, Sendable {
     var size: Int64
     var modifiedSeconds: Int
     var modifiedNanoseconds: Int
+    var changedSeconds: Int
+    var changedNanoseconds: Int
 
     init(_ info: stat) {
         device = UInt64(info.st_dev)
@@ -23,6 +26,8 @@ struct FileIdentity: Hashable, Sendable {
         size = Int64(info.st_size)
         modifiedSeconds = Int(info.st_mtim.tv_sec)
         modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+        changedSeconds = Int(info.st_ctim.tv_sec)
+        changedNanoseconds = Int(info.st_ctim.tv_nsec)
     }
 
     /// The file at `path` now, following symlinks; `nil` when there is none.
@@ -34,6 +39,9 @@ struct FileIdentity: Hashable, Sendable {
 
     /// Seconds since 1970, as ``LocalFile/modified`` keeps them.
     var modified: Double { Double(modifiedSeconds) + Double(modifiedNanoseconds) / 1e9 }
+
+    /// The kernel's change time, seconds since 1970.
+    var changed: Double { Double(changedSeconds) + Double(changedNanoseconds) / 1e9 }
 
     /// Same device and inode: the same file, whatever else changed.
     func isSameFile(as other: FileIdentity) -> Bool {

@@ -5,10 +5,16 @@ import Synchronization
 import _NIOFileSystem
 
 /// Keeps an upload honest about its file. Between requests, the file must still be the one
-/// that was checked: the same inode at the path, the same size and modification time. Once
-/// the attachment exists, every range sent by this run is read again and its SHA-256
-/// compared with what went over the wire, which catches a rewrite that kept the size and
-/// the time.
+/// that was checked: the same inode at the path, the same size, modification time and
+/// kernel change time.
+///
+/// The change time moves on every write and no user can set it back, so for a file left
+/// alone for a while before the upload (``settled``) an unchanged one proves the bytes did
+/// not change, even under a rewrite that kept the size and put the modification time back.
+/// For a file written just before (a change within the timestamps' granularity could leave
+/// the time as it was), every range sent by this run is hashed as it goes and, once the
+/// attachment exists, read again and compared. Hashing every byte twice on the critical path
+/// cost a third of an upload's CPU, so only such files pay it.
 ///
 /// Ranges a previous run sent cannot be re-checked here; a resume relies on the journal's
 /// size, time and fingerprint for those.
@@ -16,12 +22,22 @@ struct SourceFileGuard: Sendable {
     let path: String
     /// The file as it was when the upload opened it.
     let identity: FileIdentity
-    /// SHA-256 of each range sent in full, by range.
+    /// The file's change time was well before the upload opened it: any later write moves it.
+    let settled: Bool
+    /// SHA-256 of each range sent in full, by range (unsettled files only).
     private(set) var sent: [Range<Int64>: [UInt8]] = [:]
 
+    /// How long before the opening the file's last change must be for its change time alone
+    /// to prove it unchanged: coarser than any file system's timestamps (FAT keeps 2 s).
+    static let settleTime: TimeInterval = 3
+
+    /// Whether this run must hash what it sends (``recordSent(_:digest:)``).
+    var hashesWhatIsSent: Bool { !settled }
+
     /// Takes the identity of the open file, or says how it differs from `file` as checked
-    /// before the upload (it changed between the check and the opening).
-    static func open(_ handle: ReadFileHandle, checked file: LocalFile) async throws -> Result<SourceFileGuard, Change> {
+    /// before the upload (it changed between the check and the opening). `now` is the wall
+    /// clock, which the file's change time is kept by.
+    static func open(_ handle: ReadFileHandle, checked file: LocalFile, now: Date = Date()) async throws -> Result<SourceFileGuard, Change> {
         let identity = try await Self.identity(of: handle)
         if identity.size != file.size {
             return .failure(Change("its size went from \(file.size) to \(identity.size) bytes"))
@@ -29,7 +45,8 @@ struct SourceFileGuard: Sendable {
         if abs(identity.modified - file.modified) > 0.001 {
             return .failure(Change("it was modified"))
         }
-        return .success(SourceFileGuard(path: file.path, identity: identity))
+        let settled = now.timeIntervalSince1970 - identity.changed > settleTime
+        return .success(SourceFileGuard(path: file.path, identity: identity, settled: settled))
     }
 
     /// How the file changed, as a phrase for a message.
@@ -50,18 +67,24 @@ struct SourceFileGuard: Sendable {
         if now.modifiedSeconds != identity.modifiedSeconds || now.modifiedNanoseconds != identity.modifiedNanoseconds {
             return Change("it was written to while being uploaded")
         }
+        if now.changedSeconds != identity.changedSeconds || now.changedNanoseconds != identity.changedNanoseconds {
+            return Change("it was written to, or its permissions changed, while being uploaded")
+        }
         guard let named = FileIdentity.at(path: path) else { return Change("it was removed or renamed") }
         if !named.isSameFile(as: identity) { return Change("another file took its place") }
         return nil
     }
 
     mutating func recordSent(_ range: Range<Int64>, digest: some Digest) {
+        guard hashesWhatIsSent else { return }
         sent[range] = Array(digest)
     }
 
-    /// Checks the file once more, then reads every range sent again and compares digests.
+    /// Checks the file once more; for a file that was not settled, then reads every range
+    /// sent again and compares digests.
     func confirm(_ handle: ReadFileHandle) async -> Change? {
         if let change = await check(handle) { return change }
+        guard hashesWhatIsSent else { return nil }
         for (range, digest) in sent.sorted(by: { $0.key.lowerBound < $1.key.lowerBound }) {
             var hasher = SHA256()
             do {
