@@ -112,6 +112,19 @@ public struct InputFileError: Error, Hashable, Sendable, CustomStringConvertible
         self.detail = detail
     }
 
+    /// A few words for a list of files (the picker's): what keeps it from being attached.
+    public var shortReason: String {
+        switch code {
+        case .notFound: "a broken link"
+        case .isDirectory: "a folder"
+        case .notRegularFile: "not a file"
+        case .unreadable: detail == nil || detail == "permission denied" ? "cannot be read" : "cannot be read: \(detail!)"
+        case .tooLarge: "over 150 MiB"
+        case .changed: "changed"
+        case .sizeUntrusted: "its size cannot be trusted"
+        }
+    }
+
     public var description: String {
         switch code {
         case .notFound: "'\(path)': no such file"

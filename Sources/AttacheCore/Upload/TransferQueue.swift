@@ -21,7 +21,7 @@ public actor TransferQueue {
     public let concurrency: Int
     private let logger: Logger
     /// The clock of the snapshots' times and of the grace a stop gives.
-    private let clock: AttacheClock
+    nonisolated let clock: AttacheClock
     private let epoch: ClockInstant
 
     private var entries: [TransferID: Entry] = [:]

@@ -80,10 +80,52 @@ public struct TransferService: Sendable {
         await queue.clearFinished()
     }
 
+    /// Forgets one finished transfer; false when it has not finished (or is unknown).
+    @discardableResult
+    public func remove(_ id: TransferID) async -> Bool {
+        await queue.remove(id)
+    }
+
+    /// The transfers, in the order they were queued.
+    public var snapshots: [TransferSnapshot] {
+        get async { await queue.snapshots }
+    }
+
     /// Stops every transfer, keeping sessions for a resume; requests in flight get a moment
     /// to finish so the journal knows what landed.
     public func interruptAll() async {
         await queue.interruptAll()
+    }
+
+    /// ``interruptAll()``, then waits until every transfer has stopped (requests in flight
+    /// get the queue's grace, then their cleanups a few seconds more).
+    /// - Returns: how many transfers were unfinished when asked.
+    @discardableResult
+    public func interruptAllAndWait() async -> Int {
+        let events = await queue.events()
+        let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }
+        await queue.interruptAll()
+        guard !unfinished.isEmpty else { return 0 }
+        let ids = Set(unfinished.map(\.id))
+        let clock = queue.clock
+        let limit = Task {
+            try? await clock.sleep(for: TransferQueue.stopGrace + .seconds(5))
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var running = ids
+                for await event in events {
+                    guard case .changed(let snapshot) = event, snapshot.phase.isTerminal else { continue }
+                    running.remove(snapshot.id)
+                    if running.isEmpty { return }
+                }
+            }
+            group.addTask { await limit.value }
+            await group.next()
+            group.cancelAll()
+            limit.cancel()
+        }
+        return unfinished.count
     }
 
     // MARK: The journal

@@ -228,7 +228,6 @@ public final class TUIApplication {
     private func perform(_ effect: Effect) {
         let graph = services.graph
         let transfers = services.transfers
-        let queue = transfers.queue
         let inbox = self.inbox
         let rangeLength = services.rangeLength
         let listLimit = services.listLimit
@@ -260,9 +259,9 @@ public final class TUIApplication {
         case .cancel(let id):
             Task.detached { await transfers.cancel(id) }
         case .retry(let id):
-            Task.detached { await queue.retry(id) }
+            Task.detached { await transfers.retry(id) }
         case .remove(let id):
-            Task.detached { await queue.remove(id) }
+            Task.detached { await transfers.remove(id) }
         case .createDraft(let subject):
             request({ .draftCreated(try await graph.createDraft(subject: subject)) }) { [.draftFailed("\($0)")] }
         case .pause(let id):
@@ -419,14 +418,8 @@ public final class TUIApplication {
             await download.value
         }
         downloads = [:]
-        let queue = services.transfers.queue
-        let unfinished = await queue.snapshots.filter { !$0.phase.isTerminal }.count
-        await services.transfers.interruptAll()
         // Requests in flight get the queue's grace to finish; then the cleanups theirs.
-        let deadline = ContinuousClock.now + TransferQueue.stopGrace + .seconds(5)
-        while ContinuousClock.now < deadline, await !queue.snapshots.allSatisfy({ $0.phase.isTerminal }) {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        let unfinished = await services.transfers.interruptAllAndWait()
         subscription?.cancel()
         return unfinished
     }

@@ -18,11 +18,15 @@ public struct FilePickerState: Hashable, Sendable {
         public var kind: Kind
         /// When it last changed (seconds since 1970), for sorting by date.
         public var modified: Double = 0
+        /// Why a file that has a size cannot be attached (over 150 MiB), as the command line
+        /// says it: the picker and `attache upload` check files the same way.
+        public var problem: InputFileError?
 
         /// How the file would go up: `POST`, `session`, or why it cannot.
         public var plan: String {
             switch kind {
             case .file(let size):
+                if let problem { return problem.shortReason }
                 switch try? UploadPlan.forFile(size: size) {
                 case .singleRequest: return "POST"
                 case .uploadSession: return "session"
@@ -35,7 +39,7 @@ public struct FilePickerState: Hashable, Sendable {
 
         /// A file that can be attached.
         public var isAttachable: Bool {
-            if case .file(let size) = kind { return size <= AttachmentLimits.maximumFileSize }
+            if case .file = kind { return problem == nil }
             return false
         }
     }
@@ -127,14 +131,22 @@ public struct FilePickerState: Hashable, Sendable {
                 files.append(Entry(name: name, path: path, kind: .unusable(reason)))
                 continue
             }
-            switch status.kind {
-            case .directory:
+            guard status.kind != .directory else {
                 folders.append(Entry(name: name, path: path, kind: .directory, modified: status.modified))
-            case .regularFile:
-                let kind: Entry.Kind = access(path, R_OK) == 0 ? .file(size: status.size) : .unusable("cannot be read")
-                files.append(Entry(name: name, path: path, kind: kind, modified: status.modified))
-            default:
-                files.append(Entry(name: name, path: path, kind: .unusable("not a file"), modified: status.modified))
+                continue
+            }
+            // The same check as `attache upload`'s, so the picker offers what will go.
+            do {
+                let file = try LocalFile.inspect(path)
+                files.append(Entry(name: name, path: path, kind: .file(size: file.size), modified: status.modified))
+            } catch {
+                if case .tooLarge(let size) = error.code {
+                    // Named as the picker shows it, not by the whole path.
+                    let problem = InputFileError(error.code, path: name, detail: error.detail)
+                    files.append(Entry(name: name, path: path, kind: .file(size: size), modified: status.modified, problem: problem))
+                } else {
+                    files.append(Entry(name: name, path: path, kind: .unusable(error.shortReason), modified: status.modified))
+                }
             }
         }
         var all: [Entry] = []
@@ -194,7 +206,7 @@ public struct FilePickerState: Hashable, Sendable {
             return nil
         }
         guard entry.isAttachable else {
-            return "'\(entry.name)' is \(ByteCount(size)) (\(size) bytes); Outlook takes at most 150 MiB (\(AttachmentLimits.maximumFileSize) bytes) per attachment"
+            return entry.problem?.description ?? "'\(entry.name)' cannot be attached"
         }
         if let index = marked.firstIndex(where: { $0.path == entry.path }) {
             marked.remove(at: index)
