@@ -609,7 +609,7 @@ extension AttachmentUploader {
                     return true
                 } catch let error as GraphError {
                     // Gone already: completed, expired, or its token no longer valid.
-                    return [401, 403, 404, 410].contains(error.status ?? 0) ? false : nil
+                    return error.requestFailure.isSessionGone ? false : nil
                 } catch {
                     return nil
                 }

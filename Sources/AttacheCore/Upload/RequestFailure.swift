@@ -1,4 +1,7 @@
 /// What went wrong with one request, reduced to what the upload state machine needs to decide.
+///
+/// What an HTTP status means for an upload is decided here and nowhere else: the machine,
+/// the uploader, the service's cancel and ``UploadError`` all ask it.
 public enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
     /// No reply came: the connection broke, was refused or timed out. The server may or may
     /// not have acted on the request.
@@ -24,6 +27,21 @@ public enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
     var isRetryable: Bool {
         if case .noReply = self { return true }
         return isTransientStatus
+    }
+
+    /// From an upload URL: 401/403/404/410, its token expired or the session is gone (a
+    /// `DELETE` that gets one finds nothing left to delete).
+    public var isSessionGone: Bool {
+        guard let status else { return false }
+        return [401, 403, 404, 410].contains(status)
+    }
+
+    /// 416, or a 400 whose code speaks of ranges: the client and the server disagree on what
+    /// the session holds, and the session must be asked.
+    public var isRangeDisagreement: Bool {
+        guard let status else { return false }
+        if status == 416 { return true }
+        return status == 400 && (code?.lowercased().contains("range") ?? false)
     }
 
     /// A success status with a body that could not be read.

@@ -225,7 +225,7 @@ public struct TransferService: Sendable {
                     $0.uploadURL = nil
                 }
                 return .cancelled(sessionDeleted: true)
-            } catch let error as GraphError where [401, 403, 404, 410].contains(error.status ?? 0) {
+            } catch let error as GraphError where error.requestFailure.isSessionGone {
                 // Gone: expired, deleted, or completed into the attachment. Look.
                 try? await journal.update(record.id) { $0.uploadURL = nil }
             } catch let error as GraphError {

@@ -116,9 +116,10 @@ extension UploadError {
         case .noReply: return .unreachable
         case .malformedReply: return .malformedReply
         case .status(let status, _, _, _):
+            if atUploadURL, failure.isSessionGone { return .sessionExpired }
             switch status {
-            case 401, 403: return atUploadURL ? .sessionExpired : .notAuthorized
-            case 404, 410: return atUploadURL ? .sessionExpired : .itemNotFound
+            case 401, 403: return .notAuthorized
+            case 404, 410: return .itemNotFound
             case 429: return .throttled
             default: return .refused
             }

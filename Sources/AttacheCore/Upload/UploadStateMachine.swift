@@ -265,12 +265,12 @@ public struct UploadStateMachine: Sendable {
         // Refused for now (a 429 with Retry-After), not taken: like the pacer, the send limit
         // does not count it.
         if failure.isThrottling { bytesRequested -= Int64(range.count) }
-        if Self.isSessionGone(failure) {
+        if failure.isSessionGone {
             // An answer to this PUT: it did not land. Whether an earlier one did is what a
             // query after a lost reply finds out, not this.
             return sessionLost(failure, finalMayHaveLanded: false)
         }
-        if Self.isRangeDisagreement(failure) {
+        if failure.isRangeDisagreement {
             failures += 1
             guard failures < maximumAttempts else {
                 return finish(failing: .serverDisagrees("it kept refusing bytes \(range.lowerBound)-\(range.upperBound - 1): \(failure)"))
@@ -293,7 +293,7 @@ public struct UploadStateMachine: Sendable {
 
     public mutating func sessionQueryFailed(_ failure: RequestFailure) throws(InvalidTransition) -> Action {
         guard case .querying(let finalMayHaveLanded) = state else { throw invalid("session query failed") }
-        if Self.isSessionGone(failure) {
+        if failure.isSessionGone {
             return sessionLost(failure, finalMayHaveLanded: finalMayHaveLanded)
         }
         if failure.isRetryable || failure.isMalformed {
@@ -570,16 +570,5 @@ public struct UploadStateMachine: Sendable {
         InvalidTransition(event: event, state: "\(state)")
     }
 
-    /// 401/403/404/410 from the upload URL: its token expired or the session is gone.
-    static func isSessionGone(_ failure: RequestFailure) -> Bool {
-        guard let status = failure.status else { return false }
-        return [401, 403, 404, 410].contains(status)
-    }
 
-    /// 416, or a 400 whose code speaks of ranges: the client and the server disagree.
-    static func isRangeDisagreement(_ failure: RequestFailure) -> Bool {
-        guard let status = failure.status else { return false }
-        if status == 416 { return true }
-        return status == 400 && (failure.code?.lowercased().contains("range") ?? false)
-    }
 }
