@@ -130,6 +130,22 @@ struct SupportTests {
     }
 }
 
+@Suite("Advice in the words of the front end")
+struct AdviceTests {
+    /// An error carries its advice as values; the command line names commands, the screen
+    /// keys, and the error's own words stay the same.
+    @Test func theSameErrorIsWordedForTheCommandLineAndForTheScreen() {
+        var error = UploadError(.unreachable, reason: "gave up after 6 tries", fileName: "a.bin", item: nil)
+        error.advice = [.resume, .cancel]
+        #expect(error.description == "could not attach 'a.bin': gave up after 6 tries; `attache resume` continues it; `attache cancel` discards it")
+        let screen = Advice.$style.withValue(.screen) { error.description }
+        #expect(screen == "could not attach 'a.bin': gave up after 6 tries; r on the transfer continues it (or the next start of attache); c on the transfer discards it")
+        let refused = GraphError(kind: .status(401), code: "InvalidAuthenticationToken", operation: "list messages")
+        #expect(refused.hint == "the token was refused: pass a valid one with --token or ATTACHE_TOKEN, or run `attache login`")
+        #expect(Advice.$style.withValue(.screen) { refused.hint } == "the token was refused: press L to sign in")
+    }
+}
+
 @Suite("Finding programs")
 struct ExecutableSearchTests {
     @Test func foundOnPathInOrderOrTakenAsGiven() throws {

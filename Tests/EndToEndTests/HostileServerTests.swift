@@ -157,7 +157,7 @@ struct HostileServerTests {
             #expect(result.stdout.contains("upload exited 1"), "\(result.stdout)\n\(result.stderr)")
             #expect(
                 result.stderr.contains(
-                    #/could not attach 'full.bin' to message \S+: the transfer journal \S+journal.sqlite cannot be written \(database or disk is full\), so the upload stopped at [0-9.]+ [KM]iB of 12.0 MiB with its session kept: make room, then `attache resume`/#),
+                    #/could not attach 'full.bin' to message \S+: the transfer journal \S+journal.sqlite cannot be written \(database or disk is full\), so the upload stopped at [0-9.]+ [KM]iB of 12.0 MiB with its session kept; make room; `attache resume` continues it/#),
                 "\(result.stderr)")
             #expect(!result.stderr.contains("attached full.bin"), "\(result.stderr)")
             let lines = result.jsonLines

@@ -159,7 +159,7 @@ struct MisleadingTests {
             try await HangTests.signIn(harness, authority: harness.emulator.identityOrigin)
             let tokens = harness.stateDirectory + "/tokens.json"
             let cases: [(String, () throws -> Void)] = [
-                ("is empty; remove it and run `attache login`", { try Data().write(to: URL(fileURLWithPath: tokens)) }),
+                ("is empty; remove it, then run `attache login`", { try Data().write(to: URL(fileURLWithPath: tokens)) }),
                 ("cannot be read as tokens", { try Data("{\"x\":".utf8).write(to: URL(fileURLWithPath: tokens)) }),
                 (
                     "is a directory, not a file",

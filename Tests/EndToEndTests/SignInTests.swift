@@ -313,7 +313,7 @@ struct SignInTests {
                 command, width: 100, height: 30, directory: harness.workDirectory, environment: ["ATTACHE_TOKEN_STORE": "file", "NO_COLOR": "1"])
             defer { tmux.kill() }
             let screen = try await tmux.waitFor("the sign-in dialog") { screen in
-                screen.contains { $0.contains("Sign in again") } && screen.contains { $0.contains("attache login") }
+                screen.contains { $0.contains("Sign in again") } && screen.contains { $0.contains("Press L to sign in again") }
             }
             #expect(screen.filter { $0.contains("Sign in again") }.count == 1)
             try tmux.send("Escape")

@@ -28,7 +28,7 @@ public struct AccountRegistry: Sendable {
         do {
             return try JSONDecoder().decode(Contents.self, from: data)
         } catch {
-            throw file.error("cannot be read; remove it and run `attache login`")
+            throw file.error("cannot be read; remove it, then \(Advice.signIn)")
         }
     }
 

@@ -40,11 +40,11 @@ public struct FileTokenStore: TokenStore {
         guard let data = try file.read(secret: secret) else { return [:] }
         // attache writes it whole or not at all: an empty one was cut short, and is no
         // proof of being signed out.
-        guard !data.isEmpty else { throw file.error("is empty; remove it and run `attache login`") }
+        guard !data.isEmpty else { throw file.error("is empty; remove it, then \(Advice.signIn)") }
         do {
             return try JSONDecoder().decode([String: TokenSet].self, from: data)
         } catch {
-            throw file.error("cannot be read as tokens; remove it and run `attache login`")
+            throw file.error("cannot be read as tokens; remove it, then \(Advice.signIn)")
         }
     }
 

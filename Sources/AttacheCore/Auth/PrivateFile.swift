@@ -19,7 +19,7 @@ struct PrivateFile: Sendable {
             return nil
         } catch .readableByOthers(let mode) {
             throw self.error(
-                "can be read by others (mode \(mode)), so its tokens may have been read: attache will not use it; `chmod 600 \(path)` keeps it, `attache logout` then `attache login` replaces the tokens")
+                "can be read by others (mode \(mode)), so its tokens may have been read: attache will not use it; `chmod 600 \(path)` keeps it; to replace the tokens, \(Advice.signOutAndIn)")
         } catch {
             throw self.error(error.description)
         }

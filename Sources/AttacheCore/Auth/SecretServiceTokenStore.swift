@@ -33,13 +33,13 @@ public struct SecretServiceTokenStore: TokenStore {
         guard result.status == 0 else {
             throw TokenStoreError(
                 location: location,
-                problem: "could not be read (secret-tool \(result.failure)); unlock the keyring, or set ATTACHE_TOKEN_STORE=file and run `attache login`")
+                problem: "could not be read (secret-tool \(result.failure)); unlock the keyring, or set ATTACHE_TOKEN_STORE=file and \(Advice.signIn)")
         }
         guard !result.output.isEmpty else { return nil }
         do {
             return try JSONDecoder().decode(TokenSet.self, from: result.output)
         } catch {
-            throw TokenStoreError(location: location, problem: "holds tokens attache cannot read; run `attache logout` then `attache login`")
+            throw TokenStoreError(location: location, problem: "holds tokens attache cannot read; \(Advice.signOutAndIn)")
         }
     }
 
@@ -66,7 +66,7 @@ public struct SecretServiceTokenStore: TokenStore {
             throw TokenStoreError(
                 location: location,
                 problem:
-                    "did not answer within \(TransferFormat.clock(timeout.seconds)) (secret-tool \(arguments.first ?? "")): is the keyring locked? Unlock it and try again, or set ATTACHE_TOKEN_STORE=file and run `attache login` to keep tokens in a file"
+                    "did not answer within \(TransferFormat.clock(timeout.seconds)) (secret-tool \(arguments.first ?? "")): is the keyring locked? Unlock it and try again, or set ATTACHE_TOKEN_STORE=file (tokens then go in a file) and \(Advice.signIn)"
             )
         }
     }

@@ -59,16 +59,16 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the application must allow public client flows (Authentication, in its registration; see docs/real-graph.md)"
         }
         return switch kind {
-        case .declined: "run `attache login` again and accept"
-        case .expired: "run `attache login` again and enter the code sooner"
-        case .badCode: "run `attache login` again for a new code"
-        case .signInAgain, .notSignedIn: "run `attache login`"
+        case .declined: "\(Advice.signIn) again and accept"
+        case .expired: "\(Advice.signIn) again and enter the code sooner"
+        case .badCode: "\(Advice.signIn) again for a new code"
+        case .signInAgain, .notSignedIn: Advice.signIn.description
         case .consentRequired: "an administrator of the tenant must consent to the application (see docs/real-graph.md), or use --client-id with one registered in it"
         case .unknownClient: "check --client-id (a public client registered in the tenant, see docs/real-graph.md)"
         case .wrongTenant: "sign in again with the --tenant you use now, or use the one you signed in with"
         case .unreachable: "check the network and --authority"
-        case .stateMismatch: "run `attache login --browser` again"
-        case .blockedByPolicy: "the tenant's Conditional Access refuses this sign-in: try `attache login --browser`, or ask its administrator"
+        case .stateMismatch: "\(Advice.signInWithBrowser) again"
+        case .blockedByPolicy: "the tenant's Conditional Access refuses this sign-in: \(Advice.signInWithBrowser), or ask its administrator"
         case .malformedReply, .refused: nil
         }
     }

@@ -93,7 +93,7 @@ public struct SignInFlow: Sendable {
         await listener.close()
         guard let query else {
             throw SignInError(
-                .refused, message: "the browser did not come back within \(TransferFormat.clock(browserTimeout.seconds)); run `attache login --browser` again")
+                .refused, message: "the browser did not come back within \(TransferFormat.clock(browserTimeout.seconds)); \(Advice.signInWithBrowser) again")
         }
         guard query["state"] == state else {
             throw SignInError(.stateMismatch, message: "the browser came back with a sign-in that is not this one (its state differs)")

@@ -95,10 +95,10 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         if let knownIssue { return knownIssue }
         if isUploadSession, case .status = kind { return nil }
         if case .status(let status) = kind, (300..<400).contains(status) {
-            return "attache does not follow redirects, which could carry the token elsewhere; is --graph the Graph root?"
+            return "attache does not follow redirects, which could carry the token elsewhere; is the Graph root right (--graph, or graph in the config)?"
         }
         switch kind {
-        case .status(401): return "the token was refused: pass a valid one with --token or ATTACHE_TOKEN"
+        case .status(401): return "the token was refused: \(Advice.giveToken)"
         case .status(403): return "the token lacks the permission (Mail.ReadWrite for messages, Calendars.ReadWrite for events)"
         case .status(429), .status(503): return "the server is throttling; try again later"
         case .noReply where code == Self.timedOut:
@@ -108,9 +108,9 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noReply where code == Self.notTLS:
             return "it answers plain HTTP: is the URL's scheme right (https:// for TLS, http:// only on loopback), and its port?"
         case .noReply where code == Self.certificateNotTrusted:
-            return "if a proxy or a private authority signs it, pass its certificate with --ca-file (or SSL_CERT_FILE)"
+            return Advice.trustCertificate.description
         case .noReply where isUploadSession: return "the upload host \(host ?? "") could not be reached"
-        case .noReply: return "is the server running, and is --graph right?"
+        case .noReply: return Advice.checkGraphRoot.description
         default: return nil
         }
     }

@@ -37,7 +37,7 @@ public struct TransferSelectionError: Error, Hashable, Sendable, CustomStringCon
 
     public var description: String {
         switch reason {
-        case .notFound: "no transfer \(id) in the journal (see `attache status --all`)"
+        case .notFound: "no transfer \(id) in the journal (\(Advice.listTransfers))"
         case .ambiguous: "\(id) matches several transfers; give more of it"
         case .finished(let state): "transfer \(id) is \(state.rawValue); nothing to do"
         }

@@ -359,7 +359,7 @@ extension AttachmentUploader {
                     let info = attachment ?? AttachmentInfo(id: attachmentID, name: fileName, contentType: job.file.contentType, size: job.file.size)
                     let outcome = await finishAttached(info)
                     if let journalFailure, case .attached = outcome {
-                        return .failed(error(.journalUnwritable, "it was attached as \(info.id), but \(journalFailure), so `attache status` may still list it; a resume finds the attachment and sends nothing again"))
+                        return .failed(error(.journalUnwritable, "it was attached as \(info.id), but \(journalFailure), so the journal may still list it unfinished; resumed, it finds the attachment and sends nothing again"))
                     }
                     return outcome
 
@@ -369,7 +369,8 @@ extension AttachmentUploader {
                         error.reason += "; its attachment \(attachmentLeft) could not be removed: delete it by hand"
                     }
                     if undeletedSession != nil {
-                        error.reason += "; its session could not be deleted and is kept: `attache resume` continues it, `attache cancel` discards it"
+                        error.reason += "; its session could not be deleted and is kept"
+                        error.advice = [.resume, .cancel]
                     }
                     if let journalFailure { error.reason += "; besides, \(journalFailure)" }
                     return await finishFailed(error)
@@ -385,7 +386,10 @@ extension AttachmentUploader {
                     await journal(.interrupted)
                     if let journalFailure {
                         let held = ByteCount(machine.confirmedBytes).description(rounding: .down)
-                        return .failed(error(.journalUnwritable, "\(journalFailure), so the upload stopped at \(held) of \(ByteCount(job.file.size)) with its session kept: make room, then `attache resume`"))
+                        var failure = error(.journalUnwritable, "\(journalFailure), so the upload stopped at \(held) of \(ByteCount(job.file.size)) with its session kept")
+                        failure.note = "make room"
+                        failure.advice = [.resume]
+                        return .failed(failure)
                     }
                     return .interrupted
                 }

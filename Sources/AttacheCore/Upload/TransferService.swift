@@ -214,7 +214,7 @@ public struct TransferService: Sendable {
             UploadError(
                 UploadError.kind(rejecting: error.requestFailure, atUploadURL: error.isUploadSession),
                 reason: "could not tell whether it was attached: \(error.requestFailure)", fileName: record.fileName, item: record.item,
-                graphCode: error.code, status: error.status, requestID: error.requestID, hint: error.hint)
+                graphCode: error.code, status: error.status, requestID: error.requestID, cause: error)
         }
         if let url = rebased(record.uploadURL) {
             do {

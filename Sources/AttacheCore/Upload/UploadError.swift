@@ -52,12 +52,16 @@ public struct UploadError: Error, Hashable, Sendable, CustomStringConvertible {
     public var status: Int?
     /// The `request-id` of that request, for a support request.
     public var requestID: String?
-    /// What to do about it, when there is something to say.
-    public var hint: String?
+    /// The failed request behind it, with all the server said: the error's cause.
+    public var cause: GraphError?
+    /// What to do about it, as values the front end showing it words (a command, a key).
+    public var advice: [Advice]
+    /// What to do about it, in words that are the same everywhere.
+    public var note: String?
 
     public init(
         _ kind: Kind, reason: String, fileName: String, item: ItemReference?, graphCode: String? = nil,
-        status: Int? = nil, requestID: String? = nil, hint: String? = nil
+        status: Int? = nil, requestID: String? = nil, cause: GraphError? = nil, advice: [Advice] = [], note: String? = nil
     ) {
         self.kind = kind
         self.reason = reason
@@ -66,7 +70,28 @@ public struct UploadError: Error, Hashable, Sendable, CustomStringConvertible {
         self.graphCode = graphCode
         self.status = status
         self.requestID = requestID
-        self.hint = hint
+        self.cause = cause
+        self.advice = advice
+        self.note = note
+    }
+
+    /// What to do about it, when there is something to say: worded when asked, so the
+    /// screen names keys where the command line names commands.
+    public var hint: String? {
+        var parts: [String] = []
+        if let note { parts.append(note) }
+        if let cause {
+            switch kind {
+            case .unreachable where cause.isUploadSession:
+                parts.append("the upload host \(cause.host ?? "") could not be reached; check the network")
+            case .notAuthorized, .unreachable, .throttled:
+                if let hint = cause.hint { parts.append(hint) }
+            default:
+                break
+            }
+        }
+        parts += advice.map(\.description)
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     /// The code `--json` carries: Graph's own when the server gave one, else ``kind``.
@@ -106,9 +131,11 @@ extension UploadError {
         case .completedWithoutAttachment: kind = .malformedReply
         case .internalError: kind = .internalError
         }
+        // Once the upload host answers again, the session kept goes on where it stood.
+        let advice: [Advice] = kind == .unreachable && server?.isUploadSession == true ? [.resume] : []
         self.init(
             kind, reason: failure.description, fileName: file, item: item, graphCode: request?.code, status: request?.status,
-            requestID: server?.requestID, hint: server.flatMap { Self.hint(for: kind, after: $0) })
+            requestID: server?.requestID, cause: server, advice: advice)
     }
 
     static func kind(rejecting failure: RequestFailure, atUploadURL: Bool) -> Kind {
@@ -123,18 +150,6 @@ extension UploadError {
             case 429: return .throttled
             default: return .refused
             }
-        }
-    }
-
-    /// What to do, for the kinds where attache can tell.
-    static func hint(for kind: Kind, after error: GraphError) -> String? {
-        switch kind {
-        case .unreachable where error.isUploadSession:
-            return "the upload host \(error.host ?? "") could not be reached; check the network, then `attache resume`"
-        case .notAuthorized, .unreachable, .throttled:
-            return error.hint
-        default:
-            return nil
         }
     }
 

@@ -228,7 +228,7 @@ extension AppState {
             if activeTransfers + queuedTransfers > 0 {
                 modal = .confirm(
                     question: (activeTransfers + queuedTransfers == 1 ? "1 transfer is" : "\(activeTransfers + queuedTransfers) transfers are")
-                        + " not done. Quit? Running uploads wait for `attache resume`.",
+                        + " not done. Quit? Running uploads go on where they stopped when attache starts again.",
                     onYes: .quit)
                 return []
             }

@@ -59,7 +59,7 @@ public enum KeyMap {
         Binding(keys: [.character("M")], action: .switchMailbox, scope: .global, help: "work in a shared mailbox, or your own again"),
         Binding(keys: [.character("?")], action: .help, scope: .global, help: "this help", hint: "help"),
         Binding(keys: [.character("q")], action: .quit, scope: .global, help: "quit (asks while transfers run)", hint: "quit"),
-        Binding(keys: [.control("c")], action: .forceQuit, scope: .global, help: "quit now, from any window; running uploads wait for `attache resume`"),
+        Binding(keys: [.control("c")], action: .forceQuit, scope: .global, help: "quit now, from any window; running uploads go on when attache starts again"),
 
         Binding(keys: [.enter], action: .read, scope: .items, help: "read the item: sender, recipients or attendees, and the text", hint: "read"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .items, help: "send the selected draft (asks first)", hint: "send"),

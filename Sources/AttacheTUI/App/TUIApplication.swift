@@ -212,7 +212,10 @@ public final class TUIApplication {
     private func draw() {
         let (width, height) = backend.size
         var buffer = ScreenBuffer(width: width, height: height)
-        RootView(state: state, unicode: backend.unicode).render(in: buffer.bounds, into: &buffer)
+        // What the core advises is said in keys where the screen shows it.
+        Advice.$style.withValue(.screen) {
+            RootView(state: state, unicode: backend.unicode).render(in: buffer.bounds, into: &buffer)
+        }
         backend.draw(ScreenDiff(from: previous, to: buffer))
         previous = buffer
         dirty = false
@@ -239,7 +242,7 @@ public final class TUIApplication {
         case .loadItems(let kind):
             request({ .itemsLoaded(kind, try await graph.items(kind, limit: listLimit, expandAttachments: true)) }) { error in
                 let unreachable = (error as? GraphError).map { if case .noReply = $0.kind { true } else { false } } ?? false
-                return [.itemsFailed(kind, "\(error)", unreachable: unreachable)] + Self.signInNeeded(error)
+                return [.itemsFailed(kind, Self.said(error), unreachable: unreachable)] + Self.signInNeeded(error)
             }
         case .loadAttachments(let item):
             request({ .attachmentsLoaded(itemID: item.id, try await graph.attachments(of: item)) }) {
@@ -252,7 +255,7 @@ public final class TUIApplication {
                         let file = try LocalFile.inspect(path)
                         await transfers.upload(try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title))
                     } catch {
-                        inbox.post(.uploadRefused("cannot attach to \(title ?? item.description): \(error)"))
+                        inbox.post(.uploadRefused("cannot attach to \(title ?? item.description): \(Self.said(error))"))
                     }
                 }
             }
@@ -274,7 +277,7 @@ public final class TUIApplication {
             request({
                 try await graph.deleteAttachment(attachment.id, of: item)
                 return .attachmentDeleted(attachment, of: item)
-            }) { [.notice("could not delete \(attachment.name ?? attachment.id): \($0)", .error)] }
+            }) { [.notice("could not delete \(attachment.name ?? attachment.id): \(Self.said($0))", .error)] }
         case .download(let download, let attachment, let item):
             downloads[download.id] = Task.detached { [logger = services.logger] in
                 await Self.download(download, attachment: attachment, of: item, graph: graph, inbox: inbox, logger: logger)
@@ -285,13 +288,13 @@ public final class TUIApplication {
             request({
                 try await graph.sendDraft(item)
                 return .draftSent(item, subject: subject)
-            }) { [.notice("could not send “\(subject)”: \($0)", .error)] }
+            }) { [.notice("could not send “\(subject)”: \(Self.said($0))", .error)] }
         case .notifyAttendees(let item, let title):
             request({
                 let attendees = try await graph.notifyAttendees(of: item)
                 let who = attendees.count == 1 ? "its attendee" : "its \(attendees.count) attendees"
                 return .notice("sent \(who) an update of “\(title)”", .success)
-            }) { [.notice("could not update the attendees of “\(title)”: \($0)", .error)] }
+            }) { [.notice("could not update the attendees of “\(title)”: \(Self.said($0))", .error)] }
         case .loadDetails(let item):
             request({ .detailsLoaded(try await graph.itemDetails(item)) }) { [.detailsFailed(itemID: item.id, "\($0)")] }
         case .signIn:
@@ -303,7 +306,7 @@ public final class TUIApplication {
                 } catch is CancellationError {
                     // Given up with Esc: nothing to say.
                 } catch {
-                    if !Task.isCancelled { inbox.post(.signInFailed("\(error)")) }
+                    if !Task.isCancelled { inbox.post(.signInFailed(Self.said(error))) }
                 }
             }
         case .cancelSignIn:
@@ -336,7 +339,7 @@ public final class TUIApplication {
         } catch is CancellationError {
             inbox.post(.downloadFailed(id: download.id, "stopped saving \(download.name)"))
         } catch {
-            inbox.post(.downloadFailed(id: download.id, "could not \(download.opensWhenDone ? "open" : "save") \(download.name): \(error)"))
+            inbox.post(.downloadFailed(id: download.id, "could not \(download.opensWhenDone ? "open" : "save") \(download.name): \(Self.said(error))"))
         }
     }
 
@@ -360,6 +363,11 @@ public final class TUIApplication {
                 for event in failure(error) { inbox.post(event) }
             }
         }
+    }
+
+    /// `error` in the screen's words: its advice named by keys, not commands.
+    nonisolated static func said(_ error: any Error) -> String {
+        Advice.$style.withValue(.screen) { "\(error)" }
     }
 
     /// The sign-in dialog's event, when Graph refused the sign-in itself (a 401 no refresh

@@ -3,6 +3,8 @@ import AttacheCore
 /// Small windows: a yes/no question, a line to type, an attachment's metadata.
 struct DialogView: View {
     var modal: AppState.Modal
+    /// Whether `L` signs in here; else the way out is the command line's.
+    var canSignIn = false
 
     func render(in rect: Rect, into buffer: inout ScreenBuffer) {
         switch modal {
@@ -55,8 +57,8 @@ struct DialogView: View {
                 buffer.put(line, x: inside.x, y: inside.y + row, role: .dialog, limit: inside.width)
             }
             buffer.put(
-                "Quit (q) and run `attache login` to sign in again.", x: inside.x, y: inside.maxY - 2, role: .dialog,
-                limit: inside.width)
+                canSignIn ? "Press L to sign in again (Esc first)." : "Quit (q) and run `attache login` to sign in again.", x: inside.x,
+                y: inside.maxY - 2, role: .dialog, limit: inside.width)
             Draw.keyHints(KeyMap.hints(for: .info), in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
         case .signingIn(let prompt):
             // What to do, with what to type or open in the title's colour.

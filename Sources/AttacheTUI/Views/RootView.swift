@@ -42,7 +42,7 @@ public struct RootView: View {
         case .transferDetail(let id, let offset):
             TransferDetailView(state: state, id: id, offset: offset).render(in: middle, into: &buffer)
         case .some(let modal):
-            DialogView(modal: modal).render(in: middle, into: &buffer)
+            DialogView(modal: modal, canSignIn: state.canSignIn).render(in: middle, into: &buffer)
         case nil:
             break
         }

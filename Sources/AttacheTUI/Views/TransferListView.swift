@@ -145,7 +145,7 @@ struct TransferListView: View {
         case .failed(let error): return ("failed: \(error.reason)", .error)
         case .cancelled: return ("cancelled", .warn)
         case .interrupted where snapshot.isPaused: return ("paused · p resumes", .dim)
-        case .interrupted: return ("interrupted; attache resume", .warn)
+        case .interrupted: return ("interrupted · r resumes", .warn)
         }
     }
 }
