@@ -365,30 +365,47 @@ public struct GraphClient: Sendable {
     /// A TLS handshake that failed, by what failed: the server's certificate (which
     /// `--ca-file` may fix), a server that does not speak TLS at all (an https URL on a
     /// plain-HTTP port), or the handshake otherwise. `nil` when `error` is not about TLS.
+    ///
+    /// BoringSSL's reasons reach Swift only as its own reason strings (NIOSSL keeps the
+    /// codes private), so those of a BoringSSL error, and nothing else, are read by name.
     static func tlsFailure(_ error: any Error, operation: String) -> GraphError? {
-        let text = "\(error)"
-        let isTLS = error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
-        guard isTLS || text.contains("CERTIFICATE_VERIFY_FAILED") else { return nil }
-        if text.contains("CERTIFICATE_VERIFY_FAILED") || error is NIOSSLExtraError {
+        let reasons: String
+        switch error {
+        case let error as NIOSSLError:
+            guard case .handshakeFailed(let boring) = error else {
+                return GraphError(kind: .noReply, code: GraphError.tlsFailed, message: "the TLS connection failed (\(error))", operation: operation)
+            }
+            reasons = "\(boring)"
+        case let error as BoringSSLError:
+            reasons = "\(error)"
+        case let error as NIOSSLExtraError:
+            return GraphError(
+                kind: .noReply, code: GraphError.certificateNotTrusted, message: "the server's certificate is not trusted (\(error))",
+                operation: operation)
+        default:
+            return nil
+        }
+        if reasons.contains("CERTIFICATE_VERIFY_FAILED") {
             return GraphError(
                 kind: .noReply, code: GraphError.certificateNotTrusted,
-                message: "the server's certificate is not trusted (\(Self.certificateProblem(error)))", operation: operation)
+                message: "the server's certificate is not trusted (no authority attache trusts signed it)", operation: operation)
         }
-        // BoringSSL's words for a first reply that is no TLS record: plain HTTP, most often.
+        // A first reply that is no TLS record: plain HTTP, most often.
         let notTLS = ["WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH", "UNEXPECTED_RECORD"]
-        if notTLS.contains(where: text.contains) {
+        if notTLS.contains(where: reasons.contains) {
             return GraphError(kind: .noReply, code: GraphError.notTLS, message: "the server does not speak TLS there", operation: operation)
         }
-        let short = text.count > 120 ? String(text.prefix(120)) + "…" : text
+        let short = reasons.count > 120 ? String(reasons.prefix(120)) + "…" : reasons
         return GraphError(kind: .noReply, code: GraphError.tlsFailed, message: "the TLS handshake failed (\(short))", operation: operation)
     }
 
-    /// What went wrong with a TLS handshake, in a few words.
-    static func certificateProblem(_ error: any Error) -> String {
-        let text = "\(error)"
-        if text.contains("CERTIFICATE_VERIFY_FAILED") { return "no authority attache trusts signed it" }
-        if let error = error as? NIOSSLExtraError { return "\(error)" }
-        return text.count > 120 ? String(text.prefix(120)) + "…" : text
+    /// Why a connection could not be made, from the errno of each attempt.
+    static func connectionFailure(_ error: NIOConnectionError) -> String {
+        let codes = error.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
+        if codes.contains(ECONNREFUSED) { return "connection refused" }
+        if codes.contains(ENETUNREACH) || codes.contains(EHOSTUNREACH) { return "no route to the host" }
+        if error.dnsAError != nil, error.dnsAAAAError != nil, error.connectionErrors.isEmpty { return "the host's name could not be resolved" }
+        return "the connection could not be made"
     }
 
     /// ``transportError(_:operation:)``, saying where the request went: an upload URL's
@@ -426,15 +443,23 @@ public struct GraphClient: Sendable {
             case ECONNREFUSED: reason = "connection refused"
             case ECONNRESET: reason = "connection reset"
             case EPIPE: reason = "connection broken"
-            default: reason = "\(ioError)"
+            default: reason = String(cString: strerror(ioError.errnoCode)).lowercased()
             }
             return GraphError(kind: .noReply, message: reason, operation: operation)
         }
-        let text = "\(error)"
-        if text.localizedCaseInsensitiveContains("refused") {
-            return GraphError(kind: .noReply, message: "connection refused", operation: operation)
+        if let connection = error as? NIOConnectionError {
+            return GraphError(kind: .noReply, message: connectionFailure(connection), operation: operation)
         }
-        return GraphError(kind: .noReply, message: Redaction.scrub(UploadURL.redact(text)), operation: operation)
+        if let channelError = error as? ChannelError {
+            let reason = switch channelError {
+            case .connectTimeout: "timed out"
+            case .ioOnClosedChannel, .alreadyClosed, .eof: "the server closed the connection"
+            default: "the connection failed"
+            }
+            return GraphError(kind: .noReply, message: reason, operation: operation)
+        }
+        // Nothing known: its type, never its text, which may quote what was sent.
+        return GraphError(kind: .noReply, message: "the request failed (\(type(of: error)))", operation: operation)
     }
 
     /// The HTTP client's error in attache's words. Its own text may quote what was sent (a
