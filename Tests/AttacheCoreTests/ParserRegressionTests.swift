@@ -16,4 +16,16 @@ struct ParserRegressionTests {
         #expect(RetryAfter.parse(header) == nil)
         #expect(RetryAfter.parse("Tue, 25 Nov 2025 10:53:00 GMT", now: Date(timeIntervalSince1970: 1_764_064_380)) == .seconds(3600))
     }
+
+    /// oauth: an error reply with no `error_description` and an `error` of several lines
+    /// made a message of several lines, where the description's first line alone is kept
+    /// (Fuzz/Regressions/oauth/error-on-two-lines.json).
+    @Test func aSignInRefusalIsOneLineWhicheverFieldSaysIt() {
+        let refusal = SignInError.fromReply(error: "invalid_grant\r\nTrace ID: 1", description: nil, status: 400)
+        #expect(refusal.message == "invalid_grant")
+        #expect(refusal.kind == .refused)
+        let described = SignInError.fromReply(error: "invalid_grant", description: "AADSTS70008: The code expired.\r\nTrace ID: 2", status: 400)
+        #expect(described.message == "The code expired.")
+        #expect(SignInError.fromReply(error: nil, description: "\n", status: 503).message == "HTTP 503")
+    }
 }
