@@ -8,6 +8,8 @@ import Testing
 /// kept in `Fuzz/Regressions/TARGET/` too; here they run with every `make test`.
 @Suite("Inputs the fuzz targets found")
 struct ParserRegressionTests {
+    static let uploadURL = UploadURL("http://127.0.0.1:9/api/v2.0/AttachmentSessions('S')?authtoken=T")
+
     /// retry-after: an `S`, a combining mark and bytes that are not UTF-8 (read as U+FFFD)
     /// trapped in Foundation's DateFormatter ("Incorrect range CFRange") while attache looked
     /// for an HTTP date in it (Fuzz/Regressions/retry-after/combining-marks).
@@ -27,5 +29,48 @@ struct ParserRegressionTests {
         let described = SignInError.fromReply(error: "invalid_grant", description: "AADSTS70008: The code expired.\r\nTrace ID: 2", status: 400)
         #expect(described.message == "The code expired.")
         #expect(SignInError.fromReply(error: nil, description: "\n", status: 503).message == "HTTP 503")
+    }
+
+    /// What `attache resume` plans for a journal row of an interrupted session.
+    func resumable(rangeLength: Int64) async throws -> TransferService.ResumePlan.Resumable {
+        let logger = Logger(label: "test")
+        let journal = try TransferJournal(inMemoryWith: logger)
+        let file = LocalFile(path: "/tmp/a.bin", name: "a.bin", size: 12_000_000, modified: 1)
+        let record = try await journal.begin(
+            file: file, item: .message("M="), plan: .uploadSession(rangeLength: rangeLength), graphBase: "embedded", fingerprint: "f")
+        try await journal.update(record.id) {
+            $0.uploadURL = Self.uploadURL
+            $0.state = .interrupted
+        }
+        let http = GraphClient.makeHTTPClient()
+        let graph = GraphClient(baseURL: "http://127.0.0.1:9/v1.0", http: http, credentials: StaticAccessToken("t"), logger: logger)
+        let service = TransferService(graph: graph, journal: journal, graphBase: "embedded", logger: logger)
+        let plan = service.planResume(try await journal.unfinished())
+        try await http.shutdown()
+        return try #require(plan.resumable.first)
+    }
+
+    /// A resume of the journal's row with this range length: the job it plans, and the
+    /// first action of its upload once the session says it expects the whole file.
+    func resume(rangeLength: Int64) async throws -> (UploadPlan, UploadStateMachine.Action) {
+        let job = try await resumable(rangeLength: rangeLength).job
+        var machine = UploadStateMachine(fileSize: job.file.size, plan: job.plan)
+        #expect(try machine.resume(session: Self.uploadURL) == .querySession(Self.uploadURL))
+        return (job.plan, try machine.sessionStatus(expecting: .everything))
+    }
+
+    /// journal: a row whose range length no upload could have used sent empty ranges (0)
+    /// or trapped (negative: a range ending before it starts; `Int64.max`: an overflow).
+    @Test(arguments: [Int64(0), -1, 100, 4 * 1024 * 1024, .max])
+    func aJournaledRangeLengthNoUploadCouldUseGivesWayToTheDefault(rangeLength: Int64) async throws {
+        let (plan, first) = try await resume(rangeLength: rangeLength)
+        #expect(plan == .uploadSession(rangeLength: AttachmentLimits.defaultRangeLength))
+        #expect(first == .putRange(0..<AttachmentLimits.defaultRangeLength, session: Self.uploadURL))
+    }
+
+    @Test func aJournaledRangeLengthAnUploadCouldUseIsKept() async throws {
+        let (plan, first) = try await resume(rangeLength: 655_360)
+        #expect(plan == .uploadSession(rangeLength: 655_360))
+        #expect(first == .putRange(0..<655_360, session: Self.uploadURL))
     }
 }

@@ -121,10 +121,22 @@ public struct TransferService: Sendable {
                 continue
             }
             record.uploadURL = rebased(record.uploadURL)
-            let planned: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: record.rangeLength)
+            let planned: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: Self.rangeLength(of: record))
             plan.resumable.append(.init(job: UploadJob(file: record.localFile, item: record.item, plan: planned), record: record))
         }
         return plan
+    }
+
+    /// The range length a journaled session goes on with: its own, unless the row holds one
+    /// no upload could have used (0, negative, past 4 MiB: a damaged or hand-edited journal),
+    /// which would send empty ranges or trap; then the default.
+    static func rangeLength(of record: TransferRecord) -> Int64 {
+        do {
+            try UploadPlan.validate(rangeLength: record.rangeLength)
+            return record.rangeLength
+        } catch {
+            return AttachmentLimits.defaultRangeLength
+        }
     }
 
     /// Queues what `plan` found resumable; each asks its session where it stands first.
