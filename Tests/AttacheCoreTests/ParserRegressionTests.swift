@@ -32,14 +32,15 @@ struct ParserRegressionTests {
     }
 
     /// What `attache resume` plans for a journal row of an interrupted session.
-    func resumable(rangeLength: Int64) async throws -> TransferService.ResumePlan.Resumable {
+    func resumable(rangeLength: Int64, fileSize: Int64 = 12_000_000, confirmed: Int64 = 0) async throws -> TransferService.ResumePlan.Resumable {
         let logger = Logger(label: "test")
         let journal = try TransferJournal(inMemoryWith: logger)
-        let file = LocalFile(path: "/tmp/a.bin", name: "a.bin", size: 12_000_000, modified: 1)
+        let file = LocalFile(path: "/tmp/a.bin", name: "a.bin", size: fileSize, modified: 1)
         let record = try await journal.begin(
             file: file, item: .message("M="), plan: .uploadSession(rangeLength: rangeLength), graphBase: "embedded", fingerprint: "f")
         try await journal.update(record.id) {
             $0.uploadURL = Self.uploadURL
+            $0.confirmedBytes = confirmed
             $0.state = .interrupted
         }
         let http = GraphClient.makeHTTPClient()
@@ -72,5 +73,30 @@ struct ParserRegressionTests {
         let (plan, first) = try await resume(rangeLength: 655_360)
         #expect(plan == .uploadSession(rangeLength: 655_360))
         #expect(first == .putRange(0..<655_360, session: Self.uploadURL))
+    }
+    /// journal: a row of a file of 2^63 - 1 bytes overflowed the upload machine's limit on
+    /// what it sends (three times the file) at the first range of the resume; one of -1
+    /// bytes, or with -1 bytes confirmed, trapped the progress line (a bar of -1 cells) and
+    /// the screen's bar (a range `0..<-1`) (Fuzz/Regressions/journal/file-size-*).
+    @Test(arguments: [(Int64.max, Int64(7_864_320)), (-1, 7_864_320), (12_000_000, -1), (12_000_000, .max)])
+    func aJournaledSizeNoUploadCouldHaveIsBelievedOnlyWithinBounds(fileSize: Int64, confirmed: Int64) async throws {
+        let resumed = try await resumable(rangeLength: 3_932_160, fileSize: fileSize, confirmed: confirmed)
+        #expect((0...AttachmentLimits.maximumFileSize).contains(resumed.job.file.size))
+        #expect(resumed.record.fileSize == resumed.job.file.size)
+        #expect((0...resumed.job.file.size).contains(resumed.record.confirmedBytes))
+        // As the queue shows it before the session answers.
+        var snapshot = TransferSnapshot(id: 0, job: resumed.job)
+        snapshot.confirmedBytes = resumed.record.confirmedBytes
+        #expect((0...1).contains(snapshot.fractionDone))
+        var machine = UploadStateMachine(fileSize: resumed.job.file.size, plan: resumed.job.plan)
+        _ = try machine.resume(session: Self.uploadURL)
+        let first = try machine.sessionStatus(expecting: .everything)
+        #expect(first == .putRange(0..<min(3_932_160, resumed.job.file.size), session: Self.uploadURL) || first == .findAttachment)
+    }
+
+    @Test func aJournaledSizeAnUploadCouldHaveIsKept() async throws {
+        let resumed = try await resumable(rangeLength: 3_932_160, fileSize: 12_000_000, confirmed: 7_864_320)
+        #expect(resumed.job.file.size == 12_000_000)
+        #expect(resumed.record.confirmedBytes == 7_864_320)
     }
 }
