@@ -33,7 +33,7 @@ BIN := .build/$(BUILD)/attache
 # released tools are; `make install INSTALL_STRIP=` keeps it, for named crash backtraces.
 INSTALL_STRIP ?= $(if $(filter release,$(BUILD)),-s)
 
-.PHONY: setup build run test release bench bench-links clean install uninstall
+.PHONY: setup build run test fuzz release bench bench-links clean install uninstall
 
 # Installs what a fresh machine lacks (Debian packages; needs root, or sudo).
 setup:
@@ -57,6 +57,11 @@ test: setup
 	$(SWIFTPM) build --build-tests
 	scripts/run-tests
 
+# Every fuzz target of Fuzz/ for FUZZ_SECONDS (default 60) each, under libFuzzer; fails on a
+# crash or a broken invariant, naming the input (docs/reliability.md#fuzzing).
+fuzz: setup
+	scripts/fuzz
+
 release: setup
 	$(SWIFTPM) build -c release --product attache
 
@@ -73,7 +78,7 @@ bench-links: release
 	python3 bench/links.py $(ARGS)
 
 clean:
-	rm -rf .build
+	rm -rf .build Fuzz/.build
 
 ifeq ($(BUILD),release)
 $(BIN): Package.swift $(shell find Sources Plugins -type f)

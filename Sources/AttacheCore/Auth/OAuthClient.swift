@@ -42,22 +42,8 @@ public struct OAuthClient: Sendable {
 
     /// `POST {authority}/{tenant}/oauth2/v2.0/devicecode` with `client_id` and `scope`.
     public func requestDeviceCode() async throws(SignInError) -> DeviceCode {
-        struct Reply: Decodable {
-            var user_code: String
-            var device_code: String
-            var verification_uri: String
-            var expires_in: Int
-            var interval: Int?
-            var message: String?
-        }
-        let reply: Reply = try await post(settings.deviceCodeURL, ["client_id": settings.clientID, "scope": settings.scope])
-        guard reply.expires_in > 0 else {
-            throw SignInError(.expired, message: "the identity platform gave a sign-in code that had already expired (expires_in \(reply.expires_in))")
-        }
-        return DeviceCode(
-            userCode: reply.user_code, deviceCode: reply.device_code, verificationURI: reply.verification_uri,
-            expiresAt: now().addingTimeInterval(TimeInterval(min(reply.expires_in, Self.longestCodeLifetime))),
-            interval: Self.pollInterval(reply.interval ?? 5), message: reply.message)
+        let reply: DeviceCodeReply = try await post(settings.deviceCodeURL, ["client_id": settings.clientID, "scope": settings.scope])
+        return try reply.deviceCode(now: now())
     }
 
     /// The longest a device code is taken to live, whatever the reply says: Microsoft's
@@ -144,34 +130,8 @@ public struct OAuthClient: Sendable {
     // MARK: The wire
 
     func requestTokens(_ fields: [String: String]) async throws(SignInError) -> TokenSet {
-        struct Reply: Decodable {
-            var access_token: String
-            var token_type: String?
-            var refresh_token: String?
-            var expires_in: Int?
-            var scope: String?
-            var id_token: String?
-        }
-        let reply: Reply = try await post(settings.tokenURL, fields)
-        // Only a bearer token can be sent as one: a PoP or MAC token would be misused.
-        guard let type = reply.token_type, type.lowercased() == "bearer" else {
-            let named = reply.token_type.map { "a token of type '\($0.terminalSafe)'" } ?? "a token without a token_type"
-            throw SignInError(.malformedReply, message: "the identity platform issued \(named); attache uses Bearer tokens only")
-        }
-        do {
-            try UnusableTokenError.check(reply.access_token, from: "the identity platform's reply")
-            if let refresh = reply.refresh_token { try UnusableTokenError.check(refresh, from: "the identity platform's reply (its refresh token)") }
-        } catch {
-            throw SignInError(.malformedReply, message: error.description)
-        }
-        let claims = reply.id_token.flatMap(IDTokenClaims.init(jwt:))
-        // A lifetime from the reply, bounded: a negative one or 2^63 is no time to compute with.
-        let lifetime = min(max(0, reply.expires_in ?? 3600), Self.longestTokenLifetime)
-        return TokenSet(
-            accessToken: reply.access_token, refreshToken: reply.refresh_token,
-            expiresAt: now().addingTimeInterval(TimeInterval(lifetime)),
-            scopes: reply.scope.map { $0.split(separator: " ").map(String.init) } ?? settings.scopes,
-            username: claims?.preferredUsername, displayName: claims?.name, tenantID: claims?.tenantID)
+        let reply: TokenReply = try await post(settings.tokenURL, fields)
+        return try reply.tokens(defaultScopes: settings.scopes, now: now())
     }
 
     func post<Reply: Decodable>(_ url: String, _ fields: [String: String]) async throws(SignInError) -> Reply {

@@ -77,9 +77,11 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
     /// sign-in came back with).
     public static func fromReply(error: String?, description: String?, status: Int) -> SignInError {
         let aadsts = description.flatMap { $0.firstMatch(of: /AADSTS\d+/).map { String($0.output) } }
-        // The platform's description runs on with trace and correlation ids: keep the sentence.
+        // The platform's description runs on with trace and correlation ids: keep the sentence,
+        // and of an `error` said in its place, too, its first line only.
         // The platform's words may repeat a code or a token sent to it.
-        var message = Redaction.scrub(description?.split(whereSeparator: \.isNewline).first.map(String.init) ?? error ?? "HTTP \(status)")
+        let firstLine = { (text: String) in text.split(whereSeparator: \.isNewline).first.map(String.init) }
+        var message = Redaction.scrub(description.flatMap(firstLine) ?? error.flatMap(firstLine) ?? "HTTP \(status)")
         if let aadsts, message.hasPrefix(aadsts + ": ") { message = String(message.dropFirst(aadsts.count + 2)) }
         let kind: Kind
         switch (error, aadsts) {

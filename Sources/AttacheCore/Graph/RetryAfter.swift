@@ -32,6 +32,10 @@ public enum RetryAfter {
 
     /// IMF-fixdate, and the two obsolete forms RFC 9110 still asks recipients to read.
     static func httpDate(_ text: String) -> Date? {
+        // All three are ASCII. Foundation's DateFormatter traps on some text that is not
+        // (an `S` and a run of combining marks: "Incorrect range CFRange"), so a server must
+        // not get such a header to it.
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -164,10 +164,28 @@ public struct TransferService: Sendable {
                 continue
             }
             record.uploadURL = rebased(record.uploadURL)
-            let planned: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: record.rangeLength)
+            // A row's sizes are believed only within what an upload can have had: a damaged
+            // or hand-edited journal's -1 or 2^63 - 1 would trap the progress line and the
+            // screen, or overflow what the upload may send. A size that is not the file's
+            // fails the resume at its first check ("its size went from … to …").
+            record.fileSize = min(max(0, record.fileSize), AttachmentLimits.maximumFileSize)
+            record.confirmedBytes = min(max(0, record.confirmedBytes), record.fileSize)
+            let planned: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: Self.rangeLength(of: record))
             plan.resumable.append(.init(job: UploadJob(file: record.localFile, item: record.item, plan: planned), record: record))
         }
         return plan
+    }
+
+    /// The range length a journaled session goes on with: its own, unless the row holds one
+    /// no upload could have used (0, negative, past 4 MiB: a damaged or hand-edited journal),
+    /// which would send empty ranges or trap; then the default.
+    static func rangeLength(of record: TransferRecord) -> Int64 {
+        do {
+            try UploadPlan.validate(rangeLength: record.rangeLength)
+            return record.rangeLength
+        } catch {
+            return AttachmentLimits.defaultRangeLength
+        }
     }
 
     /// Queues what `plan` found resumable; each asks its session where it stands first.
