@@ -10,6 +10,8 @@ SWIFTPM := scripts/with-private-tmp $(SWIFT)
 # openssl: the TLS test makes its own certificate authority; faketime: the clock-skew tests move attache's clock.
 APT_PACKAGES := libncursesw5-dev libsqlite3-dev pkg-config tmux man-db bash-completion openssl faketime
 ARGS ?=
+# Inputs per fuzz target in `make test`.
+TEST_FUZZ_RUNS ?= 2000
 
 # `make install` puts everything under $(DESTDIR)$(PREFIX); each folder can be set on its own.
 PREFIX ?= /usr/local
@@ -52,10 +54,12 @@ run: setup
 	$(SWIFTPM) build --product attache
 	.build/debug/attache $(ARGS)
 
-# Fails, too, when a test leaves a temporary folder or a tmux server behind.
+# Fails, too, when a test leaves a temporary folder or a tmux server behind. Then every fuzz
+# target runs briefly, on the same inputs everywhere (FUZZ_RUNS from a fixed seed).
 test: setup
 	$(SWIFTPM) build --build-tests
 	scripts/run-tests
+	FUZZ_RUNS=$(TEST_FUZZ_RUNS) scripts/fuzz
 
 # Every fuzz target of Fuzz/ for FUZZ_SECONDS (default 60) each, under libFuzzer; fails on a
 # crash or a broken invariant, naming the input (docs/reliability.md#fuzzing).

@@ -24,7 +24,9 @@ public enum Redaction {
         ) { match in "\(match.1)\(match.2)\(mark)" }
         result = result.replacing(/(?i)\b(bearer)\s+[A-Za-z0-9\-._~+\/]+=*/) { match in "\(match.1) \(mark)" }
         result = result.replacing(/eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}(\.[A-Za-z0-9_\-]*)?/) { _ in mark }
-        result = result.replacing(/(?i)(AttachmentSessions\()'?[^)'\s]+'?\)/) { match in "\(match.1)…)" }
+        // No `(` inside: one session's key never swallows another's, so a second scrub finds
+        // nothing more to do.
+        result = result.replacing(/(?i)(AttachmentSessions\()'?[^)'\s(]+'?\)/) { match in "\(match.1)…)" }
         return result
     }
 
