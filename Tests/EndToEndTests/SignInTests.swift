@@ -323,8 +323,8 @@ struct SignInTests {
         }
     }
 
-    /// `L` in the screen: the code in a dialog while it waits, then the screen opens anew as
-    /// the account; `M` then switches to a shared mailbox, which the title names.
+    /// `L` in the screen: the code in a dialog while it waits, then the screen works as the
+    /// account; `M` then switches to a shared mailbox, which the title names.
     @Test func theScreenSignsInWithLAndSwitchesMailboxWithM() async throws {
         try #require(TmuxSession.available, "tmux is needed: make setup installs it")
         try await CLIHarness.with(Self.configuration()) { harness in
@@ -358,6 +358,78 @@ struct SignInTests {
             try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-0") } }
             let stats = try await Self.stats(harness)
             #expect((stats["tokensIssued"] as? Int ?? 0) >= 1)
+        }
+    }
+
+    /// `L` and `M` while transfers run: each transfer goes on with the account and mailbox
+    /// it was queued in and lands whole, while the screen, in place, keeps its tab and the
+    /// item it was on.
+    @Test func signingInAndSwitchingMailboxLeaveTransfersAndTheScreenWhereTheyWere() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        var configuration = Self.configuration()
+        configuration.rangeDelay = .milliseconds(150)
+        try await CLIHarness.with(configuration) { harness in
+            let first = try harness.makeFile("while-signing-in.bin", size: 8 * 1024 * 1024, seed: 141)
+            let second = try harness.makeFile("while-switching.bin", size: 8 * 1024 * 1024, seed: 142)
+            let command = ([CLIHarness.binary] + Self.signedIn(harness) + ["--token", CLIHarness.token, "--chunk-size", "327680",
+                "--start-dir", harness.workDirectory]).map { "'\($0)'" }.joined(separator: " ")
+            let tmux = try TmuxSession.start(
+                command, width: 110, height: 30, directory: harness.workDirectory, environment: ["ATTACHE_TOKEN_STORE": "file", "NO_COLOR": "1"])
+            defer { tmux.kill() }
+            try await tmux.waitFor("the mailbox") { $0.contains { $0.contains("Quarterly report") } }
+            // The fifth message, a draft: the selection must stay on it.
+            try tmux.send("j", "j", "j", "j")
+            try await tmux.waitFor("the fifth message") { $0.contains { $0.contains("Attachments · Signed contract scan") } }
+            let item = try #require(try await harness.json(harness.emulator.graphBaseURL + "/me/messages?$select=id,subject")["value"]
+                .flatMap { $0 as? [[String: Any]] }?.first { ($0["subject"] as? String)?.hasPrefix("Signed contract scan") == true }?["id"] as? String)
+
+            // The first file goes, and L signs in while it does.
+            try tmux.send("a")
+            try await tmux.waitFor("the picker") { $0.contains { $0.contains("while-signing-in.bin") } }
+            try tmux.send("/")
+            try tmux.send("-l", "signing")
+            try tmux.send("Enter", "Enter")
+            try await tmux.waitFor("the first transfer under way") { $0.contains { $0.contains("while-signing-in.bin") && $0.contains("%") } }
+            try tmux.send("L")
+            var code: String?
+            try await tmux.waitFor("the code in the sign-in dialog") { screen in
+                guard let index = screen.firstIndex(where: { $0.contains("and enter the code") }), index + 1 < screen.count else { return false }
+                code = screen[index + 1].split(separator: "│").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
+                return code?.isEmpty == false
+            }
+            #expect(try await Self.control(harness, .POST, "/_emulator/identity/device-codes/\(try #require(code))/approve").status == 204)
+            let signedIn = try await tmux.waitFor("the screen, in place, as the account") { screen in
+                screen.contains { $0.contains("signed in as Demo User <demo@attache.test>") }
+                    && screen.contains { $0.contains("Attachments · Signed contract scan") }
+            }
+            #expect(signedIn.first?.contains("demo@attache.test") == true, "\(signedIn.first ?? "")")
+
+            // The second file goes, and M switches mailbox while it does.
+            try tmux.send("a")
+            try await tmux.waitFor("the picker again") { $0.contains { $0.contains("while-switching.bin") } }
+            try tmux.send("/")
+            try tmux.send("-l", "switching")
+            try tmux.send("Enter", "Enter")
+            try await tmux.waitFor("the second transfer under way") { $0.contains { $0.contains("while-switching.bin") && $0.contains("%") } }
+            try tmux.send("M")
+            try await tmux.waitFor("the mailbox prompt") { $0.contains { $0.contains("Mailbox: an address") } }
+            try tmux.send("-l", EmulatorConfiguration.sharedMailbox)
+            try tmux.send("Enter")
+            try await tmux.waitFor("the shared mailbox, on the same tab") { screen in
+                screen.contains { $0.contains("Team newsletter") } && screen.contains { $0.contains("working in \(EmulatorConfiguration.sharedMailbox)") }
+            }
+            try await tmux.waitFor("both transfers done", timeout: .seconds(60)) { screen in
+                screen.filter { ($0.contains("while-signing-in.bin") || $0.contains("while-switching.bin")) && $0.contains("done") }.count == 2
+            }
+            // Each went to the item it was queued for, in the demo user's own mailbox, whole.
+            let attachments = try await harness.attachments("messages", item)
+            for file in [first, second] {
+                let name = (file.path as NSString).lastPathComponent
+                let id = try #require(attachments.first { $0["name"] as? String == name }?["id"] as? String, "\(name) not on the item")
+                #expect(try await harness.valueDigest("messages", item, id).sha256 == file.sha256)
+            }
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-0") } }
         }
     }
 

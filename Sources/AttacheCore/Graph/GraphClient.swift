@@ -62,6 +62,15 @@ public struct GraphClient: Sendable {
         self.clock = clock
     }
 
+    /// The same account's client for another mailbox under the same root (`me`, or a shared
+    /// mailbox's path): the same HTTP client and credentials; the limits, which Outlook
+    /// keeps per mailbox, of its own, with the same budget to start from.
+    public func inMailbox(_ path: String) async -> GraphClient {
+        GraphClient(
+            baseURL: baseURL, http: http, credentials: credentials, logger: logger, mailbox: path, gate: RequestGate(),
+            pacer: UploadPacer(budget: await pacer.budget, clock: pacer.clock), serverClock: serverClock, clock: clock)
+    }
+
     /// The path of a shared or delegated mailbox under the root: `users/shared@contoso.com`.
     public static func mailboxPath(of address: String) -> String {
         "users/" + escapeSegment(address).replacingOccurrences(of: "%40", with: "@")

@@ -34,6 +34,14 @@ public struct AttachmentUploader: Sendable {
         self.logger = logger
     }
 
+    /// This uploader, sending to `target` instead: another account's or mailbox's Graph.
+    public func retargeted(to target: TransferTarget) -> AttachmentUploader {
+        var copy = self
+        copy.graph = target.graph
+        copy.journalGraphBase = target.journalBase
+        return copy
+    }
+
     /// Uploads `job.file` to `job.item`, or picks up `record` where it stopped.
     ///
     /// Stops when `stop` asks, between requests; a request in flight is cut short only when

@@ -9,6 +9,8 @@ public actor TransferQueue {
     private struct Entry {
         var snapshot: TransferSnapshot
         var resuming: TransferRecord?
+        /// Where it goes, when not to the queue's own uploader's Graph.
+        var target: TransferTarget?
         var stop = StopSignal()
         var task: Task<Void, Never>?
         var meter = RateMeter(window: TransferQueue.rateWindow)
@@ -57,7 +59,7 @@ public actor TransferQueue {
     /// Adds a transfer; it starts as soon as a slot is free. Pass `resuming` to continue a
     /// journaled transfer instead of starting afresh.
     @discardableResult
-    public func enqueue(_ job: UploadJob, resuming record: TransferRecord? = nil) -> TransferID {
+    public func enqueue(_ job: UploadJob, resuming record: TransferRecord? = nil, to target: TransferTarget? = nil) -> TransferID {
         startConsumerIfNeeded()
         let id = nextID
         nextID += 1
@@ -67,7 +69,7 @@ public actor TransferQueue {
             snapshot.confirmedBytes = record.confirmedBytes
             snapshot.confirmedRanges = record.confirmedBytes > 0 ? [0..<record.confirmedBytes] : []
         }
-        entries[id] = Entry(snapshot: snapshot, resuming: record)
+        entries[id] = Entry(snapshot: snapshot, resuming: record, target: target)
         order.append(id)
         publish(id)
         pump()
@@ -280,7 +282,7 @@ public actor TransferQueue {
             let job = entry.snapshot.job
             let record = entry.resuming
             let stop = entry.stop
-            let uploader = self.uploader
+            let uploader = entry.target.map { self.uploader.retargeted(to: $0) } ?? self.uploader
             let sink = self.updateSink
             entry.task = Task {
                 _ = await uploader.run(job, resuming: record, stop: stop) { update in

@@ -34,10 +34,11 @@ public struct TransferService: Sendable {
 
     // MARK: Starting and watching
 
-    /// Queues one file for its item; it starts when a slot is free.
+    /// Queues one file for its item; it starts when a slot is free. It goes to `target`
+    /// (another account or mailbox than the service's own), or to the service's.
     @discardableResult
-    public func upload(_ job: UploadJob) async -> TransferID {
-        await queue.enqueue(job)
+    public func upload(_ job: UploadJob, to target: TransferTarget? = nil) async -> TransferID {
+        await queue.enqueue(job, to: target)
     }
 
     /// Every change from now on, starting with the state of each transfer.

@@ -20,6 +20,11 @@ public enum AppEvent: Sendable {
     case signedIn(String)
     /// The sign-in did not work: why.
     case signInFailed(String)
+    /// Another workplace is open (an account, a mailbox); the screen works there from now
+    /// on, and says `notice`.
+    case workplaceOpened(Workplace, notice: String)
+    /// The account or mailbox could not be opened: why; the screen stays where it was.
+    case workplaceFailed(String)
     /// An attachment was deleted from its item.
     case attachmentDeleted(AttachmentInfo, of: ItemReference)
     /// A download moved on (`bytes` so far), ended (`finished`), or failed.
@@ -69,5 +74,15 @@ public enum Effect: Hashable, Sendable {
     /// Give up the sign-in under way.
     case cancelSignIn
     /// End the app; running uploads are interrupted and kept for `attache resume`.
+    /// Open the workplace of the account just signed in, or of another mailbox.
+    case openWorkplace(WorkplaceChange)
     case quit
+}
+
+/// Which workplace to open next.
+public enum WorkplaceChange: Hashable, Sendable {
+    /// The account just signed in; the text says as whom.
+    case signedIn(String)
+    /// This mailbox (`nil`: one's own).
+    case mailbox(String?)
 }

@@ -82,9 +82,22 @@ extension AppState {
             if case .signingIn = modal { modal = .signingIn(prompt) }
         case .signedIn(let text):
             modal = nil
-            restart = .signedIn(text)
-            quitting = true
-            return [.quit]
+            opening = "opening the account of \(text)…"
+            notify(opening!, .info)
+            return [.openWorkplace(.signedIn(text))]
+        case .workplaceOpened(let workplace, let notice):
+            opening = nil
+            self.account = workplace.account
+            // Another account or mailbox: its items, not the last one's. The tab, the
+            // filters and the place in each list stay; the transfers go on.
+            items = [.message: .loading, .event: .loading]
+            details = [:]
+            itemDetails = [:]
+            notify(notice, .success)
+            return [.loadItems(.message), .loadItems(.event)]
+        case .workplaceFailed(let reason):
+            opening = nil
+            notify(reason, .error, for: 15)
         case .signInFailed(let reason):
             if case .signingIn = modal { modal = nil }
             notify("could not sign in: \(reason)", .error, for: 15)

@@ -242,15 +242,19 @@ extension AppState {
                 notify("quit and run `attache login` to sign in", .info)
                 return []
             }
-            guard activeTransfers + queuedTransfers == 0 else {
-                notify("finish or cancel the transfers first: signing in opens the screen anew", .warning)
+            guard opening == nil else {
+                notify(opening!, .info)
                 return []
             }
             modal = .signingIn(nil)
             return [.signIn]
         case .switchMailbox:
-            guard activeTransfers + queuedTransfers == 0 else {
-                notify("finish or cancel the transfers first: another mailbox opens the screen anew", .warning)
+            guard canSwitch else {
+                notify("quit and start attache with --mailbox to work in another mailbox", .info)
+                return []
+            }
+            guard opening == nil else {
+                notify(opening!, .info)
                 return []
             }
             modal = .prompt(title: "Mailbox: an address, or empty for your own", text: "", purpose: .mailbox)

@@ -118,9 +118,10 @@ extension AppState {
                     return []
                 }
                 self.modal = nil
-                restart = .mailbox(line.isEmpty ? nil : line)
-                quitting = true
-                return [.quit]
+                let address = line.isEmpty ? nil : line
+                opening = "opening \(address ?? "your own mailbox")…"
+                notify(opening!, .info)
+                return [.openWorkplace(.mailbox(address))]
             case .saveAttachment(let attachment, let item):
                 guard !line.isEmpty else {
                     notify("type where to save it", .warning)

@@ -76,14 +76,6 @@ public struct AppState: Sendable {
         public var opensWhenDone: Bool
     }
 
-    /// Why the screen ends only to open again: a new account, another mailbox.
-    public enum Restart: Hashable, Sendable {
-        /// Signed in; the text says as whom.
-        case signedIn(String)
-        /// Work in this mailbox (`nil`: one's own).
-        case mailbox(String?)
-    }
-
     public struct StatusMessage: Hashable, Sendable {
         public enum Kind: Hashable, Sendable { case info, success, warning, error }
         public var text: String
@@ -151,10 +143,12 @@ public struct AppState: Sendable {
     public var now: Double = 0
     /// Set when the app should end; `interrupting` keeps running uploads for `attache resume`.
     public var quitting: Bool = false
-    /// Set when it ends to open again, connected anew.
-    public var restart: Restart?
     /// Whether `L` can sign in here (the screen was given a way to).
     public var canSignIn = false
+    /// Whether `L` and `M` can open another workplace in place (the screen was given a session).
+    public var canSwitch = false
+    /// A workplace is being opened: what to say meanwhile.
+    public var opening: String?
 
     public init(account: String, pickerDirectory: String) {
         self.account = account

@@ -24,10 +24,14 @@ public final class TUIApplication {
         /// Signs in (device code), passing what to show as it comes; says as whom. `nil`
         /// where the screen cannot (then `L` says to run `attache login`).
         public var signIn: (@Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String)?
+        /// Opens another account's or mailbox's workplace in place; `nil` where the screen
+        /// cannot (then `M` says how to start in another mailbox).
+        public var session: (any ScreenSession)?
 
         public init(
             graph: GraphClient, transfers: TransferService, rangeLength: Int64, listLimit: Int = 500, logger: Logger,
-            signIn: (@Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String)? = nil
+            signIn: (@Sendable (@escaping @Sendable (SignInFlow.Prompt) -> Void) async throws -> String)? = nil,
+            session: (any ScreenSession)? = nil
         ) {
             self.graph = graph
             self.transfers = transfers
@@ -35,10 +39,15 @@ public final class TUIApplication {
             self.listLimit = listLimit
             self.logger = logger
             self.signIn = signIn
+            self.session = session
         }
     }
 
-    private let services: Services
+    /// The services, with the Graph of the workplace the screen works in now.
+    private var services: Services
+    /// Where transfers queued now go: `nil` for the transfer service's own Graph, until `L`
+    /// or `M` opens another workplace.
+    private var target: TransferTarget?
     private let backend: any TerminalBackend
     private let catchesSignals: Bool
     private let inbox = Inbox()
@@ -66,6 +75,7 @@ public final class TUIApplication {
         self.catchesSignals = catchesSignals
         self.state = AppState(account: account, pickerDirectory: startDirectory)
         self.state.canSignIn = services.signIn != nil
+        self.state.canSwitch = services.session != nil
         self.state.listLimit = services.listLimit
         self.state.downloadDirectory = Self.downloadDirectory(startDirectory: startDirectory)
         if let url = URL(string: services.graph.baseURL), let host = url.host {
@@ -183,6 +193,11 @@ public final class TUIApplication {
         for event in inbox.take() {
             switch event {
             case .downloadFinished(let id, _), .downloadFailed(let id, _): downloads.removeValue(forKey: id)
+            case .workplaceOpened(let workplace, _):
+                // The lists loaded from now on, and the transfers queued, are the new
+                // workplace's; those under way keep their own.
+                services.graph = workplace.graph
+                target = workplace.target
             default: break
             }
             if case .terminalResized = event {
@@ -231,6 +246,7 @@ public final class TUIApplication {
     private func perform(_ effect: Effect) {
         let graph = services.graph
         let transfers = services.transfers
+        let target = self.target
         let inbox = self.inbox
         let rangeLength = services.rangeLength
         let listLimit = services.listLimit
@@ -253,7 +269,7 @@ public final class TUIApplication {
                 for path in paths {
                     do {
                         let file = try LocalFile.inspect(path)
-                        await transfers.upload(try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title))
+                        await transfers.upload(try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title), to: target)
                     } catch {
                         inbox.post(.uploadRefused("cannot attach to \(title ?? item.description): \(Self.said(error))"))
                     }
@@ -312,6 +328,25 @@ public final class TUIApplication {
         case .cancelSignIn:
             signInTask?.cancel()
             signInTask = nil
+        case .openWorkplace(let change):
+            guard let session = services.session else { return }
+            Task.detached {
+                do {
+                    let workplace: Workplace
+                    let notice: String
+                    switch change {
+                    case .signedIn(let who):
+                        workplace = try await session.signedIn()
+                        notice = "signed in as \(who)"
+                    case .mailbox(let address):
+                        workplace = try await session.mailbox(address)
+                        notice = "working in \(address ?? "your own mailbox")"
+                    }
+                    inbox.post(.workplaceOpened(workplace, notice: notice))
+                } catch {
+                    inbox.post(.workplaceFailed("could not open it: \(Self.said(error))"))
+                }
+            }
         case .quit:
             state.quitting = true
         }

@@ -65,41 +65,33 @@ struct ScreenCommand: AsyncParsableCommand {
         let unfinished = (try? await journal.unfinished()) ?? []
         let startDirectory = startDir.map { ($0 as NSString).standardizingPath } ?? FileManager.default.currentDirectoryPath
         let backend = await MainActor.run { NCursesBackend(theme: chosenTheme, noColor: Self.noColor) }
-        var options = global
-        var preferAccount = false
-        var notice: String?
-        var interrupted = 0
-        // The screen opens anew after a sign-in (as the new account) or a mailbox switch.
-        while true {
-            let (stillRunning, restart): (Int, AppState.Restart?) = try await GraphConnection.with(
-                options, logger: logger, preferAccount: preferAccount
-            ) { connection in
-                let transfers = connection.transferService(
-                    journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4))
-                let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
-                let signIn = Self.signIn(options, http: connection.http, logger: logger)
-                let services = TUIApplication.Services(
-                    graph: connection.graph, transfers: transfers, rangeLength: rangeLength, logger: logger, signIn: signIn)
-                let account = connection.accountDescription
-                let resumed = notice == nil ? await Self.resume(transfers.planResume(unfinished), on: transfers) : nil
-                let app = await MainActor.run {
-                    TUIApplication(services: services, backend: backend, account: account, startDirectory: startDirectory, notice: notice ?? resumed)
-                }
-                let count = try await app.run()
-                return (count, await MainActor.run { app.state.restart })
-            }
-            interrupted = stillRunning
-            guard let restart else { break }
-            switch restart {
-            case .signedIn(let who):
-                notice = "signed in as \(who)"
-                // Its tokens, not those given on the command line.
-                preferAccount = true
-            case .mailbox(let address):
-                options.mailbox = address
-                notice = "working in \(address ?? "your own mailbox")"
-            }
+        let session = ScreenConnections(options: global, logger: logger)
+        let first: GraphConnection
+        do {
+            first = try await session.open()
+        } catch {
+            await session.closeAll()
+            throw error
         }
+        let transfers = first.transferService(
+            journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4))
+        let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
+        let services = TUIApplication.Services(
+            graph: first.graph, transfers: transfers, rangeLength: rangeLength, logger: logger,
+            signIn: Self.signIn(global, http: first.http, logger: logger), session: session)
+        let account = first.accountDescription
+        let resumed = await Self.resume(transfers.planResume(unfinished), on: transfers)
+        let interrupted: Int
+        do {
+            let app = await MainActor.run {
+                TUIApplication(services: services, backend: backend, account: account, startDirectory: startDirectory, notice: resumed)
+            }
+            interrupted = try await app.run()
+        } catch {
+            await session.closeAll()
+            throw error
+        }
+        await session.closeAll()
         if interrupted > 0 {
             Console.err(
                 interrupted == 1

@@ -8,7 +8,7 @@ import Logging
 /// A ready Graph client: against `--graph` with a token, or against the embedded emulator
 /// (started in this process on a free loopback port, its data in the state directory).
 struct GraphConnection {
-    let graph: GraphClient
+    var graph: GraphClient
     let http: HTTPClient
     let embedded: RunningEmulator?
     let logger: Logger
