@@ -434,9 +434,17 @@ struct WorkflowScreenTests {
     @Test func pausingAndClearing() {
         var state = Fixtures.state(focus: .transfers)
         #expect(state.handle(.character("p")) == [.pause(1)])
-        var paused = state.transfers[0]
-        paused.isPaused = true
-        paused.phase = .interrupted
+        var pausing = state.transfers[0]
+        pausing.stopping = .pausing
+        _ = state.apply(.transfer(.changed(pausing)))
+        #expect(Fixtures.render(state, width: 100, height: 30).contains("pausing…"))
+        var cancelling = pausing
+        cancelling.stopping = .cancelling
+        _ = state.apply(.transfer(.changed(cancelling)))
+        #expect(Fixtures.render(state, width: 100, height: 30).contains("cancelling…"))
+        var paused = pausing
+        paused.stopping = nil
+        paused.phase = .paused
         _ = state.apply(.transfer(.changed(paused)))
         let text = Fixtures.render(state, width: 100, height: 30)
         #expect(text.contains("paused · p resumes"), "\(text)")

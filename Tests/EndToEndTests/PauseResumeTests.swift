@@ -19,8 +19,8 @@ struct PauseResumeTests {
                 let (service, id, file, item) = try await Self.upload("paused.bin", size: size, seed: 77, harness: harness, graph: graph)
                 try await Self.waitFor(service, id, "two ranges confirmed") { $0.confirmedBytes >= 2 * 327_680 }
                 #expect(await service.pause(id))
-                let paused = try await Self.waitFor(service, id, "the pause") { $0.phase == .interrupted }
-                #expect(paused.isPaused)
+                let paused = try await Self.waitFor(service, id, "the pause") { $0.phase == .paused }
+                #expect(paused.stopping == nil)
                 #expect(await service.pause(id) == false)
                 // The session is kept; nothing more goes while paused.
                 let sessions = try await harness.openSessions()
@@ -37,7 +37,7 @@ struct PauseResumeTests {
                     Issue.record("not attached: \(done.phase)")
                     return
                 }
-                #expect(done.isPaused == false)
+                #expect(done.stopping == nil)
                 let sentAfter = try #require(try await harness.stats()["putBytes"])
                 #expect(sentAfter - sentBefore == size - received)
                 #expect(try await harness.valueDigest("messages", item.reference.id, info.id).sha256 == file.sha256)
@@ -72,7 +72,7 @@ struct PauseResumeTests {
             guard case .changed(let snapshot) = event, snapshot.id == id else { continue }
             if condition(snapshot) { return snapshot }
             last = snapshot
-            if snapshot.phase.isTerminal, !snapshot.isPaused { break }
+            if snapshot.phase.isFinished { break }
         }
         Issue.record("ended before \(what): \(String(describing: last?.phase))")
         throw CancellationError()

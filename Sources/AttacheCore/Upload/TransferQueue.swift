@@ -103,13 +103,17 @@ public actor TransferQueue {
     /// Stops one transfer that has not ended, for `reason`. A running one is asked to stop,
     /// and its task cancelled after `grace`, so a request in flight can finish and the journal
     /// knows what landed; one that never started ends at once, cancelled or interrupted.
-    private func stop(_ id: TransferID, for reason: StopReason, grace: Duration) {
+    private func stop(_ id: TransferID, for reason: StopReason, grace: Duration, pausing: Bool = false) {
         guard var entry = entries[id] else { return }
+        let stopping: TransferSnapshot.Stopping = reason == .cancel ? .cancelling : pausing ? .pausing : .interrupting
         if let task = entry.task {
             entry.stop.request(reason)
+            // A cancel outranks a pause or an interrupt already asked for.
+            if entry.snapshot.stopping == nil || stopping == .cancelling { entry.snapshot.stopping = stopping }
+            entries[id] = entry
             cancel(task, after: grace)
         } else {
-            entry.snapshot.phase = reason == .cancel ? .cancelled : .interrupted
+            entry.snapshot.phase = reason == .cancel ? .cancelled : pausing ? .paused : .interrupted
             entry.snapshot.finishedAt = now
             entries[id] = entry
         }
@@ -123,7 +127,7 @@ public actor TransferQueue {
     public func retry(_ id: TransferID) async -> Bool {
         guard let entry = entries[id] else { return false }
         switch entry.snapshot.phase {
-        case .interrupted:
+        case .interrupted, .paused:
             return await resume(id)
         case .failed, .cancelled:
             requeue(id, resuming: nil)
@@ -135,15 +139,14 @@ public actor TransferQueue {
 
     /// Pauses a queued or running transfer: like an interrupt, for this one only. Its upload
     /// session is kept; a request in flight gets `grace` to finish first, so what landed is
-    /// known. Its snapshot says ``TransferSnapshot/isPaused``; ``resume(_:)`` continues it.
-    /// - Returns: false when there is no such transfer or it has already ended.
+    /// known. It reads ``TransferSnapshot/Stopping/pausing`` until its run stops, then
+    /// ``TransferSnapshot/Phase/paused``; ``resume(_:)`` continues it.
+    /// - Returns: false when there is no such transfer, or it has ended or is stopping.
     @discardableResult
     public func pause(_ id: TransferID, grace: Duration = TransferQueue.stopGrace) -> Bool {
-        guard let entry = entries[id], !entry.snapshot.phase.isTerminal, !entry.snapshot.isPaused else { return false }
-        entries[id]?.snapshot.isPaused = true
+        guard let entry = entries[id], !entry.snapshot.phase.isTerminal, entry.snapshot.stopping == nil else { return false }
         entries[id]?.resumeWhenStopped = false
-        // A running one stays in its phase until the run stops; then it reads interrupted, and paused.
-        stop(id, for: .interrupt, grace: grace)
+        stop(id, for: .interrupt, grace: grace, pausing: true)
         pump()
         return true
     }
@@ -156,12 +159,12 @@ public actor TransferQueue {
     @discardableResult
     public func resume(_ id: TransferID) async -> Bool {
         guard var entry = entries[id] else { return false }
-        if entry.snapshot.isPaused, !entry.snapshot.phase.isTerminal {
+        if entry.snapshot.stopping == .pausing, !entry.snapshot.phase.isTerminal {
             entry.resumeWhenStopped = true
             entries[id] = entry
             return true
         }
-        guard entry.snapshot.phase == .interrupted else { return false }
+        guard entry.snapshot.phase == .interrupted || entry.snapshot.phase == .paused else { return false }
         var record: TransferRecord?
         if let recordID = entry.snapshot.recordID, let journal = uploader.journal,
             let found = try? await journal.record(recordID), found.state.isUnfinished
@@ -169,7 +172,7 @@ public actor TransferQueue {
             record = found
         }
         // The journal read let other calls in: check it is still ours to resume.
-        guard entries[id]?.snapshot.phase == .interrupted, entries[id]?.task == nil else { return false }
+        guard let phase = entries[id]?.snapshot.phase, phase == .interrupted || phase == .paused, entries[id]?.task == nil else { return false }
         requeue(id, resuming: record)
         return true
     }
@@ -181,7 +184,7 @@ public actor TransferQueue {
     public func clearFinished() -> Int {
         let finished = order.filter { id in
             guard let snapshot = entries[id]?.snapshot else { return false }
-            return snapshot.phase.isTerminal && !snapshot.isPaused
+            return snapshot.phase.isFinished
         }
         for id in finished {
             entries[id] = nil
@@ -351,10 +354,11 @@ public actor TransferQueue {
             case .cancelled:
                 entry.snapshot.phase = .cancelled
             case .interrupted:
-                entry.snapshot.phase = .interrupted
+                // Stopped with its session kept: paused when the user asked for it.
+                entry.snapshot.phase = entry.snapshot.stopping == .pausing ? .paused : .interrupted
             }
             // A pause that came too late (the file was attached, or failed) is no pause.
-            if entry.snapshot.phase != .interrupted { entry.snapshot.isPaused = false }
+            entry.snapshot.stopping = nil
             entry.snapshot.inFlightBytes = 0
             entry.snapshot.finishedAt = t
             entry.task = nil
@@ -362,7 +366,7 @@ public actor TransferQueue {
         entries[id] = entry
         publish(id)
         if case .finished = update {
-            if entry.resumeWhenStopped, entry.snapshot.phase == .interrupted {
+            if entry.resumeWhenStopped, entry.snapshot.phase == .paused {
                 Task { await self.resume(id) }
             }
             pump()

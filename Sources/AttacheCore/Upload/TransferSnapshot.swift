@@ -20,14 +20,19 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
         case failed(UploadError)
         case cancelled
         case interrupted
+        /// Stopped by the user with its upload session kept, until it is resumed.
+        case paused
 
-        /// The transfer has ended and will not change unless retried.
+        /// The transfer's run has ended; it changes only if retried (or, paused, resumed).
         public var isTerminal: Bool {
             switch self {
-            case .attached, .failed, .cancelled, .interrupted: true
+            case .attached, .failed, .cancelled, .interrupted, .paused: true
             default: false
             }
         }
+
+        /// Ended for good: what clearing the finished ones clears (not a pause).
+        public var isFinished: Bool { isTerminal && self != .paused }
 
         /// Running: holding one of the queue's slots.
         public var isActive: Bool {
@@ -62,9 +67,19 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     /// How many times a request was tried again, and why the last one was.
     public var retries = 0
     public var lastRetryReason: String?
-    /// Paused by the user: stopped (its phase reads `interrupted` once the run has stopped)
-    /// with its upload session kept, until ``TransferQueue/resume(_:)``.
-    public var isPaused = false
+    /// What the transfer is stopping for while its run takes the stop in (a request in flight
+    /// gets a moment to finish), so the screen says so at once.
+    public var stopping: Stopping?
+
+    /// Why a running transfer is stopping.
+    public enum Stopping: Hashable, Sendable {
+        /// Cancelled: its session is being deleted.
+        case cancelling
+        /// Paused: it ends ``Phase/paused``, its session kept.
+        case pausing
+        /// The process is going away: it ends interrupted, its session kept.
+        case interrupting
+    }
     /// Seconds on the queue's clock.
     public var startedAt: Double?
     public var finishedAt: Double?

@@ -161,7 +161,7 @@ extension AppState {
             guard let transfer = selectedTransfer else { return [] }
             return pauseOrResume(transfer)
         case .clearFinished:
-            let finished = transfers.filter { $0.phase.isTerminal && !$0.isPaused }.count
+            let finished = transfers.filter { $0.phase.isFinished }.count
             guard finished > 0 else {
                 notify("no finished transfers to clear", .info)
                 return []

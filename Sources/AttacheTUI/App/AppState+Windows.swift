@@ -201,7 +201,7 @@ extension AppState {
 
     /// `p`: a running or queued transfer pauses (its session kept), a paused one goes on.
     mutating func pauseOrResume(_ transfer: TransferSnapshot) -> [Effect] {
-        if transfer.isPaused { return [.resume(transfer.id)] }
+        if transfer.phase == .paused || transfer.stopping == .pausing { return [.resume(transfer.id)] }
         guard !transfer.phase.isTerminal else {
             notify("only a running or queued transfer can be paused", .warning)
             return []

@@ -95,7 +95,7 @@ struct TransferListView: View {
         var rate = ""
         var eta = ""
         switch snapshot.phase {
-        case .uploading:
+        case .uploading where snapshot.stopping == nil:
             rate = TransferFormat.rate(snapshot.bytesPerSecond)
             eta = snapshot.secondsRemaining(at: state.now).map { "ETA " + TransferFormat.clock($0) } ?? ""
         case .attached:
@@ -114,7 +114,8 @@ struct TransferListView: View {
             shown = true
         }
         var (text, role) = Self.stateText(snapshot, now: state.now)
-        if !shown, snapshot.phase == .uploading, !rate.isEmpty || !eta.isEmpty {
+        // Stopping, the state says so whatever the room: the rate and time left no longer hold.
+        if !shown, snapshot.phase == .uploading, snapshot.stopping == nil, !rate.isEmpty || !eta.isEmpty {
             // No columns for them: the rate and the time left follow the state, or take its
             // place when all three do not fit (the bar says it is uploading): never cut.
             let figures = [rate, eta].filter { !$0.isEmpty }.joined(separator: " · ")
@@ -131,7 +132,13 @@ struct TransferListView: View {
 
     /// `uploading`, `retrying in 3s (HTTP 503)`, `done`, `failed: reason`, …
     static func stateText(_ snapshot: TransferSnapshot, now: Double) -> (String, Role) {
-        if snapshot.isPaused, !snapshot.phase.isTerminal { return ("pausing…", .dim) }
+        if let stopping = snapshot.stopping, !snapshot.phase.isTerminal {
+            switch stopping {
+            case .pausing: return ("pausing…", .dim)
+            case .cancelling: return ("cancelling…", .warn)
+            case .interrupting: return ("stopping…", .dim)
+            }
+        }
         switch snapshot.phase {
         case .queued: return ("queued", .dim)
         case .starting: return (snapshot.job.plan == .singleRequest ? "sending" : "opening session", .busy)
@@ -144,7 +151,7 @@ struct TransferListView: View {
         case .attached: return (snapshot.cancelCameTooLate ? "done: attached before the cancel" : "done", .ok)
         case .failed(let error): return ("failed: \(error.reason)", .error)
         case .cancelled: return ("cancelled", .warn)
-        case .interrupted where snapshot.isPaused: return ("paused · p resumes", .dim)
+        case .paused: return ("paused · p resumes", .dim)
         case .interrupted: return ("interrupted · r resumes", .warn)
         }
     }
