@@ -66,7 +66,7 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The failure as the upload state machine weighs it.
-    public var requestFailure: RequestFailure {
+    var requestFailure: RequestFailure {
         switch kind {
         case .status(let status): .status(status, code: code, message: message, retryAfter: retryAfter)
         case .noReply: .noReply(message ?? "connection lost")

@@ -8,7 +8,7 @@ import _NIOFileSystem
 /// Performs what ``UploadStateMachine`` decides for one file: the requests, the waits, the
 /// checks of the file, the journal writes and the progress reports. Every decision stays in
 /// the state machine.
-public struct AttachmentUploader: Sendable {
+struct AttachmentUploader: Sendable {
     public var graph: GraphClient
     public var retryPolicy: RetryPolicy
     /// Where each step is recorded; `nil` keeps no record.

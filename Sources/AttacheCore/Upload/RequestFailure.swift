@@ -2,7 +2,7 @@
 ///
 /// What an HTTP status means for an upload is decided here and nowhere else: the machine,
 /// the uploader, the service's cancel and ``UploadError`` all ask it.
-public enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
+enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
     /// No reply came: the connection broke, was refused or timed out. The server may or may
     /// not have acted on the request.
     case noReply(String)

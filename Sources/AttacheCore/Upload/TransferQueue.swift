@@ -5,7 +5,7 @@ import Logging
 /// Runs uploads for one mailbox, at most `concurrency` at once (Outlook allows four
 /// concurrent requests per app and mailbox), and publishes every change as a
 /// ``TransferEvent`` to each subscriber of ``events()``.
-public actor TransferQueue {
+actor TransferQueue {
     private struct Entry {
         var snapshot: TransferSnapshot
         var resuming: TransferRecord?

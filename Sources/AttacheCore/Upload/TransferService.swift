@@ -9,7 +9,9 @@ import Logging
 public struct TransferService: Sendable {
     public let graph: GraphClient
     public let journal: TransferJournal
-    public let queue: TransferQueue
+    /// The queue behind the one door: the front ends never reach it (tests do, with
+    /// `@testable`), so every decision about a transfer is made behind this service.
+    let queue: TransferQueue
     /// What the journal records as this connection's Graph root (`embedded` for the
     /// built-in emulator): a transfer recorded for another root is not this one's to touch.
     public let graphBase: String

@@ -111,7 +111,7 @@ public struct UploadError: Error, Hashable, Sendable, CustomStringConvertible {
 extension UploadError {
     /// The error for a failure the state machine decided on, `last` being the request
     /// failure behind it with all the server said.
-    public init(_ failure: UploadFailure, last: GraphError?, file: String, item: ItemReference) {
+    init(_ failure: UploadFailure, last: GraphError?, file: String, item: ItemReference) {
         let request = failure.requestFailure
         // `last` is the failure the machine weighed only when it is the same request failure.
         let server = request != nil && last?.requestFailure == request ? last : nil

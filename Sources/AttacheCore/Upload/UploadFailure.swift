@@ -1,5 +1,5 @@
 /// Why an upload ended without an attachment, as ``UploadStateMachine`` decides it.
-public enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
+enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
     /// The server refused a request in a way another try would not change.
     case rejected(RequestFailure)
     /// Transient failures went on past the retry policy's limit.

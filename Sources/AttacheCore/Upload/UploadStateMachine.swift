@@ -15,7 +15,7 @@
 ///
 /// An event that cannot happen in the current state throws ``InvalidTransition``: a bug in
 /// the caller, which it reports as an internal error rather than carrying on.
-public struct UploadStateMachine: Sendable {
+struct UploadStateMachine: Sendable {
     /// What the caller must do next.
     public enum Action: Hashable, Sendable {
         /// `POST …/attachments` with the whole file.
