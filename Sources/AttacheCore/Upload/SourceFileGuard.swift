@@ -75,9 +75,9 @@ struct SourceFileGuard: Sendable {
         return nil
     }
 
-    mutating func recordSent(_ range: Range<Int64>, digest: some Digest) {
+    mutating func recordSent(_ range: Range<Int64>, digest: [UInt8]) {
         guard hashesWhatIsSent else { return }
-        sent[range] = Array(digest)
+        sent[range] = digest
     }
 
     /// Checks the file once more; for a file that was not settled, then reads every range

@@ -1,0 +1,176 @@
+import Clocks
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+import _NIOFileSystem
+
+/// The world as an upload meets it: Graph and the upload host through a ``GraphClient``, the
+/// mailbox's pacer, the open file and what keeps it honest (``SourceFileGuard``), the clock.
+///
+/// File work runs ``shielded(_:)``: a cancel must not make a read fail and pass for a changed
+/// file; the stop takes effect in the driver, as a cancel or an interrupt.
+final class LiveUploadEffects: UploadEffects {
+    private let graph: GraphClient
+    private let job: UploadJob
+    /// The open file; `nil` when it could not be opened (then only clean-ups are asked for).
+    private let handle: ReadFileHandle?
+    private let fileGuard: Mutex<SourceFileGuard?>
+    private let cleanup = Mutex(false)
+    private let logger: Logger
+    let clock: AttacheClock
+
+    init(graph: GraphClient, job: UploadJob, handle: ReadFileHandle?, fileGuard: SourceFileGuard?, clock: AttacheClock, logger: Logger) {
+        self.graph = graph
+        self.job = job
+        self.handle = handle
+        self.fileGuard = Mutex(fileGuard)
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The client for the next request: less time once cleaning up after a stop.
+    private var client: GraphClient {
+        guard cleanup.withLock({ $0 }) else { return graph }
+        var graph = self.graph
+        graph.requestTimeout = .seconds(10)
+        return graph
+    }
+
+    func cleaningUp() {
+        cleanup.withLock { $0 = true }
+    }
+
+    // MARK: Graph and the upload host
+
+    func createSession() async throws -> UploadSession {
+        let (graph, name, size, item) = (client, job.file.name, job.file.size, job.item)
+        // Never cut short: a session the server made while its reply was on the way would be
+        // left behind, unknown to the journal.
+        return try await shielded { try await graph.createUploadSession(name: name, size: size, on: item) }
+    }
+
+    func attachmentsNamedLikeTheFile() async -> Set<String>? {
+        try? await client.attachmentIDs(named: job.file.name, on: job.item)
+    }
+
+    func put(_ range: Range<Int64>, to url: UploadURL, onChunk: @escaping @Sendable (ByteBuffer) -> Void) async throws -> RangeReply {
+        guard let handle else { throw FileNotOpen() }
+        return try await client.putRange(range, of: handle, totalSize: job.file.size, to: url, fileName: job.file.name, onChunk: onChunk)
+    }
+
+    func sessionStatus(_ url: UploadURL) async throws -> UploadSessionStatus {
+        try await client.sessionStatus(url, fileName: job.file.name)
+    }
+
+    func deleteSession(_ url: UploadURL) async -> Bool? {
+        let (graph, name) = (client, job.file.name)
+        // Even when this task is cancelled: a cancel must not leave the session open.
+        let existed = await shielded { () -> Bool? in
+            do {
+                try await graph.deleteSession(url, fileName: name)
+                return true
+            } catch let error as GraphError {
+                // Gone already: completed, expired, or its token no longer valid.
+                return error.requestFailure.isSessionGone ? false : nil
+            } catch {
+                return nil
+            }
+        }
+        if existed == nil { logger.warning("could not delete the upload session", metadata: ["file": "\(name)"]) }
+        return existed
+    }
+
+    func findAttachment(_ search: AttachmentSearch) async throws -> AttachmentInfo? {
+        try await client.findAttachment(search, on: job.item)
+    }
+
+    func deleteAttachment(_ id: String) async -> Bool {
+        let (graph, item) = (client, job.item)
+        return await shielded { (try? await graph.deleteAttachment(id, of: item)) != nil }
+    }
+
+    func post(_ contents: ByteBuffer) async throws -> AttachmentInfo {
+        try await client.postAttachment(name: job.file.name, contentType: job.file.contentType, contents: contents, to: job.item)
+    }
+
+    func serverTime(at instant: ContinuousClock.Instant) -> Date? {
+        graph.serverClock.earliestServerTime(at: instant)
+    }
+
+    // MARK: Pacing
+
+    func pace(_ bytes: Int64, onWait: @escaping @Sendable (Duration) -> Void, shouldStop: @escaping @Sendable () -> Bool) async -> UploadPacer.Ticket? {
+        try? await graph.pacer.reserve(bytes, onWait: onWait, shouldStop: shouldStop)
+    }
+
+    func endPaced(_ ticket: UploadPacer.Ticket, refused: Bool) async {
+        if refused {
+            await graph.pacer.refused(ticket)
+        } else {
+            await graph.pacer.sent(ticket)
+        }
+    }
+
+    func learnUploadLimit(from failure: RequestFailure) async {
+        let budget = UploadPacer.budget(named: failure.message)
+        await graph.pacer.learn(budget)
+        logger.info("outlook's upload limit was reached; pacing uploads to this mailbox", metadata: ["budget": "\(budget)"])
+    }
+
+    // MARK: The file
+
+    /// A file that does not hold the bytes its size says.
+    struct SizeMismatch: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The file could not be opened: nothing of it can be read.
+    struct FileNotOpen: Error {}
+
+    func readWholeFile() async throws -> ByteBuffer {
+        guard let handle else { throw FileNotOpen() }
+        let size = job.file.size
+        return try await shielded {
+            let contents = try await handle.readChunk(fromAbsoluteOffset: 0, length: .bytes(size))
+            guard Int64(contents.readableBytes) == size else {
+                throw SizeMismatch(description: "it holds \(contents.readableBytes) bytes, not \(size)")
+            }
+            // Nothing past the end either: a file that says it is smaller than it is (one of
+            // the kernel's, say) must not be attached cut short.
+            if let beyond = try? await handle.readChunk(fromAbsoluteOffset: size, length: .bytes(1)), beyond.readableBytes > 0 {
+                throw SizeMismatch(description: "it holds more than the \(size) bytes its size says")
+            }
+            return contents
+        }
+    }
+
+    func checkFile() async -> SourceFileGuard.Change? {
+        guard let handle else { return SourceFileGuard.Change("it can no longer be read") }
+        guard let fileGuard = fileGuard.withLock({ $0 }) else { return nil }
+        return await shielded { await fileGuard.check(handle) }
+    }
+
+    func confirmFile() async -> SourceFileGuard.Change? {
+        guard let handle else { return SourceFileGuard.Change("it can no longer be read") }
+        guard let fileGuard = fileGuard.withLock({ $0 }) else { return nil }
+        return await shielded { await fileGuard.confirm(handle) }
+    }
+
+    func fileSHA256() async throws -> String {
+        try await FileDigest.sha256(path: job.file.path)
+    }
+
+    func attachmentSHA256(_ id: String) async throws -> String {
+        let (graph, item) = (client, job.item)
+        return try await graph.downloadAttachment(id, of: item, to: nil).sha256
+    }
+
+    var hashesWhatIsSent: Bool {
+        fileGuard.withLock { $0?.hashesWhatIsSent ?? false }
+    }
+
+    func recordSent(_ range: Range<Int64>, sha256: [UInt8]) {
+        fileGuard.withLock { $0?.recordSent(range, digest: sha256) }
+    }
+}
