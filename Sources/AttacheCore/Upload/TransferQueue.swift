@@ -18,7 +18,7 @@ actor TransferQueue {
         var resumeWhenStopped = false
     }
 
-    private let uploader: AttachmentUploader
+    private let uploader: any TransferPerformer
     /// Transfers allowed to run at once.
     public let concurrency: Int
     private let logger: Logger
@@ -35,7 +35,7 @@ actor TransferQueue {
     private let updateSink: AsyncStream<(TransferID, TransferUpdate)>.Continuation
     private var consumer: Task<Void, Never>?
 
-    public init(uploader: AttachmentUploader, concurrency: Int = 4, logger: Logger) {
+    init(uploader: any TransferPerformer, concurrency: Int = 4, logger: Logger) {
         self.uploader = uploader
         self.concurrency = max(1, concurrency)
         self.logger = logger
