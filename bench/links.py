@@ -535,6 +535,10 @@ class Bench:
                         "--token", TOKEN, "--state-dir", state, "--chunk-size", str(CHUNK), "--json"],
             "curl": bench.curl_command(self.front, self.item, path, pieces, self.workdir),
             "keepalive": [sys.executable, "-S", "-c", KEEPALIVE, self.front.base, self.item, path, str(CHUNK), TOKEN],
+            # Another build of attache, beside this one in the same run (--before).
+            "attache-before": [arguments.before or arguments.attache, "upload", path, "--message", self.item, "--graph",
+                               self.front.base, "--token", TOKEN, "--state-dir", state + "-before", "--chunk-size", str(CHUNK),
+                               "--json"],
         }
 
     def measure(self, profile, size, path, sha256):
@@ -697,6 +701,8 @@ def main():
                         help=f"files, each for every link or only one (default: {' '.join(SIZES)})")
     parser.add_argument("--reps", type=int, default=3, help="runs per tool, size and link (default 3)")
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated (default: {','.join(TOOLS)})")
+    parser.add_argument("--before", metavar="BINARY",
+                        help="another attache build to run beside this one, as the tool attache-before (added to --tools)")
     parser.add_argument("--progress-profile", default=PROGRESS_PROFILE,
                         help=f"the link on which attache's progress is compared (default {PROGRESS_PROFILE})")
     parser.add_argument("--no-progress", action="store_true", help="skip the progress comparison")
@@ -715,6 +721,8 @@ def main():
         sizes.append((parse_size(size), parse_profile(only) if only else None))
     arguments.sizes = sizes
     arguments.tools = [t.strip() for t in arguments.tools.split(",") if t.strip()]
+    if arguments.before and "attache-before" not in arguments.tools:
+        arguments.tools.append("attache-before")
     unknown = set(arguments.tools) - set(TOOLS)
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")

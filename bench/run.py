@@ -258,6 +258,10 @@ def main():
     parser.add_argument("--reps", type=int, default=5, help="runs per tool and size (default 5)")
     parser.add_argument("--concurrency-reps", type=int, default=3, help="runs per concurrency level (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--before", metavar="BINARY", help="another attache build to upload beside this one, as 'attache (before)'")
+    parser.add_argument("--only", metavar="TOOLS", help="comma-separated tools to run (default: all)")
+    parser.add_argument("--sizes", metavar="LABELS", help="comma-separated sizes to run, of 3 MiB, 25 MB, 150 MB (default: all)")
+    parser.add_argument("--no-extras", action="store_true", help="skip the concurrency levels and the screen's CPU")
     arguments = parser.parse_args()
     if not os.access(ATTACHE, os.X_OK):
         raise SystemExit("bench: build attache first (make release)")
@@ -268,7 +272,8 @@ def main():
     try:
         item = json.loads(emulator.request("GET", "/me/messages?$select=id&$top=1"))["value"][0]["id"]
         state = os.path.join(workdir, "state")
-        for label, size in SIZES:
+        sizes = [(label, size) for label, size in SIZES if not arguments.sizes or label in arguments.sizes.split(",")]
+        for label, size in sizes:
             path = os.path.join(workdir, f"bench-{size}.bin")
             sha256 = make_file(path, size, seed=size)
             pieces = split_file(path, os.path.join(workdir, f"pieces-{size}"))
@@ -281,6 +286,11 @@ def main():
                 "msgraph-core, patched": [sys.executable, os.path.join(ROOT, "bench", "sdk_upload.py"), "--patched",
                                           emulator.base, TOKEN, "messages", item, path, str(CHUNK)],
             }
+            if arguments.before:
+                tools["attache (before)"] = [arguments.before, "upload", path, "--message", item, "--graph", emulator.base, "--token",
+                                             TOKEN, "--state-dir", state + "-before", "--chunk-size", str(CHUNK), "--json"]
+            if arguments.only:
+                tools = {tool: command for tool, command in tools.items() if tool in arguments.only.split(",")}
             runs = {tool: [] for tool in tools}
             for rep in range(arguments.reps):
                 for tool, command in tools.items():  # in turn, so drift hits all alike
@@ -302,11 +312,12 @@ def main():
 
         # 8 files of 25 MB in one `attache upload`, at several concurrency levels.
         files = []
-        for index in range(8):
+        concurrency = []
+        screen = None
+        for index in range(0 if arguments.no_extras else 8):
             path = os.path.join(workdir, f"many-{index}.bin")
             files.append((path, make_file(path, 25_000_000, seed=1000 + index)))
-        concurrency = []
-        for parallel in (1, 2, 4, 8):
+        for parallel in () if arguments.no_extras else (1, 2, 4, 8):
             runs = []
             for rep in range(arguments.concurrency_reps):
                 command = [ATTACHE, "upload"] + [p for p, _ in files] + [
@@ -322,7 +333,8 @@ def main():
             concurrency.append({
                 "parallel": parallel, "wall": (statistics.median(walls), min(walls), max(walls)),
                 "rss": statistics.median([r["rss"] for r in runs])})
-        screen = tui_cpu(workdir)
+        if not arguments.no_extras:
+            screen = tui_cpu(workdir)
     finally:
         emulator.stop()
         if not arguments.keep:
@@ -342,9 +354,13 @@ def main():
         print(f"| {r['size']} | {r['tool']} | {median:.3f} ({low:.3f}–{high:.3f}) | {rate} "
               f"| {r['rss']:.1f} | {r['puts']} | {r['sent'] / r['bytes']:.2f} | {'; '.join(r['outcomes'])} |")
     by = {(r["size"], r["tool"]): r for r in results}
-    largest = SIZES[-1][0]
-    ratio = by[(largest, "curl")]["wall"][0] / by[(largest, "attache")]["wall"][0]
-    print(f"\nattache's throughput on {largest}: {ratio:.2f} x curl's.")
+    largest = sizes[-1][0]
+    for tool in ("attache", "attache (before)"):
+        if (largest, "curl") in by and (largest, tool) in by:
+            ratio = by[(largest, "curl")]["wall"][0] / by[(largest, tool)]["wall"][0]
+            print(f"\n{tool}'s throughput on {largest}: {ratio:.2f} x curl's.")
+    if arguments.no_extras:
+        return
     print(f"\n## 8 files of 25 MB in one `attache upload`, {arguments.concurrency_reps} runs each\n")
     print("| --parallel | wall s | MB/s | peak RSS MiB |")
     print("|---|---|---|---|")
