@@ -49,6 +49,14 @@ public struct EmulatorConfiguration: Sendable {
     /// 0 picks a free port.
     public var port: Int
     /// Where the store lives; `nil` makes a temporary directory removed on stop.
+    /// The walkthrough fixture's accounts and their tokens, taken whenever that fixture is
+    /// loaded. The seed prints no bearer token; the only tokens it holds are the `authtoken`
+    /// of each account's upload URL, so each serves as its account's token here: the seed's
+    /// requests then replay with nothing made up.
+    public static let walkthroughTokens: [StaticToken] = [
+        StaticToken(token: "eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIUlN6bllHMmNI", user: "megan@walkthrough.test"),
+        StaticToken(token: "eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIBtw", user: "adele@walkthrough.test"),
+    ]
     public var dataDirectory: String?
     public var fixtures: Set<Fixture>
     public var tokens: [StaticToken]

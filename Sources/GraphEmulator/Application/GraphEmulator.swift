@@ -30,12 +30,15 @@ public enum GraphEmulator {
         dataDirectory: String,
         logger: Logger,
         onRunning: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
-    ) async throws -> (graph: some ApplicationProtocol, upload: some ApplicationProtocol, identity: some ApplicationProtocol) {
+    ) async throws -> (
+        graph: some ApplicationProtocol, upload: some ApplicationProtocol, identity: some ApplicationProtocol, usersWithoutAccount: [String]
+    ) {
         guard configuration.exposure != .refused else { throw EmulatorExposureError(host: configuration.host) }
         let store = try MailboxStore(dataDirectory: dataDirectory, logger: logger)
         try await MailboxSeeder.seed(store, fixtures: configuration.fixtures)
         try await store.sweepExpiredSessions()
-        let grantTable = try await GrantTable.resolve(configuration.tokens, in: store)
+        let fixtureTokens = configuration.fixtures.contains(.walkthrough) ? EmulatorConfiguration.walkthroughTokens : []
+        let grantTable = try await GrantTable.resolve(configuration.tokens + fixtureTokens, in: store)
         let identity = IdentityStore(configuration: configuration.identity)
         let origins = ListenerOrigins()
         let responder = GraphResponder(
@@ -60,7 +63,7 @@ public enum GraphEmulator {
             origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port))
             await onRunning(.identity, port)
         }
-        return (graph, upload, login)
+        return (graph, upload, login, grantTable.missingUsers)
     }
 
     /// The `size` Outlook reports for a file of `bytes`: more than the file, since it counts
@@ -141,7 +144,7 @@ public enum GraphEmulator {
         }
         return RunningEmulator(
             host: configuration.host, port: port, uploadPort: uploadPort, identityHost: identityHost(for: configuration), identityPort: identityPort,
-            dataDirectory: dataDirectory, removesData: temporary, group: group, task: task)
+            dataDirectory: dataDirectory, removesData: temporary, group: group, task: task, usersWithoutAccount: applications.usersWithoutAccount)
     }
 }
 
@@ -162,14 +165,18 @@ public final class RunningEmulator: Sendable {
     public let identityHost: String
     public let identityPort: Int
     public let dataDirectory: String
+    /// The users configured tokens name who have no account in the store (the demo user,
+    /// when only `--fixture walkthrough` was loaded): their tokens open nothing.
+    public let usersWithoutAccount: [String]
     private let removesData: Bool
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
     init(
         host: String, port: Int, uploadPort: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
-        task: Task<Void, Never>
+        task: Task<Void, Never>, usersWithoutAccount: [String]
     ) {
+        self.usersWithoutAccount = usersWithoutAccount
         self.host = host
         self.port = port
         self.uploadPort = uploadPort

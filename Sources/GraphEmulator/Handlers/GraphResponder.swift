@@ -266,11 +266,17 @@ struct GrantTable: Sendable {
     var grants: [String: GraphResponder.Grant]
 
     static func resolve(_ tokens: [EmulatorConfiguration.StaticToken], in store: MailboxStore) async throws -> GrantTable {
-        var grants: [String: GraphResponder.Grant] = [:]
+        var table = GrantTable(grants: [:])
         for token in tokens {
-            guard let user = try await store.user(matching: token.user) else { continue }
-            grants[token.token] = .init(user: user, scopes: token.scopes)
+            guard let user = try await store.user(matching: token.user) else {
+                table.missingUsers.append(token.user)
+                continue
+            }
+            table.grants[token.token] = .init(user: user, scopes: token.scopes)
         }
-        return GrantTable(grants: grants)
+        return table
     }
 }
+    /// Users tokens were configured for who are not in the store: said at start, since
+    /// every request with their token gets a 401.
+    var missingUsers: [String] = []

@@ -28,6 +28,13 @@ struct ServeCommand: AsyncParsableCommand {
             requests, or stalled mid-request. A slow upload that keeps sending is not cut off. A \
             body over the limit gets 413 and `Connection: close`, and the connection ends.
 
+            --fixture walkthrough loads the seed walkthrough's two accounts and ids. The seed \
+            prints no bearer token, so each account signs in with the one token the seed has \
+            for it, its upload URL's authtoken: megan@walkthrough.test (the message) with \
+            eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIUlN6bllHMmNI, adele@walkthrough.test (the event) \
+            with eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIBtw. A token whose user is not in the \
+            mailbox is named in a warning at start.
+
             Outlook's limits per mailbox hold, as on Outlook: 4 requests at once, 10,000 \
             requests per 10 minutes, 150 MB uploaded per 5 minutes; a request over one gets 429 \
             ApplicationThrottled with Retry-After. --concurrent-limit, --request-limit and \
@@ -51,7 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "token"))
     var token: String?
 
-    @Option(help: ArgumentHelp("Items to start with: demo, walkthrough (the seed's ids), or none.", valueName: "name"))
+    @Option(help: ArgumentHelp(
+        "Items to start with: demo, walkthrough (the seed's accounts and ids, with the seed's upload authtokens as their bearer tokens), or none.",
+        valueName: "name"))
     var fixture: [String] = ["demo"]
 
     @Option(help: ArgumentHelp("Seconds an upload session lives.", valueName: "seconds"))
@@ -221,4 +230,9 @@ struct ServeCommand: AsyncParsableCommand {
         await emulator.stop()
         Console.err("stopped")
     }
+        for user in emulator.usersWithoutAccount {
+            // Every request with that token would get a 401: say so once, here.
+            let fixtures = fixture.joined(separator: ", ")
+            Console.warning("the token for \(user) opens nothing: \(user) is not in this mailbox (fixtures: \(fixtures)); add --fixture demo, or use the tokens of the accounts it has")
+        }
 }
