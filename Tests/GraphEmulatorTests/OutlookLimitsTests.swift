@@ -24,7 +24,7 @@ struct OutlookLimitsTests {
             let fifth = try await harness.graph(.GET, "/me/messages?$select=id&$top=1")
             #expect(fifth.status == 429)
             #expect(fifth.errorCode == "ApplicationThrottled")
-            #expect(fifth.text.contains("MailboxConcurrency"))
+            #expect(fifth.text.contains("Application is over its MailboxConcurrency limit."))
             #expect(fifth.headers.first(name: "Retry-After") == "1")
             for task in held { #expect(try await task.value.status == 200) }
             // Once they are done, there is room again.
@@ -44,7 +44,7 @@ struct OutlookLimitsTests {
             let fourth = try await harness.graph(.GET, "/me/events?$select=id&$top=1")
             #expect(fourth.status == 429)
             #expect(fourth.errorCode == "ApplicationThrottled")
-            #expect(fourth.text.contains("MailboxRequests"))
+            #expect(fourth.text.contains("Application is over its MailboxRequests limit."))
             let wait = try #require(fourth.headers.first(name: "Retry-After").flatMap(Int.init))
             #expect((55...60).contains(wait))
         }
@@ -65,8 +65,7 @@ struct OutlookLimitsTests {
             let second = try await harness.put(url, bytes: bytes, range: (4 * Self.mb)..<size, total: size)
             #expect(second.status == 429)
             #expect(second.errorCode == "ApplicationThrottled")
-            #expect(second.text.contains("MailboxUpload"))
-            #expect(second.text.contains("\(6 * Self.mb) bytes per 30 seconds"))
+            #expect(second.text.contains("Application is over its IncomingBytes limit."))
             let wait = try #require(second.headers.first(name: "Retry-After").flatMap(Int.init))
             #expect((25...30).contains(wait))
             let state = try await harness.send(.GET, url)

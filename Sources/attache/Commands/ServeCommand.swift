@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             Outlook's limits per mailbox hold, as on Outlook: 4 requests at once, 10,000 \
             requests per 10 minutes, 150 MB uploaded per 5 minutes; a request over one gets 429 \
-            ApplicationThrottled with Retry-After. --concurrent-limit, --request-limit and \
+            ApplicationThrottled with Retry-After and, as Outlook, no number in its message. --concurrent-limit, --request-limit and \
             --upload-limit change them ("off" lifts one), --no-limits lifts all three.
             """)
 
@@ -70,6 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
         "Misbehave on purpose, for testing clients: \(EmulatorConfiguration.Fault.allCases.map(\.rawValue).joined(separator: ", ")).",
         valueName: "fault"))
     var fault: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "How the upload host spells ExpirationDateTime and NextExpectedRanges: pascal (as the seed) or camel.", valueName: "case"))
+    var rangeKeyCase: String = EmulatorConfiguration.RangeKeyCase.pascal.rawValue
 
     @Option(help: ArgumentHelp("Milliseconds to wait before answering each ranged PUT (a slow link).", valueName: "ms"))
     var rangeDelay: Int = 0
@@ -144,6 +148,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--fixture must be demo, walkthrough or none")
         }
         _ = try limits()
+        guard EmulatorConfiguration.RangeKeyCase(rawValue: rangeKeyCase) != nil else {
+            throw ValidationError("--range-key-case must be pascal or camel")
+        }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be from 0 to 1") }
         for name in faultKind where FaultInjection.Kind(rawValue: name) == nil {
             throw ValidationError("--fault-kind must be one of: \(FaultInjection.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -206,6 +213,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.uploadPort = uploadPort
         configuration.limits = try limits()
         configuration.uploadPublicOrigin = uploadOrigin
+        configuration.rangeKeyCase = EmulatorConfiguration.RangeKeyCase(rawValue: rangeKeyCase) ?? .pascal
         // Trap before starting: the dispatch sources take a moment to arm, and a SIGTERM sent on
         // reading `listening on` must not be lost (one during the start is kept for after it).
         let (stops, stop) = AsyncStream<Int32>.makeStream()
@@ -222,6 +230,11 @@ struct ServeCommand: AsyncParsableCommand {
         Console.out("graph root: \(emulator.graphBaseURL)  data: \(dataDirectory)")
         Console.out("identity: \(emulator.identityOrigin)")
         Console.out("uploads: \(uploadOrigin ?? emulator.uploadOrigin)")
+        for user in emulator.usersWithoutAccount {
+            // Every request with that token would get a 401: say so once, here.
+            let fixtures = fixture.joined(separator: ", ")
+            Console.warning("the token for \(user) opens nothing: \(user) is not in this mailbox (fixtures: \(fixtures)); add --fixture demo, or use the tokens of the accounts it has")
+        }
         if configuration.exposure == .network {
             Console.warning("listening on \(host), which other machines can reach: anyone who has the token can read and change the mailbox")
         }
@@ -230,9 +243,4 @@ struct ServeCommand: AsyncParsableCommand {
         await emulator.stop()
         Console.err("stopped")
     }
-        for user in emulator.usersWithoutAccount {
-            // Every request with that token would get a 401: say so once, here.
-            let fixtures = fixture.joined(separator: ", ")
-            Console.warning("the token for \(user) opens nothing: \(user) is not in this mailbox (fixtures: \(fixtures)); add --fixture demo, or use the tokens of the accounts it has")
-        }
 }
