@@ -329,13 +329,9 @@ extension AttachmentUploader {
                 case .wait(let attempt, let retryAfter, let reason):
                     let delay = uploader.retryPolicy.delay(forAttempt: attempt, retryAfter: retryAfter, using: &generator)
                     if reason.isThrottling {
-                        if reason.isUploadLimit {
-                            // From now on, sends to this mailbox keep to the budget it names.
-                            let budget = UploadPacer.budget(named: reason.message)
-                            await uploader.graph.pacer.learn(budget)
-                            logger.info("outlook's upload limit was reached; pacing uploads to this mailbox", metadata: ["budget": "\(budget)"])
-                        }
-                        report(.waiting(delay: delay, reason: reason.isUploadLimit ? Self.budgetWait : "Outlook is throttling this mailbox"))
+                        // Every transfer to the mailbox holds back until the wait is over.
+                        if let retryAfter = reason.retryAfter { await uploader.graph.pacer.hold(for: retryAfter) }
+                        report(.waiting(delay: delay, reason: "Outlook is throttling this mailbox"))
                     } else {
                         report(.retrying(delay: delay, attempt: attempt, reason: reason.description))
                     }
@@ -451,12 +447,14 @@ extension AttachmentUploader {
             }
         }
 
-        /// Tells the pacer how a paced send ended: refused by a 429, it does not count.
-        func endPaced(_ ticket: UploadPacer.Ticket, refused: Bool) async {
-            if refused {
-                await uploader.graph.pacer.refused(ticket)
-            } else {
-                await uploader.graph.pacer.sent(ticket)
+        /// Tells the pacer how a paced send ended: refused by a 429, it does not count, and a
+        /// 429's `Retry-After` holds the mailbox back and teaches the pacer.
+        func endPaced(_ ticket: UploadPacer.Ticket, refusal: GraphError? = nil) async {
+            let pacer = uploader.graph.pacer
+            switch (refusal?.status, refusal?.retryAfter) {
+            case (429, let retryAfter?): await pacer.throttled(ticket, retryAfter: retryAfter)
+            case (429, nil): await pacer.refused(ticket)
+            default: await pacer.sent(ticket)
             }
         }
 
@@ -501,7 +499,7 @@ extension AttachmentUploader {
                 $0.serverStartedAt = serverStart
             }
             if journalFailure != nil {
-                await endPaced(ticket, refused: true)
+                await uploader.graph.pacer.refused(ticket)
                 return stopped(requestInFlight: false, else: .postAttachment)
             }
             report(.bytesSent(job.file.size))
@@ -509,16 +507,16 @@ extension AttachmentUploader {
                 let graph = self.graph
                 let (name, type, item) = (fileName, job.file.contentType, job.item)
                 let info = try await request { try await graph.postAttachment(name: name, contentType: type, contents: contents, to: item) }
-                await endPaced(ticket, refused: false)
+                await endPaced(ticket)
                 report(.confirmed(.nothing))
                 attachment = info
                 return step { try $0.attachmentPosted(id: info.id) }
             } catch let error as GraphError {
-                await endPaced(ticket, refused: error.status == 429)
+                await endPaced(ticket, refusal: error)
                 lastFailure = error
                 return step { try $0.postFailed(error.requestFailure) }
             } catch {
-                await endPaced(ticket, refused: false)
+                await endPaced(ticket)
                 return stopped(requestInFlight: true, else: .postAttachment)
             }
         }
@@ -543,10 +541,10 @@ extension AttachmentUploader {
                         })
                 }
             } catch is CancellationError {
-                await endPaced(ticket, refused: false)
+                await endPaced(ticket)
                 return stopped(requestInFlight: true, else: current)
             } catch {
-                await endPaced(ticket, refused: (error as? GraphError)?.status == 429)
+                await endPaced(ticket, refusal: error as? GraphError)
                 // A failure may be the file's doing (it shrank under the reader): ask it first.
                 if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
                 guard let error = error as? GraphError else {
@@ -558,7 +556,7 @@ extension AttachmentUploader {
                     metadata: ["file": "\(fileName)", "range": "\(range.lowerBound)-\(range.upperBound - 1)", "error": "\(error.requestFailure)"])
                 return step { try $0.rangeFailed(error.requestFailure) }
             }
-            await endPaced(ticket, refused: false)
+            await endPaced(ticket)
             if let sent = digest.finalize(expecting: Int64(range.count)) { fileGuard?.recordSent(range, digest: sent) }
             switch reply {
             case .accepted(let status):

@@ -2,7 +2,11 @@ import Foundation
 
 /// Keeps what is sent to one mailbox within an ``UploadBudget``, so that Outlook never has to
 /// refuse a range for it: before a `PUT` or a `POST` goes, its bytes must fit in what the
-/// last window has left.
+/// last window has left, and no send starts while a 429 asks the mailbox to wait.
+///
+/// The budget is the user's (`--upload-budget`), or learnt, and learnt only from what
+/// Outlook really says: the `Retry-After` of a 429 that refused a send, and the bytes the
+/// pacer saw accepted before it. Outlook's message names no budget, so none is read from it.
 ///
 /// Every send is remembered, budget or not, so that a budget learnt from a first 429 counts
 /// what was sent before it. A send counts from when it ends (when the server had counted it
@@ -13,23 +17,39 @@ public actor UploadPacer {
         let id: Int
     }
 
-    /// The budget kept to; `nil` sends freely until a 429 names one.
+    /// One send: when it was reserved, when it counts from (its end, once it ended), its bytes.
+    private struct Send {
+        var id: Int
+        var startedAt: ContinuousClock.Instant
+        var at: ContinuousClock.Instant
+        var bytes: Int64
+        /// The server took it (its reply came, and was not a refusal).
+        var accepted = false
+    }
+
+    /// The budget kept to; `nil` sends freely until a 429 teaches one.
     public private(set) var budget: UploadBudget?
     /// Whether the budget came from a 429 rather than from the user.
     public private(set) var learnt = false
-    private var sends: [(id: Int, at: ContinuousClock.Instant, bytes: Int64)] = []
+    /// No send starts before this: the end of the last 429's `Retry-After`.
+    private var heldUntil: ContinuousClock.Instant?
+    private var sends: [Send] = []
     private var nextID = 0
     private let clock = ContinuousClock()
 
     /// How long sends are remembered without a budget: enough for Outlook's 5 minutes.
     static let memory: Duration = .seconds(600)
+    /// The longest a 429 holds sends back, as ``RetryPolicy/maximumRetryAfter`` bounds a
+    /// retry: a server asking for hours gets a few minutes.
+    static let longestHold: Duration = .seconds(300)
 
     public init(budget: UploadBudget? = nil) {
         self.budget = budget
     }
 
-    /// Waits until `bytes` fit in the budget, then counts them as sent. `onWait` hears of
-    /// each wait before it starts; `shouldStop` is asked every tenth of a second meanwhile.
+    /// Waits until `bytes` fit in the budget and no 429's wait is running, then counts them
+    /// as sent. `onWait` hears of each wait before it starts; `shouldStop` is asked every
+    /// tenth of a second meanwhile.
     ///
     /// - Returns: the ticket to end the send with, or `nil` when `shouldStop` said to stop.
     /// - Throws: `CancellationError` when the task is cancelled while it waits.
@@ -46,26 +66,65 @@ public actor UploadPacer {
         }
         let ticket = Ticket(id: nextID)
         nextID += 1
-        sends.append((ticket.id, clock.now, bytes))
+        let now = clock.now
+        sends.append(Send(id: ticket.id, startedAt: now, at: now, bytes: bytes))
         return ticket
     }
 
-    /// The send is over: it counts from now.
+    /// The send is over and the server took it: it counts from now.
     public func sent(_ ticket: Ticket) {
         guard let index = sends.firstIndex(where: { $0.id == ticket.id }) else { return }
         sends[index].at = clock.now
+        sends[index].accepted = true
     }
 
-    /// The server refused the send without taking its bytes (a 429): it does not count.
+    /// The server refused the send without taking its bytes: it does not count.
     public func refused(_ ticket: Ticket) {
         sends.removeAll { $0.id == ticket.id }
     }
 
-    /// A 429 named the upload limit: keep to `budget` from now on, unless the one given is
-    /// already stricter.
-    public func learn(_ budget: UploadBudget) {
-        if let current = self.budget, Self.rate(current) <= Self.rate(budget), current.bytes <= budget.bytes { return }
-        self.budget = budget
+    /// A 429 refused the send, asking to wait `retryAfter`: it does not count, every send to
+    /// the mailbox holds back until the wait is over, and the pacer learns a budget from it
+    /// (see ``learnFromRefusal(retryAfter:)``).
+    public func throttled(_ ticket: Ticket, retryAfter: Duration) {
+        refused(ticket)
+        hold(for: retryAfter)
+        learnFromRefusal(retryAfter: retryAfter)
+    }
+
+    /// A 429 on any request to the mailbox: no send starts until `duration` has passed
+    /// (at most ``longestHold``), so that one 429 holds every transfer back, not one each.
+    public func hold(for duration: Duration) {
+        let until = clock.now + min(max(duration, .zero), Self.longestHold)
+        heldUntil = max(heldUntil ?? until, until)
+    }
+
+    /// Learns a budget from a 429 that refused a send at `now`, asking for `retryAfter`,
+    /// from nothing but what the pacer saw:
+    ///
+    /// - bytes: those the server accepted, still remembered. They all fitted, so the
+    ///   budget is at least that (fewer, if some had already left the server's window);
+    /// - window: from the start of the first of them to the end of the wait. The server
+    ///   said the refused send fits once the wait is over, so by then its window has
+    ///   dropped at least the first of them: its window is no longer than that.
+    ///
+    /// Counting each send from its end over that window, the pacer holds every send in its
+    /// window at least as long as the server does, and admits no more than the server took:
+    /// kept to, it draws no second 429 for the same limit. A new refusal only tightens what
+    /// is known (fewer bytes, a longer window), and never loosens a budget the user gave.
+    func learnFromRefusal(retryAfter: Duration) {
+        forgetOld()
+        let accepted = sends.filter(\.accepted)
+        guard let first = accepted.map(\.startedAt).min() else { return }
+        let bytes = accepted.reduce(Int64(0)) { $0 + $1.bytes }
+        let end = clock.now + min(max(retryAfter, .zero), Self.longestHold)
+        let window = max(end - first, .milliseconds(1))
+        let seen = UploadBudget(bytes: bytes, window: window)
+        if let current = budget {
+            budget = UploadBudget(bytes: min(current.bytes, seen.bytes), window: max(current.window, seen.window))
+        } else {
+            budget = seen
+        }
         learnt = true
     }
 
@@ -77,11 +136,23 @@ public actor UploadPacer {
         return sends.filter { $0.at + window > now }.reduce(0) { $0 + $1.bytes }
     }
 
-    /// How long until `bytes` fit; `nil` when they fit now.
+    /// How long until `bytes` may go; `nil` when they may go now.
     func wait(for bytes: Int64) -> Duration? {
         forgetOld()
-        guard let budget else { return nil }
         let now = clock.now
+        let held = heldUntil.flatMap { $0 > now ? $0 - now : nil }
+        let budgeted = budgetWait(for: bytes, now: now)
+        switch (held, budgeted) {
+        case (nil, nil): return nil
+        case (let held?, nil): return held
+        case (nil, let budgeted?): return budgeted
+        case (let held?, let budgeted?): return max(held, budgeted)
+        }
+    }
+
+    /// How long until `bytes` fit in the budget; `nil` when they fit now.
+    private func budgetWait(for bytes: Int64, now: ContinuousClock.Instant) -> Duration? {
+        guard let budget else { return nil }
         let live = sends.filter { $0.at + budget.window > now }
         let total = live.reduce(Int64(0)) { $0 + $1.bytes }
         // An empty window takes any send, however large: otherwise it could never go.
@@ -100,36 +171,5 @@ public actor UploadPacer {
         let horizon = max(budget?.window ?? .zero, Self.memory)
         let now = clock.now
         sends.removeAll { $0.at + horizon <= now }
-    }
-
-    private static func rate(_ budget: UploadBudget) -> Double {
-        Double(budget.bytes) / max(budget.window.seconds, 0.001)
-    }
-
-    /// The budget a 429's message names, as `N bytes per S seconds`; Outlook's documented
-    /// one when it names none, or one no Outlook would set.
-    ///
-    /// The numbers come from a server, so they are believed only within bounds: a window of
-    /// at most ten minutes, and at least a tenth of Outlook's documented rate. Beyond them
-    /// ("1 bytes per 9223372036854775807 seconds", a window of 1,000 days) a transfer would
-    /// overflow the clock or wait for years.
-    public static func budget(named message: String?) -> UploadBudget {
-        guard let message,
-            let match = message.firstMatch(of: /\b(\d{1,18}) bytes per (\d{1,18}) seconds\b/),
-            let bytes = Int64(match.1), let seconds = Int64(match.2), bytes > 0, seconds > 0, seconds <= longestWindowSeconds
-        else { return .outlook }
-        let outlookRate = Double(UploadBudget.outlook.bytes) / UploadBudget.outlook.window.seconds
-        guard Double(bytes) / Double(seconds) >= outlookRate / 10 else { return .outlook }
-        return UploadBudget(bytes: bytes, window: .seconds(seconds))
-    }
-
-    /// The longest window a server's budget may name: twice Outlook's five minutes.
-    static let longestWindowSeconds: Int64 = 600
-
-    /// Whether a refusal is Outlook's upload limit (429 `ApplicationThrottled` naming uploads).
-    public static func isUploadLimit(status: Int?, code: String?, message: String?) -> Bool {
-        guard status == 429 else { return false }
-        let text = ((code ?? "") + " " + (message ?? "")).lowercased()
-        return text.contains("upload")
     }
 }
