@@ -104,6 +104,11 @@ public struct EmulatorConfiguration: Sendable {
     /// The scheme, host and port written into `uploadUrl` and the final `Location`; `nil`
     /// uses the upload listener's own address.
     public var uploadPublicOrigin: String?
+    /// TLS on all three listeners (Graph, uploads, identity) with these certificates: every
+    /// origin the emulator writes is then `https`. `nil` speaks plain http.
+    public var tls: EmulatorCertificates?
+    /// `https` with ``tls``, else `http`: the scheme of every origin the emulator writes.
+    public var scheme: String { tls == nil ? "http" : "https" }
     /// The spelling of the upload host's keys: PascalCase by default, as the seed shows them.
     public var rangeKeyCase: RangeKeyCase = .pascal
     /// Outlook's throttling, per mailbox: on by default, as on Outlook.

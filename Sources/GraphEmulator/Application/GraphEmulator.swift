@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -51,16 +52,16 @@ public enum GraphEmulator {
             store: identity, directory: TenantDirectory(users: try await store.users()), configuration: configuration,
             grantTable: grantTable, origins: origins, logger: logger)
         let identityHost = identityHost(for: configuration)
-        let graph = listener(responder, host: configuration.host, port: configuration.port, name: "graph", configuration, logger) { port in
-            origins.setGraph(configuration.publicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+        let graph = try listener(responder, host: configuration.host, port: configuration.port, name: "graph", configuration, logger) { port in
+            origins.setGraph(configuration.publicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port, scheme: configuration.scheme))
             await onRunning(.graph, port)
         }
-        let upload = listener(uploadResponder, host: configuration.host, port: configuration.uploadPort, name: "upload", configuration, logger) { port in
-            origins.setUpload(configuration.uploadPublicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+        let upload = try listener(uploadResponder, host: configuration.host, port: configuration.uploadPort, name: "upload", configuration, logger) { port in
+            origins.setUpload(configuration.uploadPublicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port, scheme: configuration.scheme))
             await onRunning(.upload, port)
         }
-        let login = listener(identityResponder, host: identityHost, port: configuration.identity.port, name: "identity", configuration, logger) { port in
-            origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port))
+        let login = try listener(identityResponder, host: identityHost, port: configuration.identity.port, name: "identity", configuration, logger) { port in
+            origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port, scheme: configuration.scheme))
             await onRunning(.identity, port)
         }
         return (graph, upload, login, grantTable.missingUsers)
@@ -81,10 +82,10 @@ public enum GraphEmulator {
     private static func listener<Responder: HTTPResponder>(
         _ responder: Responder, host: String, port: Int, name: String, _ configuration: EmulatorConfiguration, _ logger: Logger,
         bound: @escaping @Sendable (Int) async -> Void
-    ) -> some ApplicationProtocol where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+    ) throws -> some ApplicationProtocol where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         Application(
             responder: responder,
-            server: server(configuration),
+            server: try server(configuration),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "attache-\(name)-emulator"),
             onServerRunning: { channel in await bound(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -96,14 +97,16 @@ public enum GraphEmulator {
         EmulatorConfiguration.isLoopback(configuration.host) ? configuration.host : "127.0.0.1"
     }
 
-    private static func server(_ configuration: EmulatorConfiguration) -> HTTPServerBuilder {
+    private static func server(_ configuration: EmulatorConfiguration) throws -> HTTPServerBuilder {
         // Hummingbird's idle timeout counts silence since the last request part read or
         // reply finished: it ends idle connections, unfinished headers and stalled bodies
         // alike, never a request that keeps sending, and waits while a reply is made.
-        .http1(
+        let http: HTTPServerBuilder = .http1(
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: [ClosingReplyHandler(linger: TimeAmount(configuration.lingerTime))],
                 idleTimeout: configuration.idleTimeout.map(TimeAmount.init)))
+        guard let tls = configuration.tls else { return http }
+        return try .tls(http, tlsConfiguration: try tls.serverConfiguration())
     }
 
     /// Starts the emulator in the background and returns once all three listeners listen.
@@ -143,7 +146,8 @@ public enum GraphEmulator {
             throw EmulatorStartError(host: failed.0, port: failed.1)
         }
         return RunningEmulator(
-            host: configuration.host, port: port, uploadPort: uploadPort, identityHost: identityHost(for: configuration), identityPort: identityPort,
+            scheme: configuration.scheme, host: configuration.host, port: port, uploadPort: uploadPort, identityHost: identityHost(for: configuration),
+            identityPort: identityPort,
             dataDirectory: dataDirectory, removesData: temporary, group: group, task: task, usersWithoutAccount: applications.usersWithoutAccount)
     }
 }
@@ -157,6 +161,8 @@ public struct EmulatorStartError: Error, CustomStringConvertible {
 
 /// An emulator running in this process.
 public final class RunningEmulator: Sendable {
+    /// `https` when the emulator speaks TLS (``EmulatorConfiguration/tls``), else `http`.
+    public let scheme: String
     public let host: String
     public let port: Int
     /// Where the upload URLs are served, on the Graph host.
@@ -173,10 +179,11 @@ public final class RunningEmulator: Sendable {
     private let task: Task<Void, Never>
 
     init(
-        host: String, port: Int, uploadPort: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
+        scheme: String, host: String, port: Int, uploadPort: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
         task: Task<Void, Never>, usersWithoutAccount: [String]
     ) {
         self.usersWithoutAccount = usersWithoutAccount
+        self.scheme = scheme
         self.host = host
         self.port = port
         self.uploadPort = uploadPort
@@ -188,20 +195,20 @@ public final class RunningEmulator: Sendable {
         self.task = task
     }
 
-    /// `http://127.0.0.1:PORT` (IPv6 hosts in brackets).
+    /// `http://127.0.0.1:PORT` (`https` with TLS; IPv6 hosts in brackets).
     public var origin: String {
-        ListenerOrigins.origin(host: host, port: port)
+        ListenerOrigins.origin(host: host, port: port, scheme: scheme)
     }
 
     /// `http://127.0.0.1:PORT` of the upload host, which `uploadUrl`s name.
     public var uploadOrigin: String {
-        ListenerOrigins.origin(host: host, port: uploadPort)
+        ListenerOrigins.origin(host: host, port: uploadPort, scheme: scheme)
     }
 
     /// The authority to give clients, as `https://login.microsoftonline.com` is:
     /// `http://127.0.0.1:PORT`, under which `/{tenant}/oauth2/v2.0/…` are served.
     public var identityOrigin: String {
-        ListenerOrigins.origin(host: identityHost, port: identityPort)
+        ListenerOrigins.origin(host: identityHost, port: identityPort, scheme: scheme)
     }
 
     /// The Graph root to give clients: `http://127.0.0.1:PORT/v1.0`.

@@ -246,7 +246,7 @@ struct GraphResponder: HTTPResponder {
     func origin(of request: Request) -> String {
         if let publicOrigin = listener == .upload ? configuration.uploadPublicOrigin : configuration.publicOrigin { return publicOrigin }
         let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
-        return "http://\(authority)"
+        return "\(configuration.scheme)://\(authority)"
     }
 
     /// `scheme://host:port` of the upload host, for `uploadUrl` and the final `Location`.

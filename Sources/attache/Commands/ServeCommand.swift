@@ -20,6 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
             `identity: http://127.0.0.1:PORT` gives the authority to sign in with. Their tokens \
             work on Graph until they expire.
 
+            With --tls every listener speaks https, with a certificate the emulator's own \
+            authority signed for 127.0.0.1, ::1 and localhost; the authority is made once and \
+            kept as ca.pem in the data folder, and a last line `ca: PATH` names it. MSAL and \
+            azure-identity then take the identity origin as an Entra authority (with instance \
+            discovery off), and attache takes the Graph root with --ca-file PATH.
+
             It listens on loopback (127.0.0.1, ::1, localhost) unless told otherwise. Any other \
             --host lets other machines in, so it needs a --token of your own, not the documented \
             one; it then warns that it is reachable from the network.
@@ -119,6 +125,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes uploaded per mailbox per window, as SIZE/TIME (150MiB/5m), or off.", valueName: "budget"))
     var uploadLimit: String = "150MiB/5m"
 
+    @Flag(help: ArgumentHelp(
+        "Speak https on all three listeners, with a certificate authority of the emulator's own (ca.pem in the data folder, made on first use).",
+        discussion: "Trust it with --ca-file, SSL_CERT_FILE or REQUESTS_CA_BUNDLE: Microsoft's libraries (MSAL, azure-identity) take only an https authority."))
+    var tls = false
+
     @Flag(help: "Lift Outlook's limits: any number of requests, at once and in all, and of bytes.")
     var noLimits = false
 
@@ -214,6 +225,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits = try limits()
         configuration.uploadPublicOrigin = uploadOrigin
         configuration.rangeKeyCase = EmulatorConfiguration.RangeKeyCase(rawValue: rangeKeyCase) ?? .pascal
+        if tls {
+            do {
+                configuration.tls = try EmulatorCertificates.loadOrMake(in: dataDirectory, host: host)
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode(ExitCodes.failed)
+            }
+        }
         // Trap before starting: the dispatch sources take a moment to arm, and a SIGTERM sent on
         // reading `listening on` must not be lost (one during the start is kept for after it).
         let (stops, stop) = AsyncStream<Int32>.makeStream()
@@ -230,6 +249,10 @@ struct ServeCommand: AsyncParsableCommand {
         Console.out("graph root: \(emulator.graphBaseURL)  data: \(dataDirectory)")
         Console.out("identity: \(emulator.identityOrigin)")
         Console.out("uploads: \(uploadOrigin ?? emulator.uploadOrigin)")
+        if let certificates = configuration.tls {
+            // The authority to trust, for clients that check certificates (all of Microsoft's).
+            Console.out("ca: \(certificates.authorityPath)")
+        }
         for user in emulator.usersWithoutAccount {
             // Every request with that token would get a 401: say so once, here.
             let fixtures = fixture.joined(separator: ", ")
