@@ -134,7 +134,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["Snapshots"]
+            exclude: ["Snapshots", "MSAL"]
         ),
     ],
     swiftLanguageModes: [.v6]
