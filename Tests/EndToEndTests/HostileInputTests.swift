@@ -340,7 +340,8 @@ struct HostileInputTests {
     }
 
     /// A budget named in a 429's text that no Outlook would set: it trapped ("1 bytes per
-    /// 9223372036854775807 seconds") or waited 24,000 hours ("86400000 seconds").
+    /// 9223372036854775807 seconds") or waited 24,000 hours ("86400000 seconds"). A 429's
+    /// words are not read any more (Outlook's name no budget); the upload still lands.
     @Test(arguments: ["1 bytes per 9223372036854775807 seconds", "157286400 bytes per 86400000 seconds"])
     func aBudgetNamedOutOfAllProportionIsNotBelieved(budget: String) async throws {
         let refused = Mutex(false)
