@@ -45,7 +45,7 @@ struct UploadPacingTests {
 
     /// A 429 that refused a send teaches a budget from what was seen, not from words: the
     /// bytes the server accepted, over a window from the first of them to the end of the
-    /// wait. A send still in flight, or refused, is not counted among them.
+    /// wait. A send still in flight, lost or refused is not counted among them.
     @Test func a429TeachesTheBytesSeenAcceptedOverAWindowToTheEndOfTheWait() async throws {
         let pacer = UploadPacer()
         let started = ContinuousClock.now
@@ -53,6 +53,9 @@ struct UploadPacingTests {
             let ticket = try #require(try await pacer.reserve(1000))
             await pacer.sent(ticket)
         }
+        // A send that got no reply counts in the window, but was not seen taken.
+        let lost = try #require(try await pacer.reserve(1000))
+        await pacer.sent(lost, accepted: false)
         let inFlight = try #require(try await pacer.reserve(1000))
         let refused = try #require(try await pacer.reserve(1000))
         await pacer.throttled(refused, retryAfter: .seconds(20))
@@ -61,8 +64,8 @@ struct UploadPacingTests {
         #expect(budget.bytes == 3000)
         #expect(budget.window >= .seconds(20) && budget.window <= .seconds(20) + elapsed)
         #expect(await pacer.learnt)
-        // The refused send counts for nothing; the one in flight counts as a send.
-        #expect(await pacer.bytesInWindow == 4000)
+        // The refused send counts for nothing; the lost one and the one in flight count as sends.
+        #expect(await pacer.bytesInWindow == 5000)
         await pacer.sent(inFlight)
         // Every send holds back at least until the wait is over, however small.
         let wait = try #require(await pacer.wait(for: 1))

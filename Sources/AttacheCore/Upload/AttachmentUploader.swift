@@ -447,14 +447,17 @@ extension AttachmentUploader {
             }
         }
 
-        /// Tells the pacer how a paced send ended: refused by a 429, it does not count, and a
-        /// 429's `Retry-After` holds the mailbox back and teaches the pacer.
-        func endPaced(_ ticket: UploadPacer.Ticket, refusal: GraphError? = nil) async {
+        /// Tells the pacer how a paced send ended (`failure` nil: the server took it). Refused
+        /// by a 429, it does not count, and a 429's `Retry-After` holds the mailbox back and
+        /// teaches the pacer; any other failure counts, but as nothing the server was seen to take.
+        func endPaced(_ ticket: UploadPacer.Ticket, failure: (any Error)? = nil) async {
             let pacer = uploader.graph.pacer
-            switch (refusal?.status, refusal?.retryAfter) {
-            case (429, let retryAfter?): await pacer.throttled(ticket, retryAfter: retryAfter)
-            case (429, nil): await pacer.refused(ticket)
-            default: await pacer.sent(ticket)
+            let refusal = failure as? GraphError
+            switch (failure, refusal?.status, refusal?.retryAfter) {
+            case (nil, _, _): await pacer.sent(ticket)
+            case (_, 429, let retryAfter?): await pacer.throttled(ticket, retryAfter: retryAfter)
+            case (_, 429, nil): await pacer.refused(ticket)
+            default: await pacer.sent(ticket, accepted: false)
             }
         }
 
@@ -512,11 +515,11 @@ extension AttachmentUploader {
                 attachment = info
                 return step { try $0.attachmentPosted(id: info.id) }
             } catch let error as GraphError {
-                await endPaced(ticket, refusal: error)
+                await endPaced(ticket, failure: error)
                 lastFailure = error
                 return step { try $0.postFailed(error.requestFailure) }
             } catch {
-                await endPaced(ticket)
+                await endPaced(ticket, failure: error)
                 return stopped(requestInFlight: true, else: .postAttachment)
             }
         }
@@ -541,10 +544,10 @@ extension AttachmentUploader {
                         })
                 }
             } catch is CancellationError {
-                await endPaced(ticket)
+                await endPaced(ticket, failure: CancellationError())
                 return stopped(requestInFlight: true, else: current)
             } catch {
-                await endPaced(ticket, refusal: error as? GraphError)
+                await endPaced(ticket, failure: error)
                 // A failure may be the file's doing (it shrank under the reader): ask it first.
                 if let change = await checkFile(handle) { return step { try $0.fileChanged(change.description) } }
                 guard let error = error as? GraphError else {

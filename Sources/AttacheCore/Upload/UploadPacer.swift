@@ -71,11 +71,13 @@ public actor UploadPacer {
         return ticket
     }
 
-    /// The send is over and the server took it: it counts from now.
-    public func sent(_ ticket: Ticket) {
+    /// The send is over: it counts from now. `accepted` when the server said it took it; a
+    /// send that failed otherwise (no reply, a 5xx) still counts, since the server may have
+    /// counted it, but is not among what the pacer saw accepted.
+    public func sent(_ ticket: Ticket, accepted: Bool = true) {
         guard let index = sends.firstIndex(where: { $0.id == ticket.id }) else { return }
         sends[index].at = clock.now
-        sends[index].accepted = true
+        sends[index].accepted = accepted
     }
 
     /// The server refused the send without taking its bytes: it does not count.
