@@ -66,7 +66,9 @@ struct UploadPacingTests {
         #expect(await pacer.learnt)
         // The refused send counts for nothing; the lost one and the one in flight count as sends.
         #expect(await pacer.bytesInWindow == 5000)
+        // The one in flight went before the refused one: taken, it is learnt from too.
         await pacer.sent(inFlight)
+        #expect(await pacer.budget?.bytes == 4000)
         // Every send holds back at least until the wait is over, however small.
         let wait = try #require(await pacer.wait(for: 1))
         #expect(wait > .seconds(19))

@@ -27,10 +27,19 @@ public actor UploadPacer {
         var accepted = false
     }
 
-    /// The budget kept to; `nil` sends freely until a 429 teaches one.
-    public private(set) var budget: UploadBudget?
-    /// Whether the budget came from a 429 rather than from the user.
-    public private(set) var learnt = false
+    /// A 429 that refused a send: what the pacer learns from.
+    private struct Refusal {
+        /// When the refused send was reserved: sends reserved before it reached the server
+        /// before it, so those it took were in its window when it refused this one.
+        var sentAt: ContinuousClock.Instant
+        /// When its `Retry-After` ends: by then, the server said, the refused send fits.
+        var waitEnds: ContinuousClock.Instant
+    }
+
+    /// The budget the user gave, kept to from the first byte.
+    private let given: UploadBudget?
+    /// The 429s that refused sends, while the sends they teach about are remembered.
+    private var refusals: [Refusal] = []
     /// No send starts before this: the end of the last 429's `Retry-After`.
     private var heldUntil: ContinuousClock.Instant?
     private var sends: [Send] = []
@@ -44,7 +53,22 @@ public actor UploadPacer {
     static let longestHold: Duration = .seconds(300)
 
     public init(budget: UploadBudget? = nil) {
-        self.budget = budget
+        self.given = budget
+    }
+
+    /// The budget kept to: the user's, tightened by what 429s taught; `nil` sends freely
+    /// until a 429 teaches one.
+    public var budget: UploadBudget? {
+        let learnt = refusals.compactMap(estimate)
+        return (learnt + [given].compactMap { $0 }).reduce(nil) { kept, next in
+            guard let kept else { return next }
+            return UploadBudget(bytes: min(kept.bytes, next.bytes), window: max(kept.window, next.window))
+        }
+    }
+
+    /// Whether a 429 taught something the budget keeps to.
+    public var learnt: Bool {
+        refusals.contains { estimate($0) != nil }
     }
 
     /// Waits until `bytes` fit in the budget and no 429's wait is running, then counts them
@@ -87,11 +111,13 @@ public actor UploadPacer {
 
     /// A 429 refused the send, asking to wait `retryAfter`: it does not count, every send to
     /// the mailbox holds back until the wait is over, and the pacer learns a budget from it
-    /// (see ``learnFromRefusal(retryAfter:)``).
+    /// (see ``estimate(_:)``).
     public func throttled(_ ticket: Ticket, retryAfter: Duration) {
+        let now = clock.now
+        let sentAt = sends.first { $0.id == ticket.id }?.startedAt ?? now
         refused(ticket)
         hold(for: retryAfter)
-        learnFromRefusal(retryAfter: retryAfter)
+        refusals.append(Refusal(sentAt: sentAt, waitEnds: now + min(max(retryAfter, .zero), Self.longestHold)))
     }
 
     /// A 429 on any request to the mailbox: no send starts until `duration` has passed
@@ -101,33 +127,23 @@ public actor UploadPacer {
         heldUntil = max(heldUntil ?? until, until)
     }
 
-    /// Learns a budget from a 429 that refused a send at `now`, asking for `retryAfter`,
-    /// from nothing but what the pacer saw:
+    /// The budget a refusal teaches, from nothing but what the pacer saw:
     ///
-    /// - bytes: those the server accepted, still remembered. They all fitted, so the
-    ///   budget is at least that (fewer, if some had already left the server's window);
+    /// - bytes: those the server took of the sends reserved before the refused one (they
+    ///   reached it first; each fitted, so the budget is at least their sum). A send still
+    ///   under way when the 429 came is counted once its reply says it was taken;
     /// - window: from the start of the first of them to the end of the wait. The server
     ///   said the refused send fits once the wait is over, so by then its window has
     ///   dropped at least the first of them: its window is no longer than that.
     ///
     /// Counting each send from its end over that window, the pacer holds every send in its
     /// window at least as long as the server does, and admits no more than the server took:
-    /// kept to, it draws no second 429 for the same limit. A new refusal only tightens what
-    /// is known (fewer bytes, a longer window), and never loosens a budget the user gave.
-    func learnFromRefusal(retryAfter: Duration) {
-        forgetOld()
-        let accepted = sends.filter(\.accepted)
-        guard let first = accepted.map(\.startedAt).min() else { return }
-        let bytes = accepted.reduce(Int64(0)) { $0 + $1.bytes }
-        let end = clock.now + min(max(retryAfter, .zero), Self.longestHold)
-        let window = max(end - first, .milliseconds(1))
-        let seen = UploadBudget(bytes: bytes, window: window)
-        if let current = budget {
-            budget = UploadBudget(bytes: min(current.bytes, seen.bytes), window: max(current.window, seen.window))
-        } else {
-            budget = seen
-        }
-        learnt = true
+    /// kept to, it draws no second 429 for the same limit. `nil` while nothing was seen taken.
+    private func estimate(_ refusal: Refusal) -> UploadBudget? {
+        let taken = sends.filter { $0.accepted && $0.startedAt < refusal.sentAt }
+        guard let first = taken.map(\.startedAt).min() else { return nil }
+        let bytes = taken.reduce(Int64(0)) { $0 + $1.bytes }
+        return UploadBudget(bytes: bytes, window: max(refusal.waitEnds - first, .milliseconds(1)))
     }
 
     /// Bytes counted in the budget's window (or the last ten minutes, without a budget).
@@ -170,8 +186,12 @@ public actor UploadPacer {
     }
 
     private func forgetOld() {
-        let horizon = max(budget?.window ?? .zero, Self.memory)
         let now = clock.now
-        sends.removeAll { $0.at + horizon <= now }
+        // A refusal is forgotten ten minutes after its wait, and the sends it teaches about
+        // with it, never before it: a budget never loosens because its first send was dropped.
+        refusals.removeAll { $0.waitEnds + Self.memory <= now }
+        let taught = refusals.map(\.sentAt).max()
+        let horizon = max(budget?.window ?? .zero, Self.memory)
+        sends.removeAll { send in send.at + horizon <= now && !(taught.map { send.startedAt < $0 } ?? false) }
     }
 }
