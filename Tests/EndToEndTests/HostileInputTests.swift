@@ -324,7 +324,8 @@ struct HostileInputTests {
                 var code: String?
                 _ = try await login.waitForStderr { text in
                     code = text.firstMatch(of: /enter the code (\S+) to authenticate/).map { String($0.1) }
-                    return code != nil
+                    // The expiry comes on a line of its own, after the code: wait for both.
+                    return code != nil && text.contains("the code expires at")
                 }
                 let userCode = try #require(code, "\(login.stderrSoFar)")
                 #expect(login.stderrSoFar.contains(#/the code expires at \d{4}-\d{2}-\d{2} \d{2}:\d{2}/#), "\(login.stderrSoFar)")
