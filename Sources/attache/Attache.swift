@@ -11,9 +11,9 @@ struct Attache: AsyncParsableCommand {
         abstract: "Attach files up to 150 MiB to Outlook messages and events through Microsoft Graph.",
         usage: "attache [<subcommand>] [<options>]",
         discussion: """
-            With no subcommand, attache opens its terminal UI. Files under 3 MB go in one \
-            request; larger ones through an upload session, in ranged PUTs that resume after \
-            a failure. With no --graph, attache starts its embedded Graph emulator with a demo \
+            With no subcommand, attache opens its terminal UI. A file whose request fits \
+            Graph's 4 MiB (about 3 MB of file, base64 and name counted) goes in one request; a \
+            larger one through an upload session, in ranged PUTs that resume after a failure. With no --graph, attache starts its embedded Graph emulator with a demo \
             mailbox, so everything works without an account.
 
             \(ExitCodes.helpText)

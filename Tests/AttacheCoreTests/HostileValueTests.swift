@@ -71,15 +71,6 @@ struct HostileValueTests {
 
     // MARK: Numbers out of all proportion
 
-    @Test(arguments: [
-        ("1 bytes per 9223372036854775807 seconds", UploadBudget.outlook), ("157286400 bytes per 86400000 seconds", .outlook),
-        ("99999999999999999999999 bytes per 5 seconds", .outlook), ("10 bytes per 300 seconds", .outlook),
-        ("30000000 bytes per 20 seconds", UploadBudget(bytes: 30_000_000, window: .seconds(20))),
-    ])
-    func aBudgetNamedByAServerIsBelievedOnlyWithinBounds(message: String, budget: UploadBudget) {
-        #expect(UploadPacer.budget(named: message) == budget)
-    }
-
     @Test(arguments: [Double.greatestFiniteMagnitude, 9.3e18, -9.3e18, .nan, .infinity])
     func anyDateFormatsWithoutTrapping(seconds: Double) {
         let text = GraphDate.format(Date(timeIntervalSince1970: seconds))

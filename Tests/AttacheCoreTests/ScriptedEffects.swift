@@ -82,8 +82,8 @@ final class ScriptedEffects: UploadEffects {
     func pace(_ bytes: Int64, onWait: @escaping @Sendable (Duration) -> Void, shouldStop: @escaping @Sendable () -> Bool) async -> UploadPacer.Ticket? {
         UploadPacer.Ticket(id: 0)
     }
-    func endPaced(_ ticket: UploadPacer.Ticket, refused: Bool) async {}
-    func learnUploadLimit(from failure: RequestFailure) async { note("learn") }
+    func endPaced(_ ticket: UploadPacer.Ticket, failure: (any Error)?) async {}
+    func holdMailbox(for duration: Duration) async { note("hold \(duration)") }
 
     func readWholeFile() async throws -> ByteBuffer { file }
     func checkFile() async -> SourceFileGuard.Change? { nil }

@@ -17,15 +17,6 @@ struct UploadPacingTests {
         #expect(UploadBudget.outlook.description == "150.0 MiB per 5m")
     }
 
-    @Test func a429NamesItsBudgetOrOutlooksIsAssumed() {
-        #expect(UploadPacer.budget(named: "Application is over its MailboxUpload limit: 30000000 bytes per 20 seconds.")
-            == UploadBudget(bytes: 30_000_000, window: .seconds(20)))
-        #expect(UploadPacer.budget(named: "Application is over its upload limit.") == .outlook)
-        #expect(UploadPacer.isUploadLimit(status: 429, code: "ApplicationThrottled", message: "over its MailboxUpload limit"))
-        #expect(!UploadPacer.isUploadLimit(status: 429, code: "ApplicationThrottled", message: "over its MailboxConcurrency limit"))
-        #expect(!UploadPacer.isUploadLimit(status: 503, code: nil, message: "upload"))
-    }
-
     /// Within the budget sends go at once; the one that would go over waits until enough
     /// has left the window, to the millisecond of a manual clock; without a budget nothing
     /// waits.
@@ -76,14 +67,74 @@ struct UploadPacingTests {
         #expect(time.now.sinceEpoch == .milliseconds(100))
     }
 
-    /// A budget from a 429 replaces none, or a looser one, never a stricter one given.
-    @Test func aLearntBudgetOnlyTightens() async {
-        let pacer = UploadPacer(budget: UploadBudget(bytes: 10, window: .seconds(60)))
-        await pacer.learn(.outlook)
-        #expect(await pacer.budget == UploadBudget(bytes: 10, window: .seconds(60)))
+    /// A 429 that refused a send teaches a budget from what was seen, not from words: the
+    /// bytes the server accepted, over a window from the first of them to the end of the
+    /// wait. A send still in flight, lost or refused is not counted among them.
+    @Test func a429TeachesTheBytesSeenAcceptedOverAWindowToTheEndOfTheWait() async throws {
+        let time = ManualClock()
+        let pacer = UploadPacer(clock: time.clock)
+        for _ in 0..<3 {
+            let ticket = try #require(try await pacer.reserve(1000))
+            await pacer.sent(ticket)
+        }
+        // A send that got no reply counts in the window, but was not seen taken.
+        let lost = try #require(try await pacer.reserve(1000))
+        await pacer.sent(lost, accepted: false)
+        let inFlight = try #require(try await pacer.reserve(1000))
+        let refused = try #require(try await pacer.reserve(1000))
+        time.advance(by: .seconds(1))
+        await pacer.throttled(refused, retryAfter: .seconds(20))
+        let budget = try #require(await pacer.budget)
+        #expect(budget.bytes == 3000)
+        #expect(budget.window == .seconds(21))
+        #expect(await pacer.learnt)
+        // The refused send counts for nothing; the lost one and the one in flight count as sends.
+        #expect(await pacer.bytesInWindow == 5000)
+        // The one in flight went before the refused one: taken, it is learnt from too.
+        await pacer.sent(inFlight)
+        #expect(await pacer.budget?.bytes == 4000)
+        // Every send holds back at least until the wait is over, however small.
+        let wait = try #require(await pacer.wait(for: 1))
+        #expect(wait == .seconds(20))
+    }
+
+    /// A 429 before anything was accepted teaches nothing but the wait; one on any request
+    /// holds sends back as long as it says, up to five minutes.
+    @Test func a429WithNothingSeenOnlyHolds() async throws {
+        let pacer = UploadPacer()
+        let ticket = try #require(try await pacer.reserve(1000))
+        await pacer.throttled(ticket, retryAfter: .seconds(1))
+        #expect(await pacer.budget == nil)
+        #expect(!(await pacer.learnt))
+        #expect(try #require(await pacer.wait(for: 1)) <= .seconds(1))
+        let held = UploadPacer()
+        await held.hold(for: .seconds(86_400))
+        let wait = try #require(await held.wait(for: 1))
+        #expect(wait > .seconds(290) && wait <= .seconds(300))
+    }
+
+    /// What a later 429 teaches only tightens what is known (fewer bytes, a longer
+    /// window), and never loosens a budget the user gave.
+    @Test func whatIsLearntOnlyTightens() async throws {
+        let pacer = UploadPacer(budget: UploadBudget(bytes: 10_000, window: .seconds(600)))
+        let sent = try #require(try await pacer.reserve(3000))
+        await pacer.sent(sent)
+        let refused = try #require(try await pacer.reserve(1))
+        await pacer.throttled(refused, retryAfter: .seconds(1))
+        // Fewer bytes than the user said were seen to fit; the user's longer window stays.
+        #expect(await pacer.budget == UploadBudget(bytes: 3000, window: .seconds(600)))
         let open = UploadPacer()
-        await open.learn(UploadBudget(bytes: 30_000_000, window: .seconds(20)))
-        #expect(await open.budget == UploadBudget(bytes: 30_000_000, window: .seconds(20)))
-        #expect(await open.learnt)
+        for bytes in [3000, 1000] as [Int64] {
+            let ticket = try #require(try await open.reserve(bytes))
+            await open.sent(ticket)
+        }
+        // Two sends refused in the same burst, the second asking for a shorter wait.
+        let refusedFirst = try #require(try await open.reserve(1))
+        let refusedSecond = try #require(try await open.reserve(1))
+        await open.throttled(refusedFirst, retryAfter: .seconds(30))
+        let first = try #require(await open.budget)
+        #expect(first.bytes == 4000)
+        await open.throttled(refusedSecond, retryAfter: .seconds(2))
+        #expect(await open.budget == first)
     }
 }

@@ -164,8 +164,6 @@ struct UploadStateMachineTests {
         // A 429 that does not say how long counts like any other failure.
         let bare = RequestFailure.status(429, code: nil, message: nil, retryAfter: nil)
         #expect(try machine.rangeFailed(bare) == .wait(attempt: 1, retryAfter: nil, reason: bare))
-        #expect(throttled.isUploadLimit)
-        #expect(!bare.isUploadLimit)
     }
 
     @Test func progressResetsTheFailureCount() throws {
@@ -188,6 +186,28 @@ struct UploadStateMachineTests {
         #expect(try machine.rangeFailed(gone) == .createSession)
         #expect(machine.session == nil)
         #expect(try machine.sessionCreated(Self.url2, expecting: .everything) == .putRange(0..<Self.chunk, session: Self.url2))
+    }
+
+    /// An upload URL that starts answering 401 (Outlook's incidents) is a session lost with
+    /// what it held: a new one, from byte 0, as the new session says; nothing of the old
+    /// session's count is carried over, and nothing is asked of the old URL again.
+    @Test func a401OnTheUploadURLMidwayOpensANewSessionFromByteZero() throws {
+        var machine = try opened(size: 10 * Self.mb)
+        _ = try machine.rangeAccepted(expecting: accepted("\(Self.chunk)"))
+        #expect(try machine.rangeAccepted(expecting: accepted("\(2 * Self.chunk)")) == put((2 * Self.chunk)..<(10 * Self.mb)))
+        #expect(machine.confirmedBytes == 2 * Self.chunk)
+        let revoked = RequestFailure.status(401, code: "InvalidAuthenticationToken", message: nil, retryAfter: nil)
+        #expect(try machine.rangeFailed(revoked) == .createSession)
+        #expect(machine.session == nil)
+        #expect(machine.confirmedBytes == 0)
+        #expect(try machine.sessionCreated(Self.url2, expecting: .everything) == .putRange(0..<Self.chunk, session: Self.url2))
+        // The same when the 401 answers the question asked after a lost reply.
+        var asked = try opened(size: 10 * Self.mb)
+        _ = try asked.rangeAccepted(expecting: accepted("\(Self.chunk)"))
+        _ = try asked.rangeFailed(.noReply("reset"))
+        #expect(try asked.waitElapsed() == .querySession(Self.url))
+        #expect(try asked.sessionQueryFailed(revoked) == .createSession)
+        #expect(try asked.sessionCreated(Self.url2, expecting: .everything) == .putRange(0..<Self.chunk, session: Self.url2))
     }
 
     @Test func aSessionGoneAfterTheLastRangeLooksForTheAttachmentFirst() throws {

@@ -29,7 +29,7 @@ enum Fixtures {
     }
 
     static func transfer(_ id: Int, _ name: String, _ size: Int64, to item: OutlookItem, _ phase: TransferSnapshot.Phase, confirmed: [Range<Int64>] = [], inFlight: Int64 = 0, rate: Double? = nil) -> TransferSnapshot {
-        let plan: UploadPlan = size < AttachmentLimits.uploadSessionThreshold ? .singleRequest : .uploadSession(rangeLength: AttachmentLimits.defaultRangeLength)
+        let plan = (try? UploadPlan.forFile(size: size, name: name)) ?? .uploadSession(rangeLength: AttachmentLimits.defaultRangeLength)
         var snapshot = TransferSnapshot(id: id, job: UploadJob(file: file(name, size), item: item.reference, plan: plan, itemTitle: item.subject))
         snapshot.phase = phase
         snapshot.confirmedRanges = confirmed

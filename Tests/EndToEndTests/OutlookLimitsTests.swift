@@ -59,9 +59,11 @@ struct OutlookLimitsTests {
         }
     }
 
-    /// Not told, attache learns the budget from the first 429 that names it and paces what
-    /// follows: at most one refusal per file under way, and every file lands.
-    @Test func notToldItLearnsFromTheFirst429() async throws {
+    /// Not told, and told nothing by the 429s (they name no budget, as Outlook's do not),
+    /// attache learns only from `Retry-After` and the bytes it saw accepted: the first
+    /// refusals hold every transfer to the mailbox back, and what follows keeps to what was
+    /// learnt. At most one 429 per file under way, no range taken twice, every file exact.
+    @Test func notToldItLearnsFromRetryAfterAndWhatItSawAccepted() async throws {
         try await CLIHarness.with(Self.budgetConfiguration()) { harness in
             let item = try await harness.firstItem("messages")
             let files = try (1...4).map { try harness.makeFile("learnt\($0).bin", size: 20_000_000, seed: UInt64(320 + $0)) }
@@ -71,7 +73,15 @@ struct OutlookLimitsTests {
             let stats = try await harness.json(harness.emulator.origin + "/_emulator/stats")
             let refusals = (stats["throttled"] as? [String: Int])?["MailboxUpload"] ?? 0
             #expect((1...4).contains(refusals), "\(stats)")
+            // 6 ranges a file (5 of 3.75 MiB and the rest), each taken once.
+            #expect(stats["putRequests"] as? Int == 24, "\(stats)")
+            #expect(stats["putBytes"] as? Int == 80_000_000, "a byte was sent twice: \(stats)")
             #expect(stats["openSessions"] as? Int == 0)
+            for file in files {
+                let attached = try await harness.attachments("messages", item)
+                let id = try #require(attached.first { $0["name"] as? String == (file.path as NSString).lastPathComponent }?["id"] as? String)
+                #expect(try await harness.valueDigest("messages", item, id).sha256 == file.sha256)
+            }
         }
     }
 }

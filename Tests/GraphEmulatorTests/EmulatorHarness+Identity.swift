@@ -9,7 +9,7 @@ import Testing
 /// Requests to the emulator's identity origin, as a public client (and its user) makes them.
 extension EmulatorHarness {
     static let clientID = IdentityConfiguration.defaultClientID
-    static let scopes = "offline_access Mail.ReadWrite Calendars.ReadWrite Mail.Send User.Read"
+    static let scopes = "openid profile offline_access Mail.ReadWrite Calendars.ReadWrite Mail.Send User.Read"
     static let redirectURI = "http://127.0.0.1:53682/"
 
     /// A client that reports redirects instead of following them: `authorize` answers 302
@@ -81,11 +81,13 @@ extension EmulatorHarness {
         ]
     }
 
-    func redeem(code: String, verifier: String?, redirect: String = redirectURI, tenant: String = "organizations") async throws -> Reply {
+    func redeem(
+        code: String, verifier: String?, redirect: String = redirectURI, tenant: String = "organizations", extra: [(String, String)] = []
+    ) async throws -> Reply {
         try await form(
             "/\(tenant)/oauth2/v2.0/token",
             [("grant_type", "authorization_code"), ("client_id", Self.clientID), ("code", code), ("redirect_uri", redirect)]
-                + (verifier.map { [("code_verifier", $0)] } ?? []))
+                + (verifier.map { [("code_verifier", $0)] } ?? []) + extra)
     }
 
     /// Signs in through the browser flow, as the demo user unless told otherwise; returns the token reply.

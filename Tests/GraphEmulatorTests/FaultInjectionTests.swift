@@ -32,7 +32,7 @@ struct FaultInjectionTests {
                 let reply = try await harness.put(url, bytes: bytes, range: range, total: size)
                 #expect(reply.status == (kind == .unavailable ? 503 : 429))
                 #expect(reply.headers.first(name: "Retry-After") == "2")
-                #expect(reply.errorCode == (kind == .unavailable ? "serviceNotAvailable" : "TooManyRequests"))
+                #expect(reply.errorCode == (kind == .unavailable ? "serviceNotAvailable" : "ApplicationThrottled"))
                 #expect(try await Self.nextExpected(harness, url) == 0)
             case .expireSession:
                 // Not on the first bytes: a new session that refuses them is a bad URL, not an expiry.
@@ -41,6 +41,14 @@ struct FaultInjectionTests {
                 #expect(reply.status == 404)
                 #expect(try await harness.send(.GET, url).status == 404)
                 #expect(try await harness.openSessions().isEmpty)
+            case .unauthorized:
+                // Not on the first bytes either; then the URL is turned away for good.
+                #expect(try await harness.put(url, bytes: bytes, range: range, total: size).status == 200)
+                let reply = try await harness.put(url, bytes: bytes, range: Self.mb..<2 * Self.mb, total: size)
+                #expect(reply.status == 401)
+                #expect(reply.errorCode == "InvalidAuthenticationToken")
+                #expect(try await harness.send(.GET, url).status == 401)
+                #expect(try await harness.send(.DELETE, url).status == 401)
             case .slowReply:
                 let started = ContinuousClock.now
                 let reply = try await harness.put(url, bytes: bytes, range: range, total: size)

@@ -531,6 +531,35 @@ struct IdentityEndpointTests {
         }
     }
 
+    /// As Entra: an `id_token` only when `openid` was asked for (the platform documents it so),
+    /// and `client_info` only when `client_info=1` was sent, as MSAL sends it: base64url of
+    /// the user's object and tenant ids, from which MSAL makes the account `oid.tid`.
+    @Test func anIDTokenOnlyForOpenIDAndClientInfoOnlyWhenAsked() async throws {
+        try await EmulatorHarness.with { harness in
+            let bare = try await harness.signIn(scope: "offline_access User.Read")
+            #expect(bare["access_token"] is String)
+            #expect(bare["id_token"] == nil)
+            #expect(bare["client_info"] == nil)
+            let verifier = EmulatorHarness.newVerifier()
+            let redirected = try await harness.authorize(
+                EmulatorHarness.authorizeParameters(verifier: verifier, scope: "openid profile offline_access User.Read"))
+            let code = try #require(try redirected.redirectItems()["code"])
+            let reply = try await harness.redeem(code: code, verifier: verifier, extra: [("client_info", "1")])
+            #expect(reply.status == 200, "\(reply.text)")
+            let claims = try EmulatorHarness.jwtPayload(try #require(reply.json["id_token"] as? String))
+            let encoded = try #require(reply.json["client_info"] as? String)
+            #expect(!encoded.contains("=") && !encoded.contains("+") && !encoded.contains("/"))
+            let info = try EmulatorHarness.jwtPayload("x.\(encoded).x")
+            #expect(info.count == 2)
+            #expect(info["uid"] as? String == claims["oid"] as? String)
+            #expect(info["utid"] as? String == claims["tid"] as? String)
+            for claim in ["aud", "iss", "iat", "nbf", "exp", "aio", "name", "oid", "preferred_username", "rh", "sub", "tid", "uti", "ver"] {
+                #expect(claims[claim] != nil, "\(claim)")
+            }
+            #expect(claims["iss"] as? String == "\(harness.identity)/\(claims["tid"] as? String ?? "")/v2.0")
+        }
+    }
+
     @Test func discoveryAndControlRoutes() async throws {
         try await EmulatorHarness.with { harness in
             let discovery = try await harness.send(.GET, harness.identity + "/organizations/v2.0/.well-known/openid-configuration")

@@ -164,7 +164,7 @@ struct SeedWalkthroughTests {
         try await EmulatorHarness.with(Self.configuration) { harness in
             let reply = try await harness.graph(
                 .POST, "/me/messages/AAMkADI5MAAIT3drCAAA=/attachments/createUploadSession", token: Self.messageToken,
-                json: #"{"AttachmentItem":{"attachmentType":"file","name":"small","size":3145727}}"#)
+                json: #"{"AttachmentItem":{"attachmentType":"file","name":"small","size":2097151}}"#)
             #expect(reply.status == 400)
             #expect(reply.errorCode == "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize")
         }

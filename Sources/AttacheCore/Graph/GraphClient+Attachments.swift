@@ -121,15 +121,7 @@ extension GraphClient {
     /// `#microsoft.graph.fileAttachment` whose `contentBytes` are the file in base64.
     public func postAttachment(name: String, contentType: String, contents: ByteBuffer, to item: ItemReference) async throws -> AttachmentInfo {
         let operation = "attach \"\(name)\" to \(item)"
-        var body = ByteBuffer()
-        body.reserveCapacity(contents.readableBytes * 4 / 3 + 256)
-        body.writeString("{\"@odata.type\":\"#microsoft.graph.fileAttachment\",\"name\":")
-        body.writeString(Self.jsonString(name))
-        body.writeString(",\"contentType\":")
-        body.writeString(Self.jsonString(contentType))
-        body.writeString(",\"contentBytes\":\"")
-        body.writeString(Data(buffer: contents, byteTransferStrategy: .noCopy).base64EncodedString())
-        body.writeString("\"}")
+        let body = AttachmentPostBody(name: name, contentType: contentType).encode(contents)
         let reply = try await send(
             .POST, itemURL(item, "attachments"), authorization: .bearer, headers: Self.jsonHeaders,
             body: .bytes(body), operation: operation)
@@ -159,11 +151,6 @@ extension GraphClient {
     /// never take for its own.
     public func attachmentIDs(named name: String, on item: ItemReference) async throws -> Set<String> {
         Set(try await attachments(of: item).filter { $0.name == name }.map(\.id))
-    }
-
-    static func jsonString(_ value: String) -> String {
-        let data = (try? JSONEncoder().encode(value)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -26,7 +26,7 @@ extension GraphClient {
                 operation: operation)
         } catch var error as GraphError where error.status == 403 && isOtherMailbox {
             error.knownIssue =
-                "Graph refuses upload sessions in another user's mailbox (\(mailboxAddress ?? mailbox)) with delegated permissions, a known issue: files of 3 MB or more cannot be attached there, smaller ones go in one request"
+                "Graph refuses upload sessions in another user's mailbox (\(mailboxAddress ?? mailbox)) with delegated permissions, a known issue: files too large for one request (about 3 MB) cannot be attached there, smaller ones go in one"
             throw error
         }
         let session = try decode(SessionReply.self, from: reply, operation: operation)

@@ -1,7 +1,13 @@
 /// The sizes Outlook's attachment endpoints live by.
 public enum AttachmentLimits {
-    /// Files under this size go in one `POST`; from this size on, through an upload session.
-    public static let uploadSessionThreshold: Int64 = 3 * 1024 * 1024
+    /// The largest request body Graph takes, as it counts it: 4 MiB of JSON, base64 and all.
+    /// A `POST …/attachments` over it gets 413, whatever the file's size (msgraph-sdk-java
+    /// #52 measured 3,145,611 bytes of file as the most that fit beside its envelope).
+    public static let maximumRequestBody: Int64 = 4 * 1024 * 1024
+    /// The smallest file Graph opens an upload session for (2 MiB, measured in
+    /// msgraph-sdk-java #52; the docs' "3 MB" is advice, not the limit). Under it:
+    /// `ErrorAttachmentSizeShouldNotBeLessThanMinimumSize`.
+    public static let minimumSessionSize: Int64 = 2 * 1024 * 1024
     /// The largest file an upload session takes.
     public static let maximumFileSize: Int64 = 150 * 1024 * 1024
     /// Ranges other than the last must be a multiple of this.

@@ -104,18 +104,24 @@ final class LiveUploadEffects: UploadEffects {
         try? await graph.pacer.reserve(bytes, onWait: onWait, shouldStop: shouldStop)
     }
 
-    func endPaced(_ ticket: UploadPacer.Ticket, refused: Bool) async {
-        if refused {
-            await graph.pacer.refused(ticket)
-        } else {
-            await graph.pacer.sent(ticket)
+    func endPaced(_ ticket: UploadPacer.Ticket, failure: (any Error)?) async {
+        let pacer = graph.pacer
+        let refusal = failure as? GraphError
+        switch (failure, refusal?.status, refusal?.retryAfter) {
+        case (nil, _, _): await pacer.sent(ticket)
+        case (is NeverSent, _, _): await pacer.refused(ticket)
+        case (_, 429, let retryAfter?):
+            await pacer.throttled(ticket, retryAfter: retryAfter)
+            if let budget = await pacer.budget {
+                logger.info("outlook refused a send; pacing uploads to this mailbox", metadata: ["budget": "\(budget)"])
+            }
+        case (_, 429, nil): await pacer.refused(ticket)
+        default: await pacer.sent(ticket, accepted: false)
         }
     }
 
-    func learnUploadLimit(from failure: RequestFailure) async {
-        let budget = UploadPacer.budget(named: failure.message)
-        await graph.pacer.learn(budget)
-        logger.info("outlook's upload limit was reached; pacing uploads to this mailbox", metadata: ["budget": "\(budget)"])
+    func holdMailbox(for duration: Duration) async {
+        await graph.pacer.hold(for: duration)
     }
 
     // MARK: The file

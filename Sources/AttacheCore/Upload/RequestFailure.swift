@@ -70,11 +70,6 @@ enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
         return message
     }
 
-    /// A 429 for Outlook's upload limit per mailbox.
-    public var isUploadLimit: Bool {
-        UploadPacer.isUploadLimit(status: status, code: code, message: message)
-    }
-
     public var description: String {
         switch self {
         case .noReply(let reason):

@@ -282,8 +282,9 @@ struct UploadDriver {
     mutating func wait(attempt: Int, retryAfter: Duration?, reason: RequestFailure, current: UploadStateMachine.Action) async -> UploadStateMachine.Action {
         let delay = retryPolicy.delay(forAttempt: attempt, retryAfter: retryAfter, using: &generator)
         if reason.isThrottling {
-            if reason.isUploadLimit { await effects.learnUploadLimit(from: reason) }
-            report(.waiting(delay: delay, reason: reason.isUploadLimit ? Self.budgetWait : "Outlook is throttling this mailbox"))
+            // Every transfer to the mailbox holds back until the wait is over.
+            if let retryAfter = reason.retryAfter { await effects.holdMailbox(for: retryAfter) }
+            report(.waiting(delay: delay, reason: "Outlook is throttling this mailbox"))
         } else {
             report(.retrying(delay: delay, attempt: attempt, reason: reason.description))
         }
@@ -339,23 +340,23 @@ struct UploadDriver {
             $0.serverStartedAt = serverStart
         }
         if recorder.failure != nil {
-            await effects.endPaced(ticket, refused: true)
+            await effects.endPaced(ticket, failure: NeverSent())
             return stopped(requestInFlight: false, else: .postAttachment)
         }
         report(.bytesSent(size))
         do {
             let effects = self.effects
             let info = try await request { try await effects.post(contents) }
-            await effects.endPaced(ticket, refused: false)
+            await effects.endPaced(ticket, failure: nil)
             report(.confirmed(.nothing))
             attachment = info
             return step { try $0.attachmentPosted(id: info.id) }
         } catch let error as GraphError {
-            await effects.endPaced(ticket, refused: error.status == 429)
+            await effects.endPaced(ticket, failure: error)
             lastFailure = error
             return step { try $0.postFailed(error.requestFailure) }
         } catch {
-            await effects.endPaced(ticket, refused: false)
+            await effects.endPaced(ticket, failure: error)
             return stopped(requestInFlight: true, else: .postAttachment)
         }
     }
@@ -376,10 +377,10 @@ struct UploadDriver {
                 }
             }
         } catch is CancellationError {
-            await effects.endPaced(ticket, refused: false)
+            await effects.endPaced(ticket, failure: CancellationError())
             return stopped(requestInFlight: true, else: current)
         } catch {
-            await effects.endPaced(ticket, refused: (error as? GraphError)?.status == 429)
+            await effects.endPaced(ticket, failure: error)
             // A failure may be the file's doing (it shrank under the reader): ask it first.
             if let change = await effects.checkFile() { return step { try $0.fileChanged(change.description) } }
             guard let error = error as? GraphError else {
@@ -391,7 +392,7 @@ struct UploadDriver {
                 metadata: ["file": "\(fileName)", "range": "\(range.lowerBound)-\(range.upperBound - 1)", "error": "\(error.requestFailure)"])
             return step { try $0.rangeFailed(error.requestFailure) }
         }
-        await effects.endPaced(ticket, refused: false)
+        await effects.endPaced(ticket, failure: nil)
         if let sent = digest?.finalize(expecting: Int64(range.count)) { effects.recordSent(range, sha256: Array(sent)) }
         switch reply {
         case .accepted(let status):

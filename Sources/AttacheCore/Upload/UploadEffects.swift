@@ -41,10 +41,12 @@ protocol UploadEffects: Sendable {
     /// Waits until the mailbox's upload budget lets `bytes` go; `nil` when `shouldStop` said
     /// to stop first.
     func pace(_ bytes: Int64, onWait: @escaping @Sendable (Duration) -> Void, shouldStop: @escaping @Sendable () -> Bool) async -> UploadPacer.Ticket?
-    /// How a paced send ended: `refused` (a 429) does not count against the budget.
-    func endPaced(_ ticket: UploadPacer.Ticket, refused: Bool) async
-    /// A 429 for Outlook's upload limit: sends to this mailbox keep to the budget from now on.
-    func learnUploadLimit(from failure: RequestFailure) async
+    /// How a paced send ended (`failure` nil: the server took it). A 429 does not count
+    /// against the budget, and its `Retry-After` teaches the pacer; any other failure
+    /// counts, but as nothing the server was seen to take.
+    func endPaced(_ ticket: UploadPacer.Ticket, failure: (any Error)?) async
+    /// A 429 on any request: no send to the mailbox starts until `duration` has passed.
+    func holdMailbox(for duration: Duration) async
 
     // MARK: The file
 
@@ -71,3 +73,6 @@ protocol UploadEffects: Sendable {
     /// The clock retry waits are kept by.
     var clock: AttacheClock { get }
 }
+
+/// A paced send that never left (the journal could not record it first): it counts for nothing.
+struct NeverSent: Error {}

@@ -13,12 +13,13 @@ public struct UploadJob: Hashable, Sendable {
         self.itemTitle = itemTitle
     }
 
-    /// Plans `file` for `item` with `rangeLength`.
-    /// - Throws: ``InputFileError`` for a file over 150 MiB.
+    /// Plans `file` for `item` with `rangeLength`: the path by the request it would send.
+    /// - Throws: ``InputFileError`` for a file over 150 MiB; ``UploadPlan/Refusal`` for one
+    ///   whose name alone makes its `POST` too large.
     public init(file: LocalFile, item: ItemReference, rangeLength: Int64 = AttachmentLimits.defaultRangeLength, itemTitle: String? = nil) throws {
         let plan: UploadPlan
         do {
-            plan = try UploadPlan.forFile(size: file.size, rangeLength: rangeLength)
+            plan = try UploadPlan.forFile(size: file.size, name: file.name, contentType: file.contentType, rangeLength: rangeLength)
         } catch {
             if case .tooLarge(let size) = error { throw InputFileError(.tooLarge(size), path: file.path) }
             throw error

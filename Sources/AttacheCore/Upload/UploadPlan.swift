@@ -5,17 +5,27 @@ public enum UploadPlan: Hashable, Sendable {
     /// `createUploadSession`, then ranged `PUT`s of `rangeLength` bytes (the last may be shorter).
     case uploadSession(rangeLength: Int64)
 
-    /// Picks the path by size, as the protocol prescribes.
-    /// - Throws: ``UploadPlan/Refusal`` for files over 150 MiB, and for a range length that is
-    ///   not a positive multiple of 320 KiB under 4 MiB.
+    /// Picks the path by the request it would send, as Graph counts it: one `POST` when its
+    /// JSON body (the file in base64, and the envelope with the name and content type) fits
+    /// Graph's 4 MiB; else an upload session, which Graph opens from 2 MiB. Not by a file
+    /// size alone: the docs' "under 3 MB" lets through files whose body is over the limit.
+    ///
+    /// - Parameter contentType: what the `POST` would declare; by default, from the name.
+    /// - Throws: ``UploadPlan/Refusal`` for files over 150 MiB, for one whose `POST` would
+    ///   be too large yet which is too small for a session (a name of a megabyte), and for
+    ///   a range length that is not a positive multiple of 320 KiB under 4 MiB.
     public static func forFile(
         size: Int64,
+        name: String,
+        contentType: String? = nil,
         rangeLength: Int64 = AttachmentLimits.defaultRangeLength
     ) throws(Refusal) -> UploadPlan {
         try validate(rangeLength: rangeLength)
         guard size >= 0 else { throw .negativeSize(size) }
         guard size <= AttachmentLimits.maximumFileSize else { throw .tooLarge(size: size) }
-        if size < AttachmentLimits.uploadSessionThreshold { return .singleRequest }
+        let body = AttachmentPostBody(name: name, contentType: contentType ?? ContentType.forFileName(name)).length(ofFileSize: size)
+        if body <= AttachmentLimits.maximumRequestBody { return .singleRequest }
+        guard size >= AttachmentLimits.minimumSessionSize else { throw .requestTooLarge(bodyBytes: body) }
         return .uploadSession(rangeLength: rangeLength)
     }
 
@@ -38,6 +48,8 @@ public enum UploadPlan: Hashable, Sendable {
     /// Why a file cannot be planned.
     public enum Refusal: Error, Hashable, Sendable, CustomStringConvertible {
         case tooLarge(size: Int64)
+        /// Its `POST` would carry more than Graph takes, and it is under a session's minimum.
+        case requestTooLarge(bodyBytes: Int64)
         case negativeSize(Int64)
         case badRangeLength(Int64)
 
@@ -45,6 +57,8 @@ public enum UploadPlan: Hashable, Sendable {
             switch self {
             case .tooLarge(let size):
                 "it is \(ByteCount(size)) (\(size) bytes) and Outlook takes at most 150 MiB (\(AttachmentLimits.maximumFileSize) bytes) per attachment"
+            case .requestTooLarge(let bytes):
+                "its name makes the request \(bytes) bytes, over the \(AttachmentLimits.maximumRequestBody) Graph takes, and it is too small for an upload session: give it a shorter name"
             case .negativeSize(let size):
                 "its size (\(size)) is negative"
             case .badRangeLength(let length):

@@ -2,7 +2,8 @@
 /// caller must perform next, and the caller reports the outcome as the next event.
 ///
 /// The rules it keeps:
-/// - small files go in one `POST`; from 3 MB, an upload session with ranged `PUT`s;
+/// - a file whose request fits Graph's 4 MiB goes in one `POST`; a larger one through an
+///   upload session with ranged `PUT`s (see ``UploadPlan``);
 /// - a 429 with `Retry-After` is waited out as often as it comes, never counted as a failure;
 /// - after any failure of a range it asks the session where it stands before sending
 ///   again ("ask the session, do not guess"), so at most one range is re-sent;

@@ -27,10 +27,10 @@ public struct FilePickerState: Hashable, Sendable {
             switch kind {
             case .file(let size):
                 if let problem { return problem.shortReason }
-                switch try? UploadPlan.forFile(size: size) {
+                switch try? UploadPlan.forFile(size: size, name: name) {
                 case .singleRequest: return "POST"
                 case .uploadSession: return "session"
-                case nil: return "over 150 MiB"
+                case nil: return size > AttachmentLimits.maximumFileSize ? "over 150 MiB" : "name too long"
                 }
             case .unusable(let why): return why
             case .parent, .directory: return ""

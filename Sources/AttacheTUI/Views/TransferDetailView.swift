@@ -19,7 +19,7 @@ struct TransferDetailView: View {
         ]
         switch job.plan {
         case .singleRequest:
-            fields.append(("path", "one POST (under 3 MiB)", .dialog))
+            fields.append(("path", "one POST (its request fits Graph's 4 MiB)", .dialog))
         case .uploadSession(let rangeLength):
             let ranges = (snapshot.fileSize + rangeLength - 1) / max(1, rangeLength)
             fields.append(("path", "upload session, \(ranges) range\(ranges == 1 ? "" : "s") of \(ByteCount(rangeLength))", .dialog))

@@ -30,6 +30,15 @@ public struct EmulatorConfiguration: Sendable {
         case walkthrough
     }
 
+    /// How the upload host spells the keys of a session's state (`ExpirationDateTime`,
+    /// `NextExpectedRanges`). Microsoft's clouds differ: outlook.office.com writes them
+    /// PascalCase, as in the seed; others have been met writing them camelCase
+    /// (msgraph-sdk-dotnet #2092, 21Vianet). A client must read both.
+    public enum RangeKeyCase: String, Sendable, Hashable, CaseIterable {
+        case pascal
+        case camel
+    }
+
     /// Misbehaviour on purpose, for tests of how clients cope.
     public enum Fault: String, Sendable, Hashable, CaseIterable {
         /// `createUploadSession` hands out upload URLs whose `authtoken` is wrong.
@@ -41,6 +50,14 @@ public struct EmulatorConfiguration: Sendable {
 
     /// The token the demo user signs in with, for local use and tests.
     public static let developerToken = "attache-dev-token"
+    /// The walkthrough fixture's accounts and their tokens, taken whenever that fixture is
+    /// loaded. The seed prints no bearer token; the only tokens it holds are the `authtoken`
+    /// of each account's upload URL, so each serves as its account's token here: the seed's
+    /// requests then replay with nothing made up.
+    public static let walkthroughTokens: [StaticToken] = [
+        StaticToken(token: "eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIUlN6bllHMmNI", user: "megan@walkthrough.test"),
+        StaticToken(token: "eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIBtw", user: "adele@walkthrough.test"),
+    ]
     /// The demo user's UPN.
     public static let demoUser = "demo@attache.test"
     /// A shared mailbox the demo user is a delegate of.
@@ -58,7 +75,9 @@ public struct EmulatorConfiguration: Sendable {
     /// The scheme, host and port written into `uploadUrl`, `Location` and `@odata.nextLink`;
     /// `nil` uses the request's own `Host`.
     public var publicOrigin: String?
-    /// The largest JSON body `POST …/attachments` accepts: 4 MiB of base64 plus room for the envelope.
+    /// The largest body a Graph request may carry, as Graph counts it: 4 MiB (4,194,304 bytes)
+    /// of JSON, base64 and envelope together. A `POST …/attachments` over it gets 413 whatever
+    /// the file's size (msgraph-sdk-java #52 measured 3,145,611 bytes of file as the most).
     public var maximumRequestBody: Int
     /// The largest range one `PUT` may carry.
     public var maximumRangeLength: Int64
@@ -86,6 +105,13 @@ public struct EmulatorConfiguration: Sendable {
     /// The scheme, host and port written into `uploadUrl` and the final `Location`; `nil`
     /// uses the upload listener's own address.
     public var uploadPublicOrigin: String?
+    /// TLS on all three listeners (Graph, uploads, identity) with these certificates: every
+    /// origin the emulator writes is then `https`. `nil` speaks plain http.
+    public var tls: EmulatorCertificates?
+    /// `https` with ``tls``, else `http`: the scheme of every origin the emulator writes.
+    public var scheme: String { tls == nil ? "http" : "https" }
+    /// The spelling of the upload host's keys: PascalCase by default, as the seed shows them.
+    public var rangeKeyCase: RangeKeyCase = .pascal
     /// Outlook's throttling, per mailbox: on by default, as on Outlook.
     public var limits: OutlookLimits = .outlook
     /// The clock Outlook's windows are kept by (and their `Retry-After`s counted on): a
@@ -103,7 +129,7 @@ public struct EmulatorConfiguration: Sendable {
         tokens: [StaticToken] = [StaticToken(token: developerToken, user: demoUser)],
         sessionLifetime: Duration = .seconds(3600),
         publicOrigin: String? = nil,
-        maximumRequestBody: Int = 4 * 1024 * 1024 + 64 * 1024,
+        maximumRequestBody: Int = 4 * 1024 * 1024,
         maximumRangeLength: Int64 = 4 * 1024 * 1024,
         faults: Set<Fault> = [],
         rangeDelay: Duration = .zero,

@@ -19,6 +19,11 @@ public struct FaultInjection: Sendable, Hashable {
         /// The session expires before the range is looked at: `404`, as for any expired
         /// session. Only once it holds some bytes: a new session's first range never meets it.
         case expireSession = "expire-session"
+        /// The upload URL answers `401` from now on, this request and every later one, as in
+        /// the incidents where Outlook's upload host refused working URLs for days: the
+        /// session (and what it holds) can no longer be reached. Like an expiry, never on a
+        /// session's first bytes.
+        case unauthorized
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
     }

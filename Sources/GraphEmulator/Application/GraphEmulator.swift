@@ -2,6 +2,7 @@ import Clocks
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -31,12 +32,15 @@ public enum GraphEmulator {
         dataDirectory: String,
         logger: Logger,
         onRunning: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
-    ) async throws -> (graph: some ApplicationProtocol, upload: some ApplicationProtocol, identity: some ApplicationProtocol) {
+    ) async throws -> (
+        graph: some ApplicationProtocol, upload: some ApplicationProtocol, identity: some ApplicationProtocol, usersWithoutAccount: [String]
+    ) {
         guard configuration.exposure != .refused else { throw EmulatorExposureError(host: configuration.host) }
         let store = try MailboxStore(dataDirectory: dataDirectory, logger: logger)
         try await MailboxSeeder.seed(store, fixtures: configuration.fixtures)
         try await store.sweepExpiredSessions(now: configuration.clock.date)
-        let grantTable = try await GrantTable.resolve(configuration.tokens, in: store)
+        let fixtureTokens = configuration.fixtures.contains(.walkthrough) ? EmulatorConfiguration.walkthroughTokens : []
+        let grantTable = try await GrantTable.resolve(configuration.tokens + fixtureTokens, in: store)
         let identity = IdentityStore(configuration: configuration.identity, clock: configuration.clock)
         let origins = ListenerOrigins()
         let responder = GraphResponder(
@@ -49,19 +53,19 @@ public enum GraphEmulator {
             store: identity, directory: TenantDirectory(users: try await store.users()), configuration: configuration,
             grantTable: grantTable, origins: origins, logger: logger)
         let identityHost = identityHost(for: configuration)
-        let graph = listener(responder, host: configuration.host, port: configuration.port, name: "graph", configuration, logger) { port in
-            origins.setGraph(configuration.publicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+        let graph = try listener(responder, host: configuration.host, port: configuration.port, name: "graph", configuration, logger) { port in
+            origins.setGraph(configuration.publicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port, scheme: configuration.scheme))
             await onRunning(.graph, port)
         }
-        let upload = listener(uploadResponder, host: configuration.host, port: configuration.uploadPort, name: "upload", configuration, logger) { port in
-            origins.setUpload(configuration.uploadPublicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port))
+        let upload = try listener(uploadResponder, host: configuration.host, port: configuration.uploadPort, name: "upload", configuration, logger) { port in
+            origins.setUpload(configuration.uploadPublicOrigin ?? ListenerOrigins.origin(host: configuration.host, port: port, scheme: configuration.scheme))
             await onRunning(.upload, port)
         }
-        let login = listener(identityResponder, host: identityHost, port: configuration.identity.port, name: "identity", configuration, logger) { port in
-            origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port))
+        let login = try listener(identityResponder, host: identityHost, port: configuration.identity.port, name: "identity", configuration, logger) { port in
+            origins.setIdentity(configuration.identity.publicOrigin ?? ListenerOrigins.origin(host: identityHost, port: port, scheme: configuration.scheme))
             await onRunning(.identity, port)
         }
-        return (graph, upload, login)
+        return (graph, upload, login, grantTable.missingUsers)
     }
 
     /// The `size` Outlook reports for a file of `bytes`: more than the file, since it counts
@@ -79,10 +83,10 @@ public enum GraphEmulator {
     private static func listener<Responder: HTTPResponder>(
         _ responder: Responder, host: String, port: Int, name: String, _ configuration: EmulatorConfiguration, _ logger: Logger,
         bound: @escaping @Sendable (Int) async -> Void
-    ) -> some ApplicationProtocol where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+    ) throws -> some ApplicationProtocol where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         Application(
             responder: responder,
-            server: server(configuration),
+            server: try server(configuration),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "attache-\(name)-emulator"),
             onServerRunning: { channel in await bound(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -94,14 +98,16 @@ public enum GraphEmulator {
         EmulatorConfiguration.isLoopback(configuration.host) ? configuration.host : "127.0.0.1"
     }
 
-    private static func server(_ configuration: EmulatorConfiguration) -> HTTPServerBuilder {
+    private static func server(_ configuration: EmulatorConfiguration) throws -> HTTPServerBuilder {
         // Hummingbird's idle timeout counts silence since the last request part read or
         // reply finished: it ends idle connections, unfinished headers and stalled bodies
         // alike, never a request that keeps sending, and waits while a reply is made.
-        .http1(
+        let http: HTTPServerBuilder = .http1(
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: [ClosingReplyHandler(linger: TimeAmount(configuration.lingerTime))],
                 idleTimeout: configuration.idleTimeout.map(TimeAmount.init)))
+        guard let tls = configuration.tls else { return http }
+        return try .tls(http, tlsConfiguration: try tls.serverConfiguration())
     }
 
     /// Starts the emulator in the background and returns once all three listeners listen.
@@ -141,8 +147,9 @@ public enum GraphEmulator {
             throw EmulatorStartError(host: failed.0, port: failed.1)
         }
         return RunningEmulator(
-            host: configuration.host, port: port, uploadPort: uploadPort, identityHost: identityHost(for: configuration), identityPort: identityPort,
-            dataDirectory: dataDirectory, removesData: temporary, group: group, task: task)
+            scheme: configuration.scheme, host: configuration.host, port: port, uploadPort: uploadPort, identityHost: identityHost(for: configuration),
+            identityPort: identityPort,
+            dataDirectory: dataDirectory, removesData: temporary, group: group, task: task, usersWithoutAccount: applications.usersWithoutAccount)
     }
 }
 
@@ -155,6 +162,8 @@ public struct EmulatorStartError: Error, CustomStringConvertible {
 
 /// An emulator running in this process.
 public final class RunningEmulator: Sendable {
+    /// `https` when the emulator speaks TLS (``EmulatorConfiguration/tls``), else `http`.
+    public let scheme: String
     public let host: String
     public let port: Int
     /// Where the upload URLs are served, on the Graph host.
@@ -163,14 +172,19 @@ public final class RunningEmulator: Sendable {
     public let identityHost: String
     public let identityPort: Int
     public let dataDirectory: String
+    /// The users configured tokens name who have no account in the store (the demo user,
+    /// when only `--fixture walkthrough` was loaded): their tokens open nothing.
+    public let usersWithoutAccount: [String]
     private let removesData: Bool
     private let group: ServiceGroup
     private let task: Task<Void, Never>
 
     init(
-        host: String, port: Int, uploadPort: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
-        task: Task<Void, Never>
+        scheme: String, host: String, port: Int, uploadPort: Int, identityHost: String, identityPort: Int, dataDirectory: String, removesData: Bool, group: ServiceGroup,
+        task: Task<Void, Never>, usersWithoutAccount: [String]
     ) {
+        self.usersWithoutAccount = usersWithoutAccount
+        self.scheme = scheme
         self.host = host
         self.port = port
         self.uploadPort = uploadPort
@@ -182,20 +196,20 @@ public final class RunningEmulator: Sendable {
         self.task = task
     }
 
-    /// `http://127.0.0.1:PORT` (IPv6 hosts in brackets).
+    /// `http://127.0.0.1:PORT` (`https` with TLS; IPv6 hosts in brackets).
     public var origin: String {
-        ListenerOrigins.origin(host: host, port: port)
+        ListenerOrigins.origin(host: host, port: port, scheme: scheme)
     }
 
     /// `http://127.0.0.1:PORT` of the upload host, which `uploadUrl`s name.
     public var uploadOrigin: String {
-        ListenerOrigins.origin(host: host, port: uploadPort)
+        ListenerOrigins.origin(host: host, port: uploadPort, scheme: scheme)
     }
 
     /// The authority to give clients, as `https://login.microsoftonline.com` is:
     /// `http://127.0.0.1:PORT`, under which `/{tenant}/oauth2/v2.0/…` are served.
     public var identityOrigin: String {
-        ListenerOrigins.origin(host: identityHost, port: identityPort)
+        ListenerOrigins.origin(host: identityHost, port: identityPort, scheme: scheme)
     }
 
     /// The Graph root to give clients: `http://127.0.0.1:PORT/v1.0`.

@@ -14,8 +14,8 @@ final class ListenerOrigins: Sendable {
     func setIdentity(_ origin: String) { origins.withLock { $0.identity = origin } }
     func setUpload(_ origin: String) { origins.withLock { $0.upload = origin } }
 
-    /// `http://HOST:PORT`, IPv6 hosts in brackets.
-    static func origin(host: String, port: Int) -> String {
-        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    /// `SCHEME://HOST:PORT`, IPv6 hosts in brackets.
+    static func origin(host: String, port: Int, scheme: String = "http") -> String {
+        host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
     }
 }

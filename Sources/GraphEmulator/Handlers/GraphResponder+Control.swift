@@ -11,7 +11,8 @@ extension GraphResponder {
     /// - `GET /_emulator/stats` → request and byte counters, and faults injected by kind;
     /// - `PUT /_emulator/faults` with `{"rate":0.2,"seed":7,"kinds":["cut-body",…]}` → injects
     ///   faults from now on (`{"rate":0}` stops), its generator seeded afresh;
-    /// - `POST /_emulator/sessions/{id}/expire` → makes a session expire now.
+    /// - `POST /_emulator/sessions/{id}/expire` → makes a session expire now;
+    /// - `POST /_emulator/sessions/{id}/revoke` → its upload URL answers 401 from now on.
     func control(_ request: Request, path: [String], query: ODataQuery) async throws -> Response {
         if path == ["health"], request.method == .get {
             return json(.object([("status", .string("ok"))]))
@@ -44,6 +45,7 @@ extension GraphResponder {
                     ("rejectedRanges", .int(Int64(counters.rejectedRanges))),
                     ("completedSessions", .int(Int64(counters.completedSessions))),
                     ("deletedSessions", .int(Int64(counters.deletedSessions))),
+                    ("revokedSessions", .int(Int64(counters.revokedSessions))),
                     ("throttled", .object(counters.throttled.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
                     ("peakInFlight", .int(Int64(throttle.peakInFlight))),
                     ("bearerOnUploadURL", .int(Int64(counters.bearerOnUploadURL))),
@@ -74,6 +76,10 @@ extension GraphResponder {
         case (let parts, .post) where parts.count == 3 && parts[0] == "sessions" && parts[2] == "expire":
             guard try await store.session(id: parts[1]) != nil else { throw GraphErrorResponse.notFound("No such upload session.") }
             try await store.setExpiry(configuration.clock.date.addingTimeInterval(-1), sessionID: parts[1])
+            return Response(status: .noContent)
+        case (let parts, .post) where parts.count == 3 && parts[0] == "sessions" && parts[2] == "revoke":
+            guard let session = try await store.session(id: parts[1]) else { throw GraphErrorResponse.notFound("No such upload session.") }
+            try await locks.withLock(session.id) { try await revoke(session) }
             return Response(status: .noContent)
         default:
             throw GraphErrorResponse(.notFound, "BadRequest", "No such emulator endpoint.")

@@ -6,7 +6,8 @@ import NIOCore
 import _NIOFileSystem
 
 extension GraphResponder {
-    static let minimumSessionSize: Int64 = 3 * 1024 * 1024
+    /// Graph's measured minimum (msgraph-sdk-java #52): 2 MiB, not the 3 MB its docs advise.
+    static let minimumSessionSize: Int64 = 2 * 1024 * 1024
     static let maximumSessionSize: Int64 = 150 * 1024 * 1024
 
     /// `POST …/attachments/createUploadSession` with `{"AttachmentItem": {"attachmentType": "file", "name": N, "size": S}}`
@@ -91,9 +92,7 @@ extension GraphResponder {
             else {
                 throw GraphErrorResponse.notFound("The upload session does not exist; it may have expired, completed or been cancelled.")
             }
-            guard Self.constantTimeEqual(Self.sha256Hex(token), session.tokenHash) else {
-                throw GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "The authtoken is not valid for this upload session.")
-            }
+            guard Self.constantTimeEqual(Self.sha256Hex(token), session.tokenHash) else { throw Self.refusedToken }
             guard session.expiresAt > configuration.clock.date else {
                 try await store.deleteSession(id: session.id)
                 throw GraphErrorResponse.notFound("The upload session has expired.")
@@ -113,19 +112,32 @@ extension GraphResponder {
         }
     }
 
+    /// A wrong or revoked `authtoken`. What Outlook's upload host writes with its 401 is not
+    /// documented (msgraph-sdk-javascript #1923 quotes only the status): Graph's shape here.
+    static let refusedToken = GraphErrorResponse(.unauthorized, "InvalidAuthenticationToken", "The authtoken is not valid for this upload session.")
+
+    /// Turns the session's URL away from now on: its token is replaced by one nobody holds.
+    /// The session stays (and expires in time) but can no longer be reached.
+    func revoke(_ session: SessionRow) async throws {
+        try await store.setTokenHash(Self.sha256Hex(EmulatorIDs.authToken()), sessionID: session.id)
+        stats.update { $0.revokedSessions += 1 }
+    }
+
     /// `"n-m"`: what a `GET` reports as still expected.
     static func openRange(_ session: SessionRow) -> String {
         "\(session.received)-\(session.size - 1)"
     }
 
-    /// The seed's 200 reply: PascalCase keys, `NextExpectedRanges` as `["n"]` after a `PUT`.
+    /// The seed's 200 reply: PascalCase keys (camelCase with ``EmulatorConfiguration/RangeKeyCase/camel``),
+    /// `NextExpectedRanges` as `["n"]` after a `PUT`.
     func sessionState(_ request: Request, session: SessionRow, owner: UserRow, ranges: [String]) -> Response {
         let context = "\(origin(of: request))/api/v2.0/$metadata#Users('\(Self.escapeKey(owner.qualifiedID))')/\(session.itemKind.pascalCollection)('\(Self.escapeKey(session.itemID))')/AttachmentSessions/$entity"
+        let camel = configuration.rangeKeyCase == .camel
         return json(
             .object([
                 ("@odata.context", .string(context)),
-                ("ExpirationDateTime", .string(GraphTimestamp.ticks(session.expiresAt))),
-                ("NextExpectedRanges", .array(ranges.map(JSONValue.string))),
+                (camel ? "expirationDateTime" : "ExpirationDateTime", .string(GraphTimestamp.ticks(session.expiresAt))),
+                (camel ? "nextExpectedRanges" : "NextExpectedRanges", .array(ranges.map(JSONValue.string))),
             ]))
     }
 
@@ -188,12 +200,16 @@ extension GraphResponder {
                         .serviceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Try again later.",
                         retryAfter: fault.injection.retryAfterSeconds)
                     : GraphErrorResponse(
-                        .tooManyRequests, "TooManyRequests", "Too many requests. Wait before sending more.",
+                        .tooManyRequests, "ApplicationThrottled", MailboxThrottle.Limit.concurrency.message,
                         retryAfter: fault.injection.retryAfterSeconds)
             case .expireSession:
                 for try await _ in request.body {}
                 try await store.deleteSession(id: session.id)
                 throw GraphErrorResponse.notFound("The upload session has expired.")
+            case .unauthorized:
+                for try await _ in request.body {}
+                try await revoke(session)
+                throw Self.refusedToken
             case .slowReply:
                 try await Task.sleep(for: fault.injection.slowReplyDelay)
             case .cutBody:

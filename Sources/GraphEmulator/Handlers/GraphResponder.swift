@@ -105,6 +105,7 @@ struct GraphResponder: HTTPResponder {
 
     /// A Graph request, once let in.
     private func serve(_ route: GraphRoute, _ request: Request, query: ODataQuery, grant: Grant, context: Context) async throws -> Response {
+        try Self.validate(query, for: route)
         switch (route, request.method) {
         case (.userProfile(let mailbox), .get):
             return try await getUser(request, mailbox: mailbox, query: query, grant: grant)
@@ -133,6 +134,24 @@ struct GraphResponder: HTTPResponder {
             return try await createUploadSession(request, mailbox: mailbox, kind: kind, itemID: id, grant: grant)
         default:
             throw GraphErrorResponse(.methodNotAllowed, "ErrorInvalidRequest", "The OData request is not supported.")
+        }
+    }
+
+    /// Refuses the query options Graph refuses: `$top` and `$skip` that are not
+    /// non-negative integers, and `$select` (also inside `$expand`) naming a property the
+    /// type does not have. Graph never ignores them, so neither does the emulator.
+    static func validate(_ query: ODataQuery, for route: GraphRoute) throws(GraphErrorResponse) {
+        try query.validate()
+        switch route {
+        case .userProfile:
+            try GraphProperties.check(query.select, on: .user)
+        case .items(_, let kind), .item(_, let kind, _):
+            try GraphProperties.check(query.select, on: .init(kind))
+            try GraphProperties.check(query.expandSelect, on: .attachment)
+        case .attachments, .attachment:
+            try GraphProperties.check(query.select, on: .attachment)
+        case .attachmentValue, .createUploadSession, .sendMessage, .uploadSession, .control:
+            break
         }
     }
 
@@ -227,7 +246,7 @@ struct GraphResponder: HTTPResponder {
     func origin(of request: Request) -> String {
         if let publicOrigin = listener == .upload ? configuration.uploadPublicOrigin : configuration.publicOrigin { return publicOrigin }
         let authority = request.head.authority ?? "\(configuration.host):\(configuration.port)"
-        return "http://\(authority)"
+        return "\(configuration.scheme)://\(authority)"
     }
 
     /// `scheme://host:port` of the upload host, for `uploadUrl` and the final `Location`.
@@ -264,13 +283,19 @@ struct GraphResponder: HTTPResponder {
 /// The configured tokens, resolved to users once the store is seeded.
 struct GrantTable: Sendable {
     var grants: [String: GraphResponder.Grant]
+    /// Users tokens were configured for who are not in the store: said at start, since
+    /// every request with their token gets a 401.
+    var missingUsers: [String] = []
 
     static func resolve(_ tokens: [EmulatorConfiguration.StaticToken], in store: MailboxStore) async throws -> GrantTable {
-        var grants: [String: GraphResponder.Grant] = [:]
+        var table = GrantTable(grants: [:])
         for token in tokens {
-            guard let user = try await store.user(matching: token.user) else { continue }
-            grants[token.token] = .init(user: user, scopes: token.scopes)
+            guard let user = try await store.user(matching: token.user) else {
+                table.missingUsers.append(token.user)
+                continue
+            }
+            table.grants[token.token] = .init(user: user, scopes: token.scopes)
         }
-        return GrantTable(grants: grants)
+        return table
     }
 }

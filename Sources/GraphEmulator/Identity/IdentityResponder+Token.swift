@@ -48,12 +48,17 @@ extension IdentityResponder {
         default:
             throw IdentityError.unsupportedGrantType(grantType)
         }
-        return tokenReply(tokens, nonce: nonce, request: request)
+        return tokenReply(tokens, nonce: nonce, clientInfo: form["client_info"] == "1", request: request)
     }
 
     /// A token reply as Microsoft orders it: `token_type`, `scope`, `expires_in`,
-    /// `ext_expires_in`, `access_token`, `refresh_token` (with `offline_access`), `id_token`.
-    func tokenReply(_ tokens: IssuedTokens, nonce: String?, request: Request) -> Response {
+    /// `ext_expires_in`, `access_token`, `refresh_token` (with `offline_access`), `id_token`
+    /// (only when `openid` was asked for), `client_info` (only when `client_info=1` was sent).
+    ///
+    /// `client_info` is what MSAL asks for and builds its accounts from: base64url of
+    /// `{"uid": object id, "utid": tenant id}`, so the account's `home_account_id` is
+    /// `oid.tid`, as against Entra. Without it MSAL falls back to the id_token's `sub`.
+    func tokenReply(_ tokens: IssuedTokens, nonce: String?, clientInfo: Bool, request: Request) -> Response {
         let lifetime = Int64(tokens.expiresIn)
         var pairs: [(String, JSONValue)] = [
             ("token_type", .string("Bearer")),
@@ -63,10 +68,16 @@ extension IdentityResponder {
             ("access_token", .string(tokens.accessToken)),
         ]
         if let refresh = tokens.refreshToken { pairs.append(("refresh_token", .string(refresh))) }
-        let idToken = IDToken.make(
-            user: tokens.user, clientID: tokens.clientID, issuerOrigin: origin(of: request), nonce: nonce, lifetime: TimeInterval(lifetime),
-            now: store.clock.date)
-        pairs.append(("id_token", .string(idToken)))
+        if tokens.scopes.openID {
+            let idToken = IDToken.make(
+                user: tokens.user, clientID: tokens.clientID, issuerOrigin: origin(of: request), nonce: nonce, lifetime: TimeInterval(lifetime),
+                now: store.clock.date)
+            pairs.append(("id_token", .string(idToken)))
+        }
+        if clientInfo {
+            let info = JSONValue.object([("uid", .string(tokens.user.id)), ("utid", .string(tokens.user.tenantID))])
+            pairs.append(("client_info", .string(EmulatorIDs.base64URL(Array(info.serialized().utf8)))))
+        }
         return json(.object(pairs))
     }
 }

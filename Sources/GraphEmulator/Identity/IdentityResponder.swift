@@ -115,8 +115,8 @@ struct IdentityResponder: HTTPResponder {
     /// `scheme://host:port` of this origin, for URLs written into replies.
     func origin(of request: Request) -> String {
         if let publicOrigin = configuration.identity.publicOrigin { return publicOrigin }
-        if let authority = request.head.authority { return "http://\(authority)" }
-        return origins.identity ?? "http://\(configuration.host)"
+        if let authority = request.head.authority { return "\(configuration.scheme)://\(authority)" }
+        return origins.identity ?? "\(configuration.scheme)://\(configuration.host)"
     }
 
     func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

@@ -223,6 +223,8 @@ final class IdentityStore: Sendable {
                 accessScopes: requested.map { $0.graph.isEmpty ? record.scopes.graph : $0.graph } ?? record.scopes.graph,
                 family: record.family, signedInAt: record.signedInAt, now: now)
             tokens.scopes.email = requested?.email ?? record.scopes.email
+            // A refresh that asks for `openid` gets an id_token, as a sign-in that did.
+            tokens.scopes.openID = requested?.openID ?? record.scopes.openID
             return tokens
         }
     }
@@ -308,7 +310,7 @@ final class IdentityStore: Sendable {
         state.stats.tokensIssued += 1
         return IssuedTokens(
             accessToken: accessToken, refreshToken: refreshToken, expiresIn: max(1, Int(lifetime.rounded(.up))),
-            scopes: ScopeSet(graph: accessScopes, offlineAccess: grantScopes.offlineAccess, email: grantScopes.email), user: user,
+            scopes: ScopeSet(graph: accessScopes, offlineAccess: grantScopes.offlineAccess, email: grantScopes.email, openID: grantScopes.openID), user: user,
             clientID: clientID)
     }
 

@@ -7,6 +7,9 @@ struct ScopeSet: Sendable, Hashable {
     /// Whether a refresh token comes with the tokens.
     var offlineAccess: Bool
     var email: Bool
+    /// `openid` was asked for: only then does a token reply carry an `id_token`, as the
+    /// identity platform documents ("only provided if openid scope was requested").
+    var openID = false
 
     static let graphResource = "https://graph.microsoft.com/"
 
@@ -25,11 +28,13 @@ struct ScopeSet: Sendable, Hashable {
         var graph: Set<String> = []
         var offline = false
         var email = false
+        var openID = false
         for raw in text.split(separator: " ") {
             var name = String(raw)
             if name.lowercased().hasPrefix(Self.graphResource) { name = String(name.dropFirst(Self.graphResource.count)) }
             switch name.lowercased() {
-            case "openid", "profile": continue
+            case "openid": openID = true
+            case "profile": continue
             case "email": email = true
             case "offline_access": offline = true
             case ".default": graph.formUnion(Self.registered)
@@ -43,12 +48,14 @@ struct ScopeSet: Sendable, Hashable {
         self.graph = graph
         self.offlineAccess = offline
         self.email = email
+        self.openID = openID
     }
 
-    init(graph: Set<String>, offlineAccess: Bool, email: Bool = false) {
+    init(graph: Set<String>, offlineAccess: Bool, email: Bool = false, openID: Bool = false) {
         self.graph = graph
         self.offlineAccess = offlineAccess
         self.email = email
+        self.openID = openID
     }
 
     /// The `scope` of a token reply: the Graph permissions, then the OpenID ones, as Microsoft

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// The OData system query options the emulator honours: `$select`, `$top`, `$skip`,
 /// `$expand=attachments($select=…)`, `$search`, `$filter` (`contains(subject,'…')` only),
@@ -16,6 +17,14 @@ struct ODataQuery: Hashable, Sendable {
     var filter: String?
     var orderBy: String?
     var skipToken: String?
+    /// `$top` or `$skip` as sent when it is not a non-negative integer: refused by
+    /// ``validate()`` as Graph refuses it, never taken as "no value".
+    var invalidPaging: InvalidOption?
+
+    struct InvalidOption: Hashable, Sendable {
+        var option: String
+        var value: String
+    }
     /// Any other parameter (such as `authtoken`), decoded.
     var parameters: [String: String] = [:]
 
@@ -27,8 +36,8 @@ struct ODataQuery: Hashable, Sendable {
             let value = parts.count > 1 ? GraphRoute.percentDecode(String(parts[1]).replacingOccurrences(of: "+", with: " ")) : ""
             switch name.lowercased() {
             case "$select": select = Self.list(value)
-            case "$top": top = Int(value)
-            case "$skip": skip = Int(value)
+            case "$top": top = paging("$top", value)
+            case "$skip": skip = paging("$skip", value)
             case "$expand": parseExpand(value)
             case "$search": search = value
             case "$filter": filter = value
@@ -37,6 +46,26 @@ struct ODataQuery: Hashable, Sendable {
             default: parameters[name] = value
             }
         }
+    }
+
+    /// A non-negative integer, or `nil` with the value kept for ``validate()``.
+    private mutating func paging(_ option: String, _ value: String) -> Int? {
+        guard value.allSatisfy(\.isASCII), let number = Int(value), number >= 0 else {
+            if invalidPaging == nil { invalidPaging = InvalidOption(option: option, value: value) }
+            return nil
+        }
+        return number
+    }
+
+    /// Refuses what Graph refuses in any request: a `$top` or `$skip` that is not a
+    /// non-negative integer, with the OData library's words (quoted by
+    /// dcblogdev/laravel-microsoft-graph #90 for `$top`; `$skip` has the same form).
+    func validate() throws(GraphErrorResponse) {
+        guard let invalid = invalidPaging else { return }
+        let (option, value) = (invalid.option, invalid.value)
+        throw GraphErrorResponse(
+            .badRequest, "BadRequest",
+            "Invalid value '\(value)' for \(option) query option found. The \(option) query option requires a non-negative integer value.")
     }
 
     private mutating func parseExpand(_ value: String) {

@@ -243,6 +243,13 @@ final class MailboxStore: Sendable {
         }
     }
 
+    /// Gives the session another token, so its upload URL answers 401 from now on.
+    func setTokenHash(_ hash: String, sessionID: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE uploadSession SET tokenHash = ? WHERE id = ?", arguments: [hash, sessionID])
+        }
+    }
+
     /// Turns a complete session into an attachment: the partial file becomes its blob, in one transaction.
     func complete(session: SessionRow, attachment: AttachmentRow) async throws {
         try FileManager.default.moveItem(atPath: partPath(sessionID: session.id), toPath: blobPath(attachment.blobName))

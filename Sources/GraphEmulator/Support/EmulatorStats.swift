@@ -10,6 +10,8 @@ final class EmulatorStats: Sendable {
         var rejectedRanges = 0
         var completedSessions = 0
         var deletedSessions = 0
+        /// Sessions whose upload URL was turned away with 401 (the `unauthorized` fault, or `revoke`).
+        var revokedSessions = 0
         var bearerOnUploadURL = 0
         /// Drafts sent (`POST …/send`).
         var sentMessages = 0

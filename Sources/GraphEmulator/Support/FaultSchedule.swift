@@ -24,15 +24,15 @@ final class FaultSchedule: Sendable {
     }
 
     /// The fault for the next request, or `nil`. A session that has taken no bytes yet
-    /// does not expire: a new session refusing its first range looks like a bad upload URL,
-    /// which clients rightly give up on, and is not what an early expiry means.
+    /// neither expires nor turns its URL away: a new session refusing its first range looks
+    /// like a bad upload URL, which clients rightly give up on.
     func draw(sessionHasBytes: Bool) -> Draw? {
         state.withLock { state in
             guard let injection = state.injection, injection.rate > 0 else { return nil }
             guard Double.random(in: 0..<1, using: &state.generator) < injection.rate else { return nil }
             let kind = injection.kinds[Int.random(in: 0..<injection.kinds.count, using: &state.generator)]
             let fraction = Double.random(in: 0..<1, using: &state.generator)
-            if kind == .expireSession, !sessionHasBytes { return nil }
+            if kind == .expireSession || kind == .unauthorized, !sessionHasBytes { return nil }
             state.injected[kind, default: 0] += 1
             return Draw(kind: kind, fraction: fraction, injection: injection)
         }

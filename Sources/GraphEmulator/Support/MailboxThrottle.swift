@@ -4,11 +4,25 @@ import Synchronization
 
 /// Keeps ``OutlookLimits`` per mailbox: what is in flight, and what was sent in each window.
 final class MailboxThrottle: Sendable {
-    /// Which limit a request went over, named as the 429's message names it.
+    /// Which limit a request went over (the key of `/_emulator/stats`' `throttled`).
     enum Limit: String, Sendable {
         case concurrency = "MailboxConcurrency"
         case requests = "MailboxRequests"
         case upload = "MailboxUpload"
+
+        /// The 429's message, as Outlook writes it: the limit's name and no number, so a
+        /// client learns the budget only from `Retry-After` and what it saw accepted.
+        /// Concurrency's text is quoted in many reports (magodo/terraform-provider-outlook
+        /// #21, Microsoft Q&A); the upload limit's as python-o365 #500 quotes it (which
+        /// limit it names is not documented); the request count's is not documented at all,
+        /// so it is written in the same form.
+        var message: String {
+            switch self {
+            case .concurrency: "Application is over its MailboxConcurrency limit."
+            case .requests: "Application is over its MailboxRequests limit."
+            case .upload: "Application is over its IncomingBytes limit."
+            }
+        }
     }
 
     struct Refusal: Sendable, Hashable {
@@ -50,14 +64,13 @@ final class MailboxThrottle: Sendable {
                 if Int64(box.requests.count) > budget.amount, let oldest = box.requests.first {
                     return (
                         Refusal(
-                            limit: .requests, retryAfter: Self.seconds(until: oldest + budget.window, from: now),
-                            message: "Application is over its MailboxRequests limit: \(budget.amount) requests per \(budget.window.components.seconds) seconds."),
+                            limit: .requests, retryAfter: Self.seconds(until: oldest + budget.window, from: now), message: Limit.requests.message),
                         box.inFlight)
                 }
             }
             if let most = limits.concurrentRequests, box.inFlight >= most {
                 return (
-                    Refusal(limit: .concurrency, retryAfter: 1, message: "Application is over its MailboxConcurrency limit: \(most) requests at once."),
+                    Refusal(limit: .concurrency, retryAfter: 1, message: Limit.concurrency.message),
                     box.inFlight)
             }
             if let budget = limits.uploadBytes, uploadBytes > 0, !box.uploads.isEmpty, box.uploaded + uploadBytes > budget.amount {
@@ -72,9 +85,7 @@ final class MailboxThrottle: Sendable {
                     }
                 }
                 return (
-                    Refusal(
-                        limit: .upload, retryAfter: Self.seconds(until: fits, from: now),
-                        message: "Application is over its MailboxUpload limit: \(budget.amount) bytes per \(budget.window.components.seconds) seconds."),
+                    Refusal(limit: .upload, retryAfter: Self.seconds(until: fits, from: now), message: Limit.upload.message),
                     box.inFlight)
             }
             box.inFlight += 1

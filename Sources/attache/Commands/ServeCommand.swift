@@ -20,6 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
             `identity: http://127.0.0.1:PORT` gives the authority to sign in with. Their tokens \
             work on Graph until they expire.
 
+            With --tls every listener speaks https, with a certificate the emulator's own \
+            authority signed for 127.0.0.1, ::1 and localhost; the authority is made once and \
+            kept as ca.pem in the data folder, and a last line `ca: PATH` names it. MSAL and \
+            azure-identity then take the identity origin as an Entra authority (with instance \
+            discovery off), and attache takes the Graph root with --ca-file PATH.
+
             It listens on loopback (127.0.0.1, ::1, localhost) unless told otherwise. Any other \
             --host lets other machines in, so it needs a --token of your own, not the documented \
             one; it then warns that it is reachable from the network.
@@ -28,9 +34,16 @@ struct ServeCommand: AsyncParsableCommand {
             requests, or stalled mid-request. A slow upload that keeps sending is not cut off. A \
             body over the limit gets 413 and `Connection: close`, and the connection ends.
 
+            --fixture walkthrough loads the seed walkthrough's two accounts and ids. The seed \
+            prints no bearer token, so each account signs in with the one token the seed has \
+            for it, its upload URL's authtoken: megan@walkthrough.test (the message) with \
+            eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIUlN6bllHMmNI, adele@walkthrough.test (the event) \
+            with eyJhbGciOiJSUzI1NiIsImtpZCI6IktmYUNIBtw. A token whose user is not in the \
+            mailbox is named in a warning at start.
+
             Outlook's limits per mailbox hold, as on Outlook: 4 requests at once, 10,000 \
             requests per 10 minutes, 150 MB uploaded per 5 minutes; a request over one gets 429 \
-            ApplicationThrottled with Retry-After. --concurrent-limit, --request-limit and \
+            ApplicationThrottled with Retry-After and, as Outlook, no number in its message. --concurrent-limit, --request-limit and \
             --upload-limit change them ("off" lifts one), --no-limits lifts all three.
             """)
 
@@ -51,7 +64,9 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "token"))
     var token: String?
 
-    @Option(help: ArgumentHelp("Items to start with: demo, walkthrough (the seed's ids), or none.", valueName: "name"))
+    @Option(help: ArgumentHelp(
+        "Items to start with: demo, walkthrough (the seed's accounts and ids, with the seed's upload authtokens as their bearer tokens), or none.",
+        valueName: "name"))
     var fixture: [String] = ["demo"]
 
     @Option(help: ArgumentHelp("Seconds an upload session lives.", valueName: "seconds"))
@@ -61,6 +76,10 @@ struct ServeCommand: AsyncParsableCommand {
         "Misbehave on purpose, for testing clients: \(EmulatorConfiguration.Fault.allCases.map(\.rawValue).joined(separator: ", ")).",
         valueName: "fault"))
     var fault: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "How the upload host spells ExpirationDateTime and NextExpectedRanges: pascal (as the seed) or camel.", valueName: "case"))
+    var rangeKeyCase: String = EmulatorConfiguration.RangeKeyCase.pascal.rawValue
 
     @Option(help: ArgumentHelp("Milliseconds to wait before answering each ranged PUT (a slow link).", valueName: "ms"))
     var rangeDelay: Int = 0
@@ -106,6 +125,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Bytes uploaded per mailbox per window, as SIZE/TIME (150MiB/5m), or off.", valueName: "budget"))
     var uploadLimit: String = "150MiB/5m"
 
+    @Flag(help: ArgumentHelp(
+        "Speak https on all three listeners, with a certificate authority of the emulator's own (ca.pem in the data folder, made on first use).",
+        discussion: "Trust it with --ca-file, SSL_CERT_FILE or REQUESTS_CA_BUNDLE: Microsoft's libraries (MSAL, azure-identity) take only an https authority."))
+    var tls = false
+
     @Flag(help: "Lift Outlook's limits: any number of requests, at once and in all, and of bytes.")
     var noLimits = false
 
@@ -135,6 +159,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--fixture must be demo, walkthrough or none")
         }
         _ = try limits()
+        guard EmulatorConfiguration.RangeKeyCase(rawValue: rangeKeyCase) != nil else {
+            throw ValidationError("--range-key-case must be pascal or camel")
+        }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be from 0 to 1") }
         for name in faultKind where FaultInjection.Kind(rawValue: name) == nil {
             throw ValidationError("--fault-kind must be one of: \(FaultInjection.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -197,6 +224,15 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.uploadPort = uploadPort
         configuration.limits = try limits()
         configuration.uploadPublicOrigin = uploadOrigin
+        configuration.rangeKeyCase = EmulatorConfiguration.RangeKeyCase(rawValue: rangeKeyCase) ?? .pascal
+        if tls {
+            do {
+                configuration.tls = try EmulatorCertificates.loadOrMake(in: dataDirectory, host: host)
+            } catch {
+                Console.error("\(error)")
+                throw ExitCode(ExitCodes.failed)
+            }
+        }
         // Trap before starting: the dispatch sources take a moment to arm, and a SIGTERM sent on
         // reading `listening on` must not be lost (one during the start is kept for after it).
         let (stops, stop) = AsyncStream<Int32>.makeStream()
@@ -213,6 +249,15 @@ struct ServeCommand: AsyncParsableCommand {
         Console.out("graph root: \(emulator.graphBaseURL)  data: \(dataDirectory)")
         Console.out("identity: \(emulator.identityOrigin)")
         Console.out("uploads: \(uploadOrigin ?? emulator.uploadOrigin)")
+        if let certificates = configuration.tls {
+            // The authority to trust, for clients that check certificates (all of Microsoft's).
+            Console.out("ca: \(certificates.authorityPath)")
+        }
+        for user in emulator.usersWithoutAccount {
+            // Every request with that token would get a 401: say so once, here.
+            let fixtures = fixture.joined(separator: ", ")
+            Console.warning("the token for \(user) opens nothing: \(user) is not in this mailbox (fixtures: \(fixtures)); add --fixture demo, or use the tokens of the accounts it has")
+        }
         if configuration.exposure == .network {
             Console.warning("listening on \(host), which other machines can reach: anyone who has the token can read and change the mailbox")
         }

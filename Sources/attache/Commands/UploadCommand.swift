@@ -13,8 +13,9 @@ struct UploadCommand: AsyncParsableCommand {
             attache upload <file> ... --new-draft <subject> [<options>]
             """,
         discussion: """
-            Each file takes its own path: under 3 MiB one POST, from 3 MiB to 150 MiB an upload \
-            session in ranges of --chunk-size bytes. Every file is checked before anything is \
+            Each file takes its own path, by the request it would send: one POST when its \
+            JSON body (the file in base64 and its name) fits Graph's 4 MiB, else, up to 150 MiB, \
+            an upload session in ranges of --chunk-size bytes. Every file is checked before anything is \
             sent; a file that cannot be attached stops the whole command, so no item is left \
             half-done. Ctrl-C stops and keeps the sessions: `attache resume` finishes them.
             """)

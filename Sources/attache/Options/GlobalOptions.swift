@@ -48,7 +48,7 @@ struct GlobalOptions: ParsableArguments {
     var logFile: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Keep uploads to each mailbox within this budget from the start, as SIZE/TIME: 150MB/5m, 30000000/20s (default: the config's upload_budget; else from Outlook's first 429 on).",
+        "Keep uploads to each mailbox within this budget from the start, as SIZE/TIME: 150MB/5m, 30000000/20s (default: the config's upload_budget; else learnt from Outlook's first 429: its Retry-After and the bytes seen accepted).",
         valueName: "budget"))
     var uploadBudget: String?
 
