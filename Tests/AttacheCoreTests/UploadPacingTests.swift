@@ -77,16 +77,17 @@ struct UploadPacingTests {
             let ticket = try #require(try await pacer.reserve(1000))
             await pacer.sent(ticket)
         }
+        time.advance(by: .seconds(1))
         // A send that got no reply counts in the window, but was not seen taken.
         let lost = try #require(try await pacer.reserve(1000))
         await pacer.sent(lost, accepted: false)
         let inFlight = try #require(try await pacer.reserve(1000))
-        let refused = try #require(try await pacer.reserve(1000))
         time.advance(by: .seconds(1))
+        let refused = try #require(try await pacer.reserve(1000))
         await pacer.throttled(refused, retryAfter: .seconds(20))
         let budget = try #require(await pacer.budget)
         #expect(budget.bytes == 3000)
-        #expect(budget.window == .seconds(21))
+        #expect(budget.window == .seconds(22))
         #expect(await pacer.learnt)
         // The refused send counts for nothing; the lost one and the one in flight count as sends.
         #expect(await pacer.bytesInWindow == 5000)

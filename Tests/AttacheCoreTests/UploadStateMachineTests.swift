@@ -1,3 +1,4 @@
+import Clocks
 import Testing
 
 @testable import AttacheCore
@@ -145,11 +146,69 @@ struct UploadStateMachineTests {
 
     @Test func retriesGiveUpAfterTheLimitAndCleanUp() throws {
         var machine = try opened(size: 10 * Self.mb, attempts: 2)
-        let outage = RequestFailure.status(503, code: nil, message: nil, retryAfter: .seconds(1))
-        #expect(try machine.rangeFailed(outage) == .wait(attempt: 1, retryAfter: .seconds(1), reason: outage))
+        let broken = RequestFailure.status(500, code: nil, message: nil, retryAfter: .seconds(1))
+        #expect(try machine.rangeFailed(broken) == .wait(attempt: 1, retryAfter: .seconds(1), reason: broken))
         #expect(try machine.waitElapsed() == .querySession(Self.url))
-        #expect(try machine.sessionQueryFailed(outage) == .deleteSession(Self.url))
-        #expect(try machine.sessionDeleted(existed: true) == .fail(.gaveUp(outage, attempts: 2)))
+        #expect(try machine.sessionQueryFailed(broken) == .deleteSession(Self.url))
+        #expect(try machine.sessionDeleted(existed: true) == .fail(.gaveUp(broken, attempts: 2)))
+    }
+
+    /// An outage (no reply, a gateway's 503) is ridden out for a time, not a count: twenty
+    /// tries in four minutes go on where two failures of another kind would end it, and the
+    /// first failure past the tolerance gives up and cleans up.
+    @Test func anOutageIsRiddenOutForATimeNotACount() throws {
+        var machine = try opened(size: 10 * Self.mb, attempts: 2)
+        let start = machine.now
+        let down = RequestFailure.noReply("connection refused")
+        let gateway = RequestFailure.status(503, code: nil, message: nil, retryAfter: nil)
+        #expect(try machine.rangeFailed(down) == .wait(attempt: 1, retryAfter: nil, reason: down))
+        for attempt in 2...20 {
+            machine.now = start + .seconds(12 * (attempt - 1))
+            #expect(try machine.waitElapsed() == .querySession(Self.url))
+            let failure = attempt.isMultiple(of: 2) ? gateway : down
+            #expect(try machine.sessionQueryFailed(failure) == .wait(attempt: attempt, retryAfter: nil, reason: failure))
+        }
+        #expect(machine.outageBegan == start)
+        machine.now = start + .seconds(300)
+        #expect(try machine.waitElapsed() == .querySession(Self.url))
+        #expect(try machine.sessionQueryFailed(down) == .deleteSession(Self.url))
+        #expect(try machine.sessionDeleted(existed: nil) == .fail(.unreachable(down, lasted: .seconds(300), attempts: 21, sessionExpired: false)))
+    }
+
+    /// A reply, any reply, ends the outage: the next one is timed from its own start.
+    @Test func aReplyEndsTheOutage() throws {
+        var machine = try opened(size: 10 * Self.mb, attempts: 2)
+        let start = machine.now
+        let down = RequestFailure.noReply("reset")
+        _ = try machine.rangeFailed(down)
+        machine.now = start + .seconds(280)
+        _ = try machine.waitElapsed()
+        #expect(try machine.sessionStatus(expecting: .everything) == put(0..<Self.chunk))
+        #expect(machine.outageBegan == nil)
+        machine.now = start + .seconds(290)
+        // The back-off goes on growing (the reply gained no bytes); the outage starts again.
+        #expect(try machine.rangeFailed(down) == .wait(attempt: 2, retryAfter: nil, reason: down))
+        machine.now = start + .seconds(580)
+        _ = try machine.waitElapsed()
+        #expect(try machine.sessionQueryFailed(down) == .wait(attempt: 3, retryAfter: nil, reason: down))
+        #expect(machine.outageBegan == start + .seconds(290))
+    }
+
+    /// Never past the session's expiry: what the outage would resume is gone by then.
+    @Test func anOutageIsNotRiddenOutPastTheSessionsExpiry() throws {
+        var machine = session(size: 10 * Self.mb)
+        let start = machine.now
+        _ = try machine.start()
+        _ = try machine.sessionCreated(Self.url, expecting: .everything, expiresAt: start + .seconds(60))
+        let down = RequestFailure.noReply("timed out")
+        _ = try machine.rangeFailed(down)
+        machine.now = start + .seconds(59)
+        _ = try machine.waitElapsed()
+        #expect(try machine.sessionQueryFailed(down) == .wait(attempt: 2, retryAfter: nil, reason: down))
+        machine.now = start + .seconds(61)
+        _ = try machine.waitElapsed()
+        #expect(try machine.sessionQueryFailed(down) == .deleteSession(Self.url))
+        #expect(try machine.sessionDeleted(existed: nil) == .fail(.unreachable(down, lasted: .seconds(61), attempts: 3, sessionExpired: true)))
     }
 
     /// A 429 with Retry-After is pacing: waited out however often it comes, never counted.

@@ -13,6 +13,18 @@ public enum TransferFormat {
         return "\(minutes):\(String(secs).leftPadded(to: 2))"
     }
 
+    /// `45 s`, `2 min 5 s`, `1 h 2 min`: a span as a sentence says it, rounded down.
+    public static func span(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "a while" }
+        guard seconds < 36_000_000 else { return "over 9999 h" }
+        guard seconds >= 1 else { return "less than a second" }
+        let total = Int(seconds)
+        let (hours, minutes, secs) = (total / 3600, (total % 3600) / 60, total % 60)
+        if hours > 0 { return minutes > 0 ? "\(hours) h \(minutes) min" : "\(hours) h" }
+        if minutes > 0 { return secs > 0 ? "\(minutes) min \(secs) s" : "\(minutes) min" }
+        return "\(secs) s"
+    }
+
     /// `12.3 MiB/s`.
     public static func rate(_ bytesPerSecond: Double?) -> String {
         guard let bytesPerSecond, bytesPerSecond.isFinite, bytesPerSecond > 0 else { return "--" }

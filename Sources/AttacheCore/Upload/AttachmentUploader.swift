@@ -121,7 +121,9 @@ struct AttachmentUploader: Sendable {
         if let started = record?.sessionStartedAt ?? record?.createdAt { driver.sessionStartedAt = started }
         var action: UploadStateMachine.Action
         if let url = record?.uploadURL {
-            action = driver.step { try $0.resume(session: url) }
+            // Before any request, the server's clock is unknown: the local one stands in.
+            let expires = UploadDriver.instant(of: record?.sessionExpires, serverTimeThen: clock.date, then: clock.now)
+            action = driver.step { try $0.resume(session: url, expiresAt: expires) }
         } else if record != nil {
             action = driver.step { try $0.resumeWithoutSession() }
         } else {

@@ -23,6 +23,14 @@ enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
         return retryAfter != nil
     }
 
+    /// The server could not be reached, or a gateway before it could not reach it (502,
+    /// 503, 504): an outage, ridden out for a time rather than for a number of tries.
+    var isOutage: Bool {
+        if case .noReply = self { return true }
+        guard let status else { return false }
+        return [502, 503, 504].contains(status)
+    }
+
     /// Worth another try after a wait: no reply, a timeout, throttling or a server error.
     var isRetryable: Bool {
         if case .noReply = self { return true }

@@ -1,4 +1,4 @@
-/// How long to wait before trying again, and how many times.
+/// How long to wait before trying again, and how many times (or, in an outage, for how long).
 ///
 /// Exponential back-off with full jitter, capped; a server's `Retry-After` is honoured
 /// as the floor of the wait, up to ``maximumRetryAfter``: a server that asks for hours (or
@@ -12,11 +12,15 @@ public struct RetryPolicy: Hashable, Sendable {
     public var maximumDelay: Duration
     /// The longest a server's `Retry-After` makes attache wait.
     public var maximumRetryAfter: Duration
+    /// How long an outage (no reply, or a gateway's 502/503/504) is ridden out, whatever
+    /// the number of tries: a Wi-Fi drop or a VPN reconnect needs no `r` by hand.
+    public var outageTolerance: Duration
 
     public init(
         maximumAttempts: Int = 6, baseDelay: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(30),
-        maximumRetryAfter: Duration = .seconds(300)
+        maximumRetryAfter: Duration = .seconds(300), outageTolerance: Duration = .seconds(300)
     ) {
+        self.outageTolerance = outageTolerance
         self.maximumAttempts = maximumAttempts
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
@@ -24,7 +28,7 @@ public struct RetryPolicy: Hashable, Sendable {
     }
 
     /// Retries nothing: the first failure is final.
-    public static let never = RetryPolicy(maximumAttempts: 1, baseDelay: .zero, maximumDelay: .zero, maximumRetryAfter: .zero)
+    public static let never = RetryPolicy(maximumAttempts: 1, baseDelay: .zero, maximumDelay: .zero, maximumRetryAfter: .zero, outageTolerance: .zero)
 
     /// The wait before retry number `attempt` (1 for the first retry).
     ///

@@ -310,6 +310,7 @@ actor TransferQueue {
             entry.snapshot.inFlightBytes = 0
         case .sessionOpened(let expected):
             entry.snapshot.phase = .uploading
+            entry.snapshot.offlineSince = nil
             entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
             entry.snapshot.confirmedRanges = expected.confirmed(total: size)
             entry.snapshot.inFlightBytes = 0
@@ -321,6 +322,7 @@ actor TransferQueue {
             entry.snapshot.bytesSent += count
         case .confirmed(let expected):
             entry.snapshot.phase = .uploading
+            entry.snapshot.offlineSince = nil
             entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
             entry.snapshot.confirmedRanges = expected.confirmed(total: size)
             entry.snapshot.inFlightBytes = 0
@@ -330,11 +332,19 @@ actor TransferQueue {
             entry.snapshot.bytesPerSecond = entry.meter.bytesPerSecond
         case .retrying(let delay, let attempt, let reason):
             entry.snapshot.phase = .retrying(retryAt: t + delay.seconds, attempt: attempt, reason: reason)
+            entry.snapshot.offlineSince = nil
+            entry.snapshot.retries += 1
+            entry.snapshot.lastRetryReason = reason
+            entry.snapshot.inFlightBytes = 0
+        case .offline(let delay, let attempt, let lasted, let reason):
+            entry.snapshot.phase = .retrying(retryAt: t + delay.seconds, attempt: attempt, reason: reason)
+            entry.snapshot.offlineSince = entry.snapshot.offlineSince ?? t - lasted.seconds
             entry.snapshot.retries += 1
             entry.snapshot.lastRetryReason = reason
             entry.snapshot.inFlightBytes = 0
         case .waiting(let delay, let reason):
             entry.snapshot.phase = .waiting(until: t + delay.seconds, reason: reason)
+            entry.snapshot.offlineSince = nil
             entry.snapshot.inFlightBytes = 0
         case .checking(let what):
             entry.snapshot.phase = .checking(what)
@@ -359,6 +369,7 @@ actor TransferQueue {
             }
             // A pause that came too late (the file was attached, or failed) is no pause.
             entry.snapshot.stopping = nil
+            entry.snapshot.offlineSince = nil
             entry.snapshot.inFlightBytes = 0
             entry.snapshot.finishedAt = t
             entry.task = nil

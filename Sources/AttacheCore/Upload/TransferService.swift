@@ -15,6 +15,8 @@ public struct TransferService: Sendable {
     /// What the journal records as this connection's Graph root (`embedded` for the
     /// built-in emulator): a transfer recorded for another root is not this one's to touch.
     public let graphBase: String
+    /// How long to wait and try again, and how long an outage is ridden out.
+    public let retryPolicy: RetryPolicy
     /// Where upload URLs recorded by an earlier run now live, when that moved (the embedded
     /// emulator listens on a new port each run); `nil` keeps them as recorded.
     public let uploadOrigin: String?
@@ -24,6 +26,7 @@ public struct TransferService: Sendable {
         graph: GraphClient, journal: TransferJournal, graphBase: String, uploadOrigin: String? = nil, concurrency: Int = 4,
         retryPolicy: RetryPolicy = RetryPolicy(), verify: Bool = false, clock: AttacheClock? = nil, logger: Logger
     ) {
+        self.retryPolicy = retryPolicy
         self.graph = graph
         self.journal = journal
         self.graphBase = graphBase

@@ -64,6 +64,9 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     public var verifiedSHA256: String?
     /// The user cancelled, but the server had already made the attachment, which stays.
     public var cancelCameTooLate = false
+    /// When the outage the transfer is riding out began (seconds on the queue's clock); `nil`
+    /// once the server answers again. Its phase meanwhile is ``Phase/retrying(retryAt:attempt:reason:)``.
+    public var offlineSince: Double?
     /// How many times a request was tried again, and why the last one was.
     public var retries = 0
     public var lastRetryReason: String?

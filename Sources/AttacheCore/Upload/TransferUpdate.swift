@@ -15,6 +15,9 @@ public enum TransferUpdate: Sendable, Hashable {
     case confirmed(ExpectedRanges)
     /// Waiting `delay` before trying again, because of `reason`.
     case retrying(delay: Duration, attempt: Int, reason: String)
+    /// The server has not been reached for `lasted`: waiting `delay` before try `attempt`,
+    /// riding the outage out (see ``RetryPolicy/outageTolerance``).
+    case offline(delay: Duration, attempt: Int, lasted: Duration, reason: String)
     /// Waiting `delay` because Outlook asks for it (`reason`, such as "waiting for Outlook's
     /// upload budget"): pacing, not a failure.
     case waiting(delay: Duration, reason: String)

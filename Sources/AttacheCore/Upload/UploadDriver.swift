@@ -51,7 +51,9 @@ struct UploadDriver {
         self.verify = verify
         self.logger = logger
         self.report = report
-        self.machine = UploadStateMachine(fileSize: job.file.size, plan: job.plan, maximumAttempts: retryPolicy.maximumAttempts)
+        self.machine = UploadStateMachine(
+            fileSize: job.file.size, plan: job.plan, maximumAttempts: retryPolicy.maximumAttempts, outageTolerance: retryPolicy.outageTolerance,
+            now: effects.clock.now)
     }
 
     var fileName: String { job.file.name }
@@ -210,6 +212,7 @@ struct UploadDriver {
     /// Feeds one event to the machine; an event it cannot take ends the upload as an
     /// internal error (cleaning up what it can) rather than carrying on in a wrong state.
     mutating func step(_ event: (inout UploadStateMachine) throws -> UploadStateMachine.Action) -> UploadStateMachine.Action {
+        machine.now = effects.clock.now
         do {
             return try event(&machine)
         } catch {
@@ -232,12 +235,22 @@ struct UploadDriver {
         return try await shielded(body)
     }
 
+    /// A server's date on the effects' clock: `then` (on the clock) was `serverTimeThen` on
+    /// the server. The server's number is clamped (a day at most), never trusted in arithmetic.
+    static func instant(of serverDate: String?, serverTimeThen: Date?, then: ClockInstant) -> ClockInstant? {
+        guard let serverDate, let date = GraphDate.parse(serverDate), let serverTimeThen else { return nil }
+        let remaining = date.timeIntervalSince(serverTimeThen)
+        guard remaining.isFinite else { return nil }
+        return then + .milliseconds(Int64(min(max(remaining, 0), 86_400) * 1000))
+    }
+
     // MARK: Steps
 
     mutating func createSession() async -> UploadStateMachine.Action {
         report(.starting)
         sessionStartedAt = Date()
         let sentAt = ContinuousClock.now
+        let sentOnClock = effects.clock.now
         // Beside it, what the item already holds of that name, so that a lost final reply is
         // never taken to have made one of those: no range can make an attachment before the
         // last, which waits for this list.
@@ -251,7 +264,8 @@ struct UploadDriver {
             // it is in, a stop (a cancel deletes it) takes effect at the next step.
             await recorder.record(opened: created, startedAt: sessionStartedAt, serverStart: search.createdSince)
             report(.sessionOpened(created.nextExpectedRanges))
-            return step { try $0.sessionCreated(created.uploadURL, expecting: created.nextExpectedRanges) }
+            let expires = Self.instant(of: created.expirationDateTime, serverTimeThen: search.createdSince, then: sentOnClock)
+            return step { try $0.sessionCreated(created.uploadURL, expecting: created.nextExpectedRanges, expiresAt: expires) }
         } catch let error as GraphError {
             lastFailure = error
             return step { try $0.sessionCreationFailed(error.requestFailure) }
@@ -285,6 +299,8 @@ struct UploadDriver {
             // Every transfer to the mailbox holds back until the wait is over.
             if let retryAfter = reason.retryAfter { await effects.holdMailbox(for: retryAfter) }
             report(.waiting(delay: delay, reason: "Outlook is throttling this mailbox"))
+        } else if let began = machine.outageBegan {
+            report(.offline(delay: delay, attempt: attempt, lasted: began.duration(to: effects.clock.now), reason: reason.description))
         } else {
             report(.retrying(delay: delay, attempt: attempt, reason: reason.description))
         }

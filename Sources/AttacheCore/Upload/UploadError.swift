@@ -125,6 +125,7 @@ extension UploadError {
             case .malformedReply: kind = .malformedReply
             case .status(let status, _, _, _): kind = status == 429 || status == 503 ? .throttled : .refused
             }
+        case .unreachable: kind = .unreachable
         case .sessionsKeptExpiring, .uploadURLRefused: kind = .sessionExpired
         case .serverDisagrees: kind = .serverDisagrees
         case .fileChanged: kind = .fileChanged

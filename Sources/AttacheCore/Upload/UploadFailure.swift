@@ -4,6 +4,9 @@ enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
     case rejected(RequestFailure)
     /// Transient failures went on past the retry policy's limit.
     case gaveUp(RequestFailure, attempts: Int)
+    /// The server could not be reached for longer than the outage tolerance, or until the
+    /// session expired.
+    case unreachable(RequestFailure, lasted: Duration, attempts: Int, sessionExpired: Bool)
     /// Upload sessions kept disappearing (expired, or deleted by someone else).
     case sessionsKeptExpiring(Int)
     /// The server kept expecting bytes the client had already sent, or none at all.
@@ -23,6 +26,11 @@ enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
             return "the server refused it: \(failure)"
         case .gaveUp(let failure, let attempts):
             return "gave up after \(attempts) tries: \(failure)"
+        case .unreachable(let failure, let lasted, let attempts, let sessionExpired):
+            let span = TransferFormat.span(lasted.seconds)
+            return sessionExpired
+                ? "gave up after \(span) and \(attempts) tries, when the upload session expired: \(failure)"
+                : "gave up after \(span) without the server (\(attempts) tries): \(failure)"
         case .sessionsKeptExpiring(let count):
             return "the upload session expired \(count) times before the file was complete"
         case .serverDisagrees(let detail):
@@ -41,7 +49,7 @@ enum UploadFailure: Hashable, Sendable, CustomStringConvertible {
     /// The last request failure behind this outcome, if any.
     public var requestFailure: RequestFailure? {
         switch self {
-        case .rejected(let failure), .gaveUp(let failure, _), .uploadURLRefused(let failure): failure
+        case .rejected(let failure), .gaveUp(let failure, _), .unreachable(let failure, _, _, _), .uploadURLRefused(let failure): failure
         case .sessionsKeptExpiring, .serverDisagrees, .fileChanged, .completedWithoutAttachment, .internalError: nil
         }
     }

@@ -5,6 +5,8 @@
 /// - a file whose request fits Graph's 4 MiB goes in one `POST`; a larger one through an
 ///   upload session with ranged `PUT`s (see ``UploadPlan``);
 /// - a 429 with `Retry-After` is waited out as often as it comes, never counted as a failure;
+/// - an outage (no reply, or a gateway's 502/503/504) is ridden out for a time, not a count
+///   of tries: up to ``outageTolerance``, and never past the session's expiry;
 /// - after any failure of a range it asks the session where it stands before sending
 ///   again ("ask the session, do not guess"), so at most one range is re-sent;
 /// - when a session is gone and the final range may have landed, or a `POST` got no reply,
@@ -16,6 +18,8 @@
 ///
 /// An event that cannot happen in the current state throws ``InvalidTransition``: a bug in
 /// the caller, which it reports as an internal error rather than carrying on.
+import Clocks
+
 struct UploadStateMachine: Sendable {
     /// What the caller must do next.
     public enum Action: Hashable, Sendable {
@@ -102,6 +106,16 @@ struct UploadStateMachine: Sendable {
     public let maximumAttempts: Int
     /// Upload sessions started before giving up on expiring ones.
     public let maximumSessions: Int
+    /// How long an outage is ridden out before the upload gives up.
+    public let outageTolerance: Duration
+
+    /// The time of the event being taken, which the caller sets before each: the machine
+    /// reads no clock of its own.
+    public var now: ClockInstant
+    /// When the current session expires, on the same clock; an outage is not ridden out past it.
+    public private(set) var sessionExpires: ClockInstant?
+    /// When the outage under way began: the first of the failures in a row with no reply.
+    public private(set) var outageBegan: ClockInstant?
 
     private var state: State = .idle
     /// The open session, as long as it may exist on the server.
@@ -123,11 +137,16 @@ struct UploadStateMachine: Sendable {
     /// What the server last said it still expects; `nil` before a session exists.
     public private(set) var expected: ExpectedRanges?
 
-    public init(fileSize: Int64, plan: UploadPlan, maximumAttempts: Int = 6, maximumSessions: Int = 3) {
+    public init(
+        fileSize: Int64, plan: UploadPlan, maximumAttempts: Int = 6, maximumSessions: Int = 3, outageTolerance: Duration = .seconds(300),
+        now: ClockInstant = ClockInstant(sinceEpoch: .zero)
+    ) {
         self.fileSize = fileSize
         self.plan = plan
         self.maximumAttempts = max(1, maximumAttempts)
         self.maximumSessions = max(1, maximumSessions)
+        self.outageTolerance = max(.zero, outageTolerance)
+        self.now = now
     }
 
     /// Bytes the server has confirmed holding.
@@ -169,9 +188,10 @@ struct UploadStateMachine: Sendable {
     }
 
     /// Picks up an upload whose session already exists (after a restart): asks it first.
-    public mutating func resume(session url: UploadURL) throws(InvalidTransition) -> Action {
+    public mutating func resume(session url: UploadURL, expiresAt: ClockInstant? = nil) throws(InvalidTransition) -> Action {
         guard state == .idle else { throw invalid("resume") }
         session = url
+        sessionExpires = expiresAt
         sessionAnswered = true
         sessionsStarted = 1
         state = .querying(finalMayHaveLanded: true)
@@ -189,6 +209,7 @@ struct UploadStateMachine: Sendable {
 
     public mutating func attachmentPosted(id: String) throws(InvalidTransition) -> Action {
         guard state == .posting else { throw invalid("attachment posted") }
+        outageBegan = nil
         state = .confirmingFile(attachmentID: id)
         return .confirmFile(attachmentID: id)
     }
@@ -205,9 +226,12 @@ struct UploadStateMachine: Sendable {
 
     // MARK: Upload session
 
-    public mutating func sessionCreated(_ url: UploadURL, expecting ranges: ExpectedRanges) throws(InvalidTransition) -> Action {
+    /// A new session; `expiresAt` is its expiry on the caller's clock, when known.
+    public mutating func sessionCreated(_ url: UploadURL, expecting ranges: ExpectedRanges, expiresAt: ClockInstant? = nil) throws(InvalidTransition) -> Action {
         guard state == .creatingSession else { throw invalid("session created") }
         session = url
+        sessionExpires = expiresAt
+        outageBegan = nil
         failures = 0
         stalls = 0
         mostConfirmed = 0
@@ -228,6 +252,7 @@ struct UploadStateMachine: Sendable {
     public mutating func rangeAccepted(expecting ranges: ExpectedRanges) throws(InvalidTransition) -> Action {
         guard case .putting = state else { throw invalid("range accepted") }
         failures = 0
+        outageBegan = nil
         sessionAnswered = true
         let before = max(confirmedBytes, mostConfirmed)
         let now = ranges.confirmedBytes(total: fileSize)
@@ -250,6 +275,7 @@ struct UploadStateMachine: Sendable {
     public mutating func uploadCompleted(attachmentID: String?) throws(InvalidTransition) -> Action {
         guard case .putting = state else { throw invalid("upload completed") }
         session = nil
+        outageBegan = nil
         expected = .nothing
         guard let attachmentID else {
             // Done, says the server, but not where: look, and never send the file again.
@@ -289,6 +315,7 @@ struct UploadStateMachine: Sendable {
     public mutating func sessionStatus(expecting ranges: ExpectedRanges) throws(InvalidTransition) -> Action {
         guard case .querying(let finalMayHaveLanded) = state else { throw invalid("session status") }
         sessionAnswered = true
+        outageBegan = nil
         return proceed(expecting: ranges, finalMayHaveLanded: finalMayHaveLanded)
     }
 
@@ -307,6 +334,7 @@ struct UploadStateMachine: Sendable {
 
     public mutating func attachmentSearchFinished(foundID: String?) throws(InvalidTransition) -> Action {
         guard case .finding(let then) = state else { throw invalid("attachment search finished") }
+        outageBegan = nil
         if let foundID {
             state = .confirmingFile(attachmentID: foundID)
             return .confirmFile(attachmentID: foundID)
@@ -516,6 +544,7 @@ struct UploadStateMachine: Sendable {
 
     private mutating func sessionLost(_ failure: RequestFailure, finalMayHaveLanded: Bool) -> Action {
         session = nil
+        sessionExpires = nil
         if finalMayHaveLanded {
             // Checked first: a single-range upload whose only reply was lost never had its
             // session answer, yet may well be attached.
@@ -534,9 +563,23 @@ struct UploadStateMachine: Sendable {
         if failure.isThrottling {
             // Pacing, not failure: wait as long as the server asks, however often it asks.
             state = .waiting(pending)
+            outageBegan = nil
             return .wait(attempt: failures + 1, retryAfter: failure.retryAfter, reason: failure)
         }
         failures += 1
+        if failure.isOutage {
+            // Ridden out for a time, however many tries it takes (the back-off is capped),
+            // and only while the session it would resume can still be there.
+            let began = outageBegan ?? now
+            outageBegan = began
+            let expired = sessionExpires.map { now >= $0 } ?? false
+            guard began.duration(to: now) < outageTolerance, !expired else {
+                return finish(failing: .unreachable(failure, lasted: began.duration(to: now), attempts: failures, sessionExpired: expired))
+            }
+            state = .waiting(pending)
+            return .wait(attempt: failures, retryAfter: failure.retryAfter, reason: failure)
+        }
+        outageBegan = nil
         guard failures < maximumAttempts else {
             return finish(failing: .gaveUp(failure, attempts: failures))
         }

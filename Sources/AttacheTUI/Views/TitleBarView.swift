@@ -15,6 +15,14 @@ struct TitleBarView: View {
         }
     }
 
+    /// Seconds to the next try of a transfer riding out an outage; `nil` when none is.
+    static func nextTryOffline(_ state: AppState) -> Double? {
+        state.transfers.compactMap { snapshot -> Double? in
+            guard snapshot.offlineSince != nil, case .retrying(let retryAt, _, _) = snapshot.phase else { return nil }
+            return max(0, retryAt - state.now)
+        }.min()
+    }
+
     func render(in rect: Rect, into buffer: inout ScreenBuffer) {
         buffer.fill(rect, role: .tabInactive)
         var x = rect.x
@@ -28,6 +36,8 @@ struct TitleBarView: View {
         let room = rect.maxX - x - 1
         // Whether the server answers comes first: a list that will not load says why here.
         let (text, role): (String, Role) = switch state.connection {
+        case _ where Self.nextTryOffline(state) != nil:
+            ("offline · transfers try again in \(TransferFormat.clock(Self.nextTryOffline(state) ?? 0))", .error)
         case .down: ("offline: \(state.server.isEmpty ? "the server" : state.server) does not answer · R retries", .error)
         case .connecting: ("connecting to \(state.server.isEmpty ? "the server" : state.server)…", .dim)
         case .up: (state.account, .dim)

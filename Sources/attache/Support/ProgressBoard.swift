@@ -63,6 +63,9 @@ actor ProgressBoard {
         case .uploading:
             status = "\(TransferFormat.rate(snapshot.bytesPerSecond))  ETA \(snapshot.secondsRemaining(at: now).map(TransferFormat.clock) ?? "--:--")"
         case .checking(let what): status = what
+        case .retrying(let retryAt, _, _) where snapshot.offlineSince != nil:
+            let lasted = now - (snapshot.offlineSince ?? now)
+            status = "offline \(TransferFormat.clock(max(0, lasted))) · next try in \(TransferFormat.clock(max(0, retryAt - now)))"
         case .retrying(let retryAt, let attempt, let reason):
             status = "retry \(attempt) in \(TransferFormat.clock(max(0, retryAt - now))): \(reason)"
         case .waiting(let until, let reason):
