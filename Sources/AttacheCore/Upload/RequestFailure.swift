@@ -23,12 +23,13 @@ enum RequestFailure: Hashable, Sendable, CustomStringConvertible {
         return retryAfter != nil
     }
 
-    /// The server could not be reached, or a gateway before it could not reach it (502,
-    /// 503, 504): an outage, ridden out for a time rather than for a number of tries.
+    /// The server could not be reached, or a gateway before it could not reach it (502, 504,
+    /// a 503 that names no wait): an outage, ridden out for a time rather than for a number
+    /// of tries. A 503 with `Retry-After` is a server that answers and paces: counted.
     var isOutage: Bool {
         if case .noReply = self { return true }
         guard let status else { return false }
-        return [502, 503, 504].contains(status)
+        return status == 502 || status == 504 || (status == 503 && retryAfter == nil)
     }
 
     /// Worth another try after a wait: no reply, a timeout, throttling or a server error.

@@ -240,44 +240,71 @@ public struct TransferService: Sendable {
                 reason: "could not tell whether it was attached: \(error.requestFailure)", fileName: record.fileName, item: record.item,
                 graphCode: error.code, status: error.status, requestID: error.requestID, cause: error)
         }
-        if let url = rebased(record.uploadURL) {
+        let internalError = { (detail: String) in
+            CancelResult.failed(UploadError(.internalError, reason: detail, fileName: record.fileName, item: record.item))
+        }
+        // The machine decides, as for a running transfer: what is deleted, and whether the
+        // attachment is looked for. Picked up where the journal left it, then cancelled.
+        let plan: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: AttachmentLimits.defaultRangeLength)
+        var machine = UploadStateMachine(fileSize: record.fileSize, plan: plan)
+        var action: UploadStateMachine.Action
+        do {
+            if let url = rebased(record.uploadURL) {
+                action = try machine.resume(session: url)
+            } else {
+                action = try machine.resumeWithoutSession()
+            }
+        } catch {
+            return internalError("\(error)")
+        }
+        action = machine.stop(.cancel, requestInFlight: false) ?? action
+        var sessionDeleted = false
+        // A cancel takes a delete, a search and an end: a handful of steps, never a loop.
+        for _ in 0..<8 {
             do {
-                try await graph.deleteSession(url, fileName: record.fileName)
-                // The session was there, so its final range had not landed: nothing attached.
-                try? await journal.update(record.id) {
-                    $0.state = .cancelled
-                    $0.uploadURL = nil
+                switch action {
+                case .deleteSession(let url):
+                    do {
+                        try await graph.deleteSession(url, fileName: record.fileName)
+                        sessionDeleted = true
+                        try? await journal.update(record.id) { $0.uploadURL = nil }
+                        action = try machine.sessionDeleted(existed: true)
+                    } catch let error as GraphError where error.requestFailure.isSessionGone {
+                        // Gone: expired, deleted, or completed into the attachment.
+                        try? await journal.update(record.id) { $0.uploadURL = nil }
+                        action = try machine.sessionDeleted(existed: false)
+                    }
+
+                case .findAttachment:
+                    // A POST's candidate is read back and must hash like the file (see AttachmentSearch).
+                    let sha256 = record.method == "post" ? try? await FileDigest.sha256(path: record.filePath) : nil
+                    if let found = try await graph.findAttachment(record.attachmentSearch(sha256: sha256), on: record.item) {
+                        try? await journal.update(record.id) {
+                            $0.state = .done
+                            $0.attachmentID = found.id
+                            $0.confirmedBytes = $0.fileSize
+                            $0.lastError = nil
+                            $0.errorCode = nil
+                        }
+                        return .alreadyAttached(found)
+                    }
+                    action = try machine.attachmentSearchFinished(foundID: nil)
+
+                case .reportCancelled:
+                    // A session deleted was there, so its final range had not landed: nothing attached.
+                    try? await journal.update(record.id) { $0.state = .cancelled }
+                    return .cancelled(sessionDeleted: sessionDeleted)
+
+                default:
+                    return internalError("a cancel from the journal took a step it cannot take (\(action))")
                 }
-                return .cancelled(sessionDeleted: true)
-            } catch let error as GraphError where error.requestFailure.isSessionGone {
-                // Gone: expired, deleted, or completed into the attachment. Look.
-                try? await journal.update(record.id) { $0.uploadURL = nil }
             } catch let error as GraphError {
                 return .failed(failure(error))
             } catch {
-                return .failed(UploadError(.internalError, reason: "\(error)", fileName: record.fileName, item: record.item))
+                return internalError("\(error)")
             }
         }
-        do {
-            // A POST's candidate is read back and must hash like the file (see AttachmentSearch).
-            let sha256 = record.method == "post" ? try? await FileDigest.sha256(path: record.filePath) : nil
-            if let found = try await graph.findAttachment(record.attachmentSearch(sha256: sha256), on: record.item) {
-                try? await journal.update(record.id) {
-                    $0.state = .done
-                    $0.attachmentID = found.id
-                    $0.confirmedBytes = $0.fileSize
-                    $0.lastError = nil
-                    $0.errorCode = nil
-                }
-                return .alreadyAttached(found)
-            }
-        } catch let error as GraphError {
-            return .failed(failure(error))
-        } catch {
-            return .failed(UploadError(.internalError, reason: "\(error)", fileName: record.fileName, item: record.item))
-        }
-        try? await journal.update(record.id) { $0.state = .cancelled }
-        return .cancelled(sessionDeleted: false)
+        return internalError("a cancel from the journal did not end")
     }
 
     /// `url` moved to ``uploadOrigin`` when there is one.

@@ -75,7 +75,7 @@ def with_msal(identity, graph, client_id):
         "silentTokenIsNew": silent["access_token"] != first["access_token"],
         "meAfterRefresh": me.status_code,
         "meUser": me.json().get("userPrincipalName") if me.status_code == 200 else None,
-    }, silent["access_token"]
+    }, app, accounts[0]
 
 
 def with_azure_identity(identity, graph, client_id):
@@ -91,8 +91,13 @@ def with_azure_identity(identity, graph, client_id):
 
 def main():
     identity, graph, client_id, token_file = sys.argv[1:5]
-    seen, token = with_msal(identity, graph, client_id)
+    seen, app, account = with_msal(identity, graph, client_id)
     seen["azureIdentity"] = with_azure_identity(identity, graph, client_id)
+    # The emulator's tokens live seconds: the one handed to attache is taken last.
+    last = app.acquire_token_silent(SCOPES, account=account, force_refresh=True)
+    if not last or "access_token" not in last:
+        fail("acquire_token_silent(force_refresh=True): %s" % (last and last.get("error_description", last)))
+    token = last["access_token"]
     descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as out:
         out.write(token)
