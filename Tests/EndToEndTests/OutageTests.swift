@@ -128,3 +128,26 @@ struct OutageTests {
         }
     }
 }
+
+/// The upload host learnt from a mailbox's last session: the next upload opens its
+/// connection while `createUploadSession` is on its way (a `HEAD` of its root, no
+/// credentials); the journal keeps the origin alone.
+@Suite("The upload host, ahead of the session")
+struct UploadHostWarmUpTests {
+    @Test func theSecondUploadWarmsTheUploadHostUpBeforeItsSession() async throws {
+        try await CLIHarness.withHostileProxy(rule: { _ in .forward }) { harness, proxy in
+            let item = try await harness.firstItem("messages")
+            let first = try harness.makeFile("first.bin", size: 5_000_000, seed: 81)
+            let second = try harness.makeFile("second.bin", size: 5_000_000, seed: 82)
+            #expect(try await harness.attache("upload", [first.path, "--message", item]).status == 0)
+            let before = proxy.exchanges.count
+            #expect(!proxy.exchanges.contains { $0.method == "HEAD" }, "no host was known yet")
+            #expect(try await harness.attache("upload", [second.path, "--message", item]).status == 0)
+            let later = proxy.exchanges.dropFirst(before)
+            let warm = try #require(later.first { $0.method == "HEAD" }, "\(later.map { "\($0.method) \($0.target)" })")
+            #expect(warm.target == "/")
+            let firstPut = try #require(later.first { $0.method == "PUT" })
+            #expect(warm.index < firstPut.index)
+        }
+    }
+}

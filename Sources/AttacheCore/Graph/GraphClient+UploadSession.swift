@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOFoundationCompat
 import NIOHTTP1
 import NIOCore
@@ -186,5 +187,28 @@ struct CountingChunks<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable w
 
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), length: length, onChunk: onChunk, onEnd: onEnd)
+    }
+}
+
+extension GraphClient {
+    /// Opens a connection to an upload host while `createUploadSession` is on its way, so
+    /// that the first range does not wait for one (and, on real Graph, for its TLS): a `HEAD`
+    /// of the origin's root, with no credentials, whose answer is read and ignored. The
+    /// connection then waits in the client's pool for the first `PUT` to the same origin.
+    ///
+    /// Only an origin attache would send a file to (https, or plain http to this machine);
+    /// never through the mailbox's gate, since it is no request to the mailbox.
+    public func warmUp(uploadOrigin origin: String) async {
+        guard let parsed = try? HTTPURL(validating: origin + "/"), parsed.scheme == "https" || parsed.isLoopback else { return }
+        var request = HTTPClientRequest(url: origin + "/")
+        request.method = .HEAD
+        request.headers.replaceOrAdd(name: "User-Agent", value: "attache/\(AttacheVersion.current)")
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            // Read to its end, so the connection goes back to the pool.
+            for try await _ in response.body {}
+        } catch {
+            logger.debug("the upload host could not be reached ahead of the session", metadata: ["origin": "\(origin)"])
+        }
     }
 }

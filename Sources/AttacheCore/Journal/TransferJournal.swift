@@ -14,7 +14,7 @@ public struct JournalError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Each step of an upload is written before the next one starts, so a process killed at
 /// any instant leaves a row that says where the session stands.
 public struct TransferJournal: Sendable {
-    private let database: DatabaseQueue
+    let database: DatabaseQueue
     private let logger: Logger
     /// Where it is, for messages: its path, or `memory`.
     public let location: String
@@ -97,6 +97,15 @@ public struct TransferJournal: Sendable {
             try db.alter(table: TransferRecord.databaseTableName) { t in
                 t.add(column: "serverStartedAt", .datetime)
                 t.add(column: "priorAttachmentIDs", .text)
+            }
+        }
+        migrator.registerMigration("v4: upload hosts") { db in
+            try db.create(table: "uploadHost") { t in
+                t.column("graphBase", .text).notNull()
+                t.column("mailbox", .text).notNull()
+                t.column("origin", .text).notNull()
+                t.column("seenAt", .datetime).notNull()
+                t.primaryKey(["graphBase", "mailbox"])
             }
         }
         return migrator

@@ -114,7 +114,13 @@ struct AttachmentUploader: Sendable {
             return outcome
         }
         let (fileGuard, change) = await openGuard(handle, job: job, resuming: record)
-        let effects = LiveUploadEffects(graph: graph, job: job, handle: handle, fileGuard: fileGuard, clock: clock, logger: logger)
+        var uploadHosts: LiveUploadEffects.UploadHosts?
+        if let journal, job.plan != .singleRequest {
+            let known = await journal.uploadOrigin(graphBase: journalGraphBase, mailbox: graph.mailbox)
+            uploadHosts = .init(journal: journal, graphBase: journalGraphBase, mailbox: graph.mailbox, known: known)
+        }
+        let effects = LiveUploadEffects(
+            graph: graph, job: job, handle: handle, fileGuard: fileGuard, clock: clock, logger: logger, uploadHosts: uploadHosts)
         var driver = UploadDriver(
             job: job, effects: effects, recorder: recorder, search: search, stop: stop, retryPolicy: retryPolicy, verify: verify, logger: logger,
             report: report)

@@ -20,7 +20,21 @@ final class LiveUploadEffects: UploadEffects {
     private let logger: Logger
     let clock: AttacheClock
 
-    init(graph: GraphClient, job: UploadJob, handle: ReadFileHandle?, fileGuard: SourceFileGuard?, clock: AttacheClock, logger: Logger) {
+    /// Where the journal keeps the mailbox's upload host, and the one it knew before this
+    /// upload; `nil` without a journal.
+    struct UploadHosts: Sendable {
+        var journal: TransferJournal
+        var graphBase: String
+        var mailbox: String
+        var known: String?
+    }
+    let uploadHosts: UploadHosts?
+
+    init(
+        graph: GraphClient, job: UploadJob, handle: ReadFileHandle?, fileGuard: SourceFileGuard?, clock: AttacheClock, logger: Logger,
+        uploadHosts: UploadHosts? = nil
+    ) {
+        self.uploadHosts = uploadHosts
         self.graph = graph
         self.job = job
         self.handle = handle
@@ -45,9 +59,17 @@ final class LiveUploadEffects: UploadEffects {
 
     func createSession() async throws -> UploadSession {
         let (graph, name, size, item) = (client, job.file.name, job.file.size, job.item)
+        // The upload host's connection opens while the session is made: the first range
+        // then goes as soon as the session's reply is in.
+        if let origin = uploadHosts?.known { Task { await graph.warmUp(uploadOrigin: origin) } }
         // Never cut short: a session the server made while its reply was on the way would be
         // left behind, unknown to the journal.
-        return try await shielded { try await graph.createUploadSession(name: name, size: size, on: item) }
+        let created = try await shielded { try await graph.createUploadSession(name: name, size: size, on: item) }
+        if let hosts = uploadHosts {
+            let origin = GraphClient.origin(of: created.uploadURL.secretValue)
+            if origin != hosts.known { await hosts.journal.remember(uploadOrigin: origin, graphBase: hosts.graphBase, mailbox: hosts.mailbox) }
+        }
+        return created
     }
 
     func attachmentsNamedLikeTheFile() async -> Set<String>? {
