@@ -723,7 +723,7 @@ def main():
     arguments.tools = [t.strip() for t in arguments.tools.split(",") if t.strip()]
     if arguments.before and "attache-before" not in arguments.tools:
         arguments.tools.append("attache-before")
-    unknown = set(arguments.tools) - set(TOOLS)
+    unknown = set(arguments.tools) - set(TOOLS) - {"attache-before"}
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
     arguments.progress_profile = parse_profile(arguments.progress_profile)

@@ -14,6 +14,15 @@ import Testing
 struct OutageTests {
     static let logger = Logger(label: "test.outage")
 
+    /// The emulator back on the ports and the store it had before it stopped.
+    static func restart(_ stopped: RunningEmulator, _ configuration: EmulatorConfiguration) async throws -> RunningEmulator {
+        var again = configuration
+        (again.port, again.uploadPort, again.identity.port) = (stopped.port, stopped.uploadPort, stopped.identityPort)
+        var logger = Logger(label: "test.emulator")
+        logger.logLevel = .critical
+        return try await GraphEmulator.start(again, logger: logger)
+    }
+
     @Test func aTwoMinuteOutageEndsByteExactWithNoAction() async throws {
         let time = ManualClock()
         let data = NSTemporaryDirectory() + "attache-outage-\(UUID().uuidString.prefix(8))"
@@ -59,11 +68,7 @@ struct OutageTests {
                 if snapshot.phase.isTerminal { ended = snapshot }
                 if restarted == nil, stoppedAt.duration(to: time.now) >= .seconds(120) {
                     offlineAtRestart = snapshot.offlineSince != nil
-                    var again = configuration
-                    (again.port, again.uploadPort, again.identity.port) = (first.emulator.port, first.emulator.uploadPort, first.emulator.identityPort)
-                    var logger = Logger(label: "test.emulator")
-                    logger.logLevel = .critical
-                    restarted = try await GraphEmulator.start(again, logger: logger)
+                    restarted = try await Self.restart(first.emulator, configuration)
                 }
             }
             mover.cancel()
@@ -105,11 +110,7 @@ struct OutageTests {
             let running = try await first.launchUpload(file.path, to: item, until: 1_000_000)
             await first.emulator.stop()
             let said = try await running.waitForStderr { $0.contains("offline") }
-            var again = configuration
-            (again.port, again.uploadPort, again.identity.port) = (first.emulator.port, first.emulator.uploadPort, first.emulator.identityPort)
-            var logger = Logger(label: "test.emulator")
-            logger.logLevel = .critical
-            let second = try await GraphEmulator.start(again, logger: logger)
+            let second = try await Self.restart(first.emulator, configuration)
             let result = try await running.finish(within: .seconds(120))
             let harness = CLIHarness(emulator: second, stateDirectory: first.stateDirectory, workDirectory: first.workDirectory, graphBase: second.graphBaseURL)
             let attached = (try? await harness.attachments("messages", item)) ?? []
