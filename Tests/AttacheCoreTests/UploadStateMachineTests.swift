@@ -158,6 +158,7 @@ struct UploadStateMachineTests {
     /// first failure past the tolerance gives up and cleans up.
     @Test func anOutageIsRiddenOutForATimeNotACount() throws {
         var machine = try opened(size: 10 * Self.mb, attempts: 2)
+        _ = try machine.rangeAccepted(expecting: accepted("\(Self.chunk)-"))
         let start = machine.now
         let down = RequestFailure.noReply("connection refused")
         let gateway = RequestFailure.status(503, code: nil, message: nil, retryAfter: nil)
@@ -175,9 +176,22 @@ struct UploadStateMachineTests {
         #expect(try machine.sessionDeleted(existed: nil) == .fail(.unreachable(down, lasted: .seconds(300), attempts: 21, sessionExpired: false)))
     }
 
+    /// An upload host that never answered its session is out of reach, not down for a
+    /// while: counted like any failure, so the user hears of it in seconds.
+    @Test func anUploadHostThatNeverAnsweredIsNotRiddenOut() throws {
+        var machine = try opened(size: 10 * Self.mb, attempts: 2)
+        let refused = RequestFailure.noReply("connection refused")
+        #expect(try machine.rangeFailed(refused) == .wait(attempt: 1, retryAfter: nil, reason: refused))
+        #expect(machine.outageBegan == nil)
+        _ = try machine.waitElapsed()
+        #expect(try machine.sessionQueryFailed(refused) == .deleteSession(Self.url))
+        #expect(try machine.sessionDeleted(existed: nil) == .fail(.gaveUp(refused, attempts: 2)))
+    }
+
     /// A reply, any reply, ends the outage: the next one is timed from its own start.
     @Test func aReplyEndsTheOutage() throws {
         var machine = try opened(size: 10 * Self.mb, attempts: 2)
+        _ = try machine.rangeAccepted(expecting: accepted("\(Self.chunk)-"))
         let start = machine.now
         let down = RequestFailure.noReply("reset")
         _ = try machine.rangeFailed(down)
@@ -200,6 +214,7 @@ struct UploadStateMachineTests {
         let start = machine.now
         _ = try machine.start()
         _ = try machine.sessionCreated(Self.url, expecting: .everything, expiresAt: start + .seconds(60))
+        _ = try machine.rangeAccepted(expecting: accepted("\(Self.chunk)-"))
         let down = RequestFailure.noReply("timed out")
         _ = try machine.rangeFailed(down)
         machine.now = start + .seconds(59)

@@ -5,8 +5,9 @@
 /// - a file whose request fits Graph's 4 MiB goes in one `POST`; a larger one through an
 ///   upload session with ranged `PUT`s (see ``UploadPlan``);
 /// - a 429 with `Retry-After` is waited out as often as it comes, never counted as a failure;
-/// - an outage (no reply, or a gateway's 502/503/504) is ridden out for a time, not a count
-///   of tries: up to ``outageTolerance``, and never past the session's expiry;
+/// - an outage (no reply, a gateway's 502/504, a 503 naming no wait) is ridden out for a
+///   time, not a count of tries: up to ``outageTolerance``, never past the session's expiry,
+///   and not for an upload host that never answered the session;
 /// - after any failure of a range it asks the session where it stands before sending
 ///   again ("ask the session, do not guess"), so at most one range is re-sent;
 /// - when a session is gone and the final range may have landed, or a `POST` got no reply,
@@ -567,7 +568,9 @@ struct UploadStateMachine: Sendable {
             return .wait(attempt: failures + 1, retryAfter: failure.retryAfter, reason: failure)
         }
         failures += 1
-        if failure.isOutage {
+        // An upload host that never answered this session is no outage but a host out of
+        // reach (a firewall, a wrong address): counted, so it is said in seconds.
+        if failure.isOutage, session == nil || sessionAnswered {
             // Ridden out for a time, however many tries it takes (the back-off is capped),
             // and only while the session it would resume can still be there.
             let began = outageBegan ?? now
