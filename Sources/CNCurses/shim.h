@@ -77,4 +77,27 @@ static inline void attache_put(int row, int column, const char *utf8, attr_t att
     mvaddstr(row, column, utf8);
 }
 
+// term.h last: its capability macros (`lines`, `columns`, …) would rename what is above.
+#include <ncursesw/term.h>
+
+/// Whether the terminal TERM names can run a full screen, asked of terminfo before `initscr`
+/// (which on failure prints "Error opening terminal" and exits the process): 0 when it can,
+/// 1 when terminfo has no such terminal (or TERM is unset), 2 when it cannot move the cursor
+/// (`dumb`, a printing terminal).
+static inline int attache_check_terminal(void) {
+    int status = 0;
+    if (setupterm(NULL, 1, &status) != OK) return 1;
+    const char *cup = tigetstr("cup");
+    int usable = cup != NULL && cup != (char *)-1;
+    del_curterm(cur_term);
+    return usable ? 0 : 2;
+}
+
+/// Whether the terminal started has an alternate screen (`smcup`): without one (`linux`,
+/// `vt100`) the last frame stays on the terminal after `endwin` unless it is cleared.
+static inline int attache_has_alternate_screen(void) {
+    const char *smcup = tigetstr("smcup");
+    return smcup != NULL && smcup != (char *)-1 && smcup[0] != 0;
+}
+
 #endif

@@ -34,7 +34,11 @@ struct Attache: AsyncParsableCommand {
         // A reader that goes away (`| head`) must not kill an upload half-way: writes then
         // fail with EPIPE, which Console handles.
         signal(SIGPIPE, SIG_IGN)
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Each argument as its bytes: a file name that is not UTF-8 still names its file
+        // (CommandLine.arguments would repair it into one that names none; see PlatformPath).
+        let arguments = (1..<Int(CommandLine.argc)).map { index in
+            CommandLine.unsafeArgv[index].map { PlatformPath.decode(UnsafeBufferPointer(start: $0, count: strlen($0)).map { UInt8(bitPattern: $0) }) } ?? ""
+        }
         // Beside the parser's own --generate-completion-script, for `make install`.
         if arguments == [ManualPage.flag] {
             Console.write(Data(ManualPage.render(Attache.self).utf8), to: STDOUT_FILENO)

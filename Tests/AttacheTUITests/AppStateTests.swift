@@ -225,7 +225,7 @@ struct AppStateTests {
     }
 
     @Test func everyActionHasAKeyAndHelpListsThemAll() {
-        let help = HelpView.lines.map(\.0).joined(separator: "\n")
+        let help = HelpView.lines(width: 400, hidden: []).map(\.text).joined(separator: "\n")
         for binding in KeyMap.bindings {
             #expect(help.contains(binding.help))
         }
@@ -254,7 +254,20 @@ struct AppStateTests {
         state.screen = Rect(x: 0, y: 0, width: 100, height: 30)
         #expect(state.modal == nil)
         state.screen = Rect(x: 0, y: 0, width: 40, height: 10)
-        #expect(state.handle(.character("q")) == [.quit])
+        // Transfers run: q asks there as it does on the full screen, and the small screen
+        // shows the question; n stays, y quits.
+        #expect(state.handle(.character("q")) == [])
+        #expect(Fixtures.render(state, width: 40, height: 10).contains("Quit?"))
+        #expect(state.handle(.character("n")) == [])
+        #expect(state.modal == nil && !state.quitting)
+        _ = state.handle(.character("q"))
+        #expect(state.handle(.character("y")) == [.quit])
+        #expect(state.quitting)
+        // With nothing running, q quits at once; Ctrl-Z suspends from here too.
+        var idle = Fixtures.state(transfers: false)
+        idle.screen = Rect(x: 0, y: 0, width: 40, height: 10)
+        #expect(idle.handle(.control("z")) == [.suspend])
+        #expect(idle.handle(.character("q")) == [.quit])
     }
 
     @Test func eachTabHasItsOwnFilterThatIgnoresAccentsAndCase() {

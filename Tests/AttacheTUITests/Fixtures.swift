@@ -62,6 +62,9 @@ enum Fixtures {
     /// The demo state with everything loaded.
     static func state(focus: AppState.Pane = .items, transfers: Bool = true) -> AppState {
         var state = AppState(account: "demo@attache.test · embedded Graph emulator", pickerDirectory: "/home/ana")
+        // Times in UTC and a fixed wall clock, whatever zone and time the tests run at.
+        state.timeZone = LocalTime(zone: TimeZone(identifier: "UTC")!)
+        state.wallClock = { Date(timeIntervalSince1970: 1_795_597_200) }
         _ = state.apply(.itemsLoaded(.message, messages))
         _ = state.apply(.itemsLoaded(.event, events))
         _ = state.apply(.attachmentsLoaded(itemID: messages[0].id, attachments))

@@ -251,21 +251,26 @@ enum PickerFixture {
     /// The path snapshots show, whatever `TMPDIR` the tests run with.
     static let recordedPath = "/tmp/attache-picker-fixture"
 
-    /// A screen with the fixture's path written as ``recordedPath``, the columns kept.
+    /// A screen with the fixture's path written as ``recordedPath``, the columns kept: the
+    /// columns the path gains or loses are taken from, or given to, the first run of spaces
+    /// after the text that follows it (the padding before the next column or the border), so
+    /// the screen reads as if drawn with the recorded path, whatever `TMPDIR` is.
     static func asRecorded(_ screen: String) -> String {
         let actual = directory
         guard actual != recordedPath else { return screen }
+        let grow = recordedPath.count - actual.count
         return screen.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             guard let range = line.range(of: actual) else { return String(line) }
-            // Take the spaces after the path into account, so the line keeps its width.
-            let grow = recordedPath.count - actual.count
-            var rest = line[range.upperBound...]
+            let rest = String(line[range.upperBound...])
+            // Where the padding starts: two spaces in a row, else the line's end.
+            let padding = rest.range(of: "  ")?.lowerBound ?? rest.endIndex
+            var after = rest[padding...]
             if grow > 0 {
-                guard rest.prefix(grow).allSatisfy({ $0 == " " }) else { return String(line) }
-                rest = rest.dropFirst(grow)
-                return line[..<range.lowerBound] + recordedPath + rest
+                guard after.prefix(grow).count == grow, after.prefix(grow).allSatisfy({ $0 == " " }) else { return String(line) }
+                after = after.dropFirst(grow)
             }
-            return line[..<range.lowerBound] + recordedPath + String(repeating: " ", count: -grow) + rest
+            let spaces = String(repeating: " ", count: max(0, -grow))
+            return line[..<range.lowerBound] + recordedPath + rest[..<padding] + spaces + after
         }.joined(separator: "\n")
     }
 
@@ -368,7 +373,9 @@ struct WorkflowScreenTests {
         for _ in 0..<"report-q3.pdf".count { _ = state.handle(.backspace) }
         for c in "q3.pdf" { _ = state.handle(.character(c)) }
         let effects = state.handle(.enter)
-        let download = AppState.Download(id: 1, name: "report-q3.pdf", destination: "/home/ana/Downloads/q3.pdf", expected: 2_411_008, opensWhenDone: false)
+        let download = AppState.Download(
+            id: 1, attachmentID: Fixtures.attachments[0].id, name: "report-q3.pdf", destination: "/home/ana/Downloads/q3.pdf", expected: 2_411_008,
+            opensWhenDone: false)
         #expect(effects == [.download(download, attachment: Fixtures.attachments[0], of: Fixtures.messages[0].reference)])
         _ = state.apply(.downloadProgress(id: 1, bytes: 1_200_000))
         #expect(state.handle(.character("c")) == [.cancelDownload(id: 1)])

@@ -17,8 +17,8 @@ struct TUILoopTests {
     static let second = "Relatório trimestral: números de setembro"
 
     /// A subject as its row in the list shows it (after the attachment count), not as the
-    /// detail pane's title does.
-    static func listed(_ subject: String) -> String { "  " + subject }
+    /// detail pane's title does: its start, which the sender column leaves room for.
+    static func listed(_ subject: String) -> String { "  " + subject.prefix(24) }
 
     /// `42` from a transfer row's `42%`.
     static func percent(_ line: String) -> Int? {
@@ -35,7 +35,9 @@ struct TUILoopTests {
             #expect(harness.backend.unpaintedCells == 0)
             #expect(screen.line(0).hasPrefix(" attache "))
             #expect(screen.line(0).contains(LoopHarness.account))
-            #expect(screen.contains(Self.second))
+            #expect(screen.contains(String(Self.second.prefix(24))))
+            // At 120 columns the list has its sender column beside the attachments.
+            #expect(screen.row(with: "Inês Sousa", "Relatório trimestral") != nil)
             #expect(screen.contains("旅行の写真 (Kyoto trip photos)"))
             #expect(screen.contains("no transfers yet; select an item and press a"))
             #expect(screen.role(of: Self.listed(Self.subject)) == .selection)
@@ -134,11 +136,11 @@ struct TUILoopTests {
                     let line = screen.line(y)
                     // In the attachments pane, right of its border: the status bar says the
                     // same name and size as soon as the transfer ends, before the list reloads.
-                    // The pane shows Graph's size, which counts more than the file's 12.0 MiB.
-                    return line.contains("│ report.bin") && line.contains("12.5 MiB") && !line.contains("%")
+                    // The file's own size, which the screen knows: not Graph's, with its overhead.
+                    return line.contains("│ report.bin") && line.contains("12.0 MiB") && !line.contains("%")
                 }
             }
-            #expect(listed.contains("  1\(Self.listed(Self.subject))"))
+            #expect(listed.row(with: "  1  draft", String(Self.subject.prefix(24))) != nil)
             #expect(listed.line(39).contains("attached report.bin (12.0 MiB)"))
 
             // A status message waiting to expire is no reason to draw: once drew an empty

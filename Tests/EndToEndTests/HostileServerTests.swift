@@ -139,7 +139,7 @@ struct HostileServerTests {
             let file = try harness.makeFile("full.bin", size: 12 * Self.mib)
             // One shell in the namespace: the tmpfs lives only as long as it does.
             let script = """
-                mount -t tmpfs -o size=160k,mode=0700 tmpfs "$STATE" || exit 90
+                mount -t tmpfs -o size=256k,mode=0700 tmpfs "$STATE" || exit 90
                 "$BIN" upload --graph "$GRAPH" --token "$TOKEN" --state-dir "$STATE" "$FILE" --message "$ITEM" --chunk-size 327680 --log-level trace
                 echo "upload exited $?"
                 "$BIN" status --state-dir "$STATE" --json

@@ -313,11 +313,11 @@ struct SignInTests {
                 command, width: 100, height: 30, directory: harness.workDirectory, environment: ["ATTACHE_TOKEN_STORE": "file", "NO_COLOR": "1"])
             defer { tmux.kill() }
             let screen = try await tmux.waitFor("the sign-in dialog") { screen in
-                screen.contains { $0.contains("Sign in again") } && screen.contains { $0.contains("Press L to sign in again") }
+                screen.contains { $0.contains("─ Sign in ─") } && screen.contains { $0.contains("Press L to sign in again") }
             }
-            #expect(screen.filter { $0.contains("Sign in again") }.count == 1)
+            #expect(screen.filter { $0.contains("─ Sign in ─") }.count == 1)
             try tmux.send("Escape")
-            try await tmux.waitFor("the dialog to close") { screen in !screen.contains { $0.contains("Sign in again") } }
+            try await tmux.waitFor("the dialog to close") { screen in !screen.contains { $0.contains("─ Sign in ─") } }
             try tmux.send("q")
             try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-0") } }
         }
@@ -354,6 +354,10 @@ struct SignInTests {
                 screen.contains { $0.contains("Team newsletter") }
             }
             #expect(shared.first?.contains("demo@attache.test · \(EmulatorConfiguration.sharedMailbox)") == true, "\(shared.first ?? "")")
+            // M says what it did: where it works now, and what that mailbox holds.
+            try await tmux.waitFor("M's report") { screen in
+                screen.joined(separator: " ").contains(/working in \S+: \d+\+? messages?, \d+\+? events?/)
+            }
             try tmux.send("q")
             try await tmux.waitFor("attache to exit") { $0.contains { $0.contains("attache-exited-0") } }
             let stats = try await Self.stats(harness)

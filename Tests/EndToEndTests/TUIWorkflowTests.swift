@@ -167,7 +167,9 @@ extension TUITests {
             let folder = (copy as NSString).deletingLastPathComponent
             let mode = (try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? NSNumber)?.intValue
             #expect(mode == 0o700)
-            try? FileManager.default.removeItem(atPath: folder)
+            // Kept while the screen runs (the program it went to may still be reading it).
+            #expect(FileManager.default.fileExists(atPath: copy))
+            defer { try? FileManager.default.removeItem(atPath: folder) }
 
             try tmux.send("x")
             try await tmux.waitFor("the question") { $0.joined().contains("Delete “report.bin”") }
@@ -177,6 +179,8 @@ extension TUITests {
             #expect(!left.contains { $0["name"] as? String == "report.bin" })
             try tmux.send("q")
             try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+            // The copy `o` made goes with the screen.
+            #expect(!FileManager.default.fileExists(atPath: folder), "\(folder) is left")
         }
     }
 
@@ -280,7 +284,10 @@ extension TUITests {
             try await tmux.waitFor("~/ starting again from home") { $0.contains { $0.contains("path: ~/only") } }
             try tmux.send("Tab", "Enter")
             try await tmux.waitFor("the file at home marked") { $0.contains { $0.contains("1 marked") } }
-            try tmux.send("Escape", "Escape")
+            // Esc with a file marked asks before it drops it.
+            try tmux.send("Escape")
+            try await tmux.waitFor("the question") { $0.joined().contains("drop the file marked") }
+            try tmux.send("y")
             try await tmux.waitFor("the picker closed") { !$0.contains { $0.contains("Attach to:") } }
 
             // The save prompt: `~/Downloads` where $HOME has no such folder.

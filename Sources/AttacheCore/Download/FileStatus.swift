@@ -67,7 +67,8 @@ public struct FileStatus: Hashable, Sendable {
     /// `errno` set when the call fails.
     public init?(at path: String, followingLinks: Bool = false) {
         var info = stat()
-        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
+        let result = PlatformPath.withCString(path) { followingLinks ? stat($0, &info) : lstat($0, &info) }
+        guard result == 0 else { return nil }
         self.init(info)
     }
 

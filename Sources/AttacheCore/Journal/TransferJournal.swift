@@ -183,6 +183,10 @@ public struct TransferJournal: Sendable {
         return try TransferClaim.attempt(at: (claimsDirectory as NSString).appendingPathComponent("\(id).lock"))
     }
 
+    /// Whether other processes can share this journal (it is a file, with claims beside it):
+    /// only then can a transfer in it be another attache's.
+    public var isShared: Bool { claimsDirectory != nil }
+
     /// The process running transfer `id`, or `nil` when none is: then the row's state is
     /// what a run that ended (or died) left behind.
     public func holder(of id: String) -> TransferClaim.Holder? {

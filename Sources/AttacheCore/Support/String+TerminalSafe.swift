@@ -7,7 +7,9 @@ extension String {
     /// bidirectional overrides and isolates (which reorder what is shown) and the line and
     /// paragraph separators U+2028 and U+2029 (which some terminals and log readers break
     /// lines at, so a forged line could follow) become `\u{HHHH}`.
-    /// Everything else, wide and combining characters included, is kept as it is.
+    /// A byte of a file name that is not UTF-8, carried as ``PlatformPath`` carries it,
+    /// becomes `\xHH`. Everything else, wide and combining characters included, is kept as
+    /// it is.
     public var terminalSafe: String {
         guard unicodeScalars.contains(where: Self.needsEscape) else { return self }
         var out = ""
@@ -15,6 +17,11 @@ extension String {
         for scalar in unicodeScalars {
             guard Self.needsEscape(scalar) else {
                 out.unicodeScalars.append(scalar)
+                continue
+            }
+            if PlatformPath.isRawByte(scalar) {
+                // A byte of a file name that is not UTF-8 (see PlatformPath): as the byte.
+                out += "\\x" + String(scalar.value - PlatformPath.base, radix: 16)
                 continue
             }
             switch scalar.value {
@@ -35,7 +42,7 @@ extension String {
         case 0x202A...0x202E, 0x2066...0x2069: true
         // LINE SEPARATOR, PARAGRAPH SEPARATOR.
         case 0x2028, 0x2029: true
-        default: false
+        default: PlatformPath.isRawByte(scalar)
         }
     }
 }

@@ -96,7 +96,7 @@ struct AttachmentUploader: Sendable {
             // on for ever. Shielded: a cancel must not pass for an unreadable file (the stop
             // takes effect in the driver, as a cancel or an interrupt).
             try LocalFile.checkRegular(job.file.path)
-            let path = FilePath(job.file.path)
+            let path = FilePath(platformPath: job.file.path)
             handle = try await shielded { try await FileSystem.shared.openFile(forReadingAt: path) }
         } catch {
             let problem =

@@ -6,7 +6,7 @@ import _NIOFileSystem
 /// 64 KiB. Enough to notice a file replaced or rewritten between an upload and its resume.
 public enum FileFingerprint {
     public static func compute(path: String, size: Int64) async throws -> String {
-        try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
+        try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(platformPath: path)) { handle in
             var hasher = SHA256()
             withUnsafeBytes(of: size.littleEndian) { hasher.update(bufferPointer: $0) }
             let window: Int64 = 64 * 1024

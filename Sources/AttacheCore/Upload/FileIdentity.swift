@@ -33,7 +33,7 @@ struct FileIdentity: Hashable, Sendable {
     /// The file at `path` now, following symlinks; `nil` when there is none.
     static func at(path: String) -> FileIdentity? {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard PlatformPath.withCString(path, { stat($0, &info) }) == 0 else { return nil }
         return FileIdentity(info)
     }
 

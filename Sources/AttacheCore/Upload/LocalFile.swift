@@ -27,7 +27,8 @@ public struct LocalFile: Hashable, Sendable, Codable {
     public static func inspect(_ path: String, currentDirectory: String = FileManager.default.currentDirectoryPath) throws(InputFileError) -> LocalFile {
         let absolute = path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
         var info = stat()
-        guard stat(absolute, &info) == 0 else {
+        // The path's own bytes, which need not be UTF-8 (see PlatformPath).
+        guard PlatformPath.withCString(absolute, { stat($0, &info) }) == 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { throw InputFileError(.notFound, path: path) }
             if code == EACCES { throw InputFileError(.unreadable, path: path, detail: "permission denied") }
@@ -36,7 +37,7 @@ public struct LocalFile: Hashable, Sendable, Codable {
         let type = info.st_mode & S_IFMT
         if type == S_IFDIR { throw InputFileError(.isDirectory, path: path) }
         guard type == S_IFREG else { throw InputFileError(.notRegularFile, path: path) }
-        guard access(absolute, R_OK) == 0 else { throw InputFileError(.unreadable, path: path, detail: "permission denied") }
+        guard PlatformPath.withCString(absolute, { access($0, R_OK) }) == 0 else { throw InputFileError(.unreadable, path: path, detail: "permission denied") }
         let size = Int64(info.st_size)
         if let system = pseudoFileSystem(absolute) {
             throw InputFileError(.sizeUntrusted, path: path, detail: "it is a file of the kernel's (\(system)), whose size says nothing of what it holds")
@@ -46,13 +47,14 @@ public struct LocalFile: Hashable, Sendable, Codable {
         }
         guard size <= AttachmentLimits.maximumFileSize else { throw InputFileError(.tooLarge(size), path: path) }
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-        return LocalFile(path: absolute, name: (absolute as NSString).lastPathComponent, size: size, modified: modified)
+        // The attachment's name is Unicode, as Graph takes: a byte that is not UTF-8 as U+FFFD.
+        return LocalFile(path: absolute, name: PlatformPath.text((absolute as NSString).lastPathComponent), size: size, modified: modified)
     }
 
     /// `proc` or `sysfs` when `path` (links resolved) is under `/proc` or `/sys`, whose files
     /// report sizes (0, 4096) that are not what reading them gives; `nil` otherwise.
     static func pseudoFileSystem(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
+        guard let resolved = PlatformPath.withCString(path, { realpath($0, nil) }) else { return nil }
         defer { free(resolved) }
         let real = String(cString: resolved)
         if real.hasPrefix("/proc/") { return "proc" }
@@ -63,7 +65,7 @@ public struct LocalFile: Hashable, Sendable, Codable {
     /// Whether a file that reports 0 bytes gives any when read: one byte is enough to tell.
     static func hasContent(_ path: String) -> Bool {
         // O_NONBLOCK: never wait on something that only looks like a file.
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        let descriptor = PlatformPath.withCString(path) { open($0, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var byte: UInt8 = 0
@@ -74,7 +76,7 @@ public struct LocalFile: Hashable, Sendable, Codable {
     /// before it opens it: a FIFO put in its place would make the open wait for ever.
     public static func checkRegular(_ path: String) throws(InputFileError) {
         var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard PlatformPath.withCString(path, { stat($0, &info) }) == 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { throw InputFileError(.notFound, path: path) }
             throw InputFileError(.unreadable, path: path, detail: code == EACCES ? "permission denied" : String(cString: strerror(code)))

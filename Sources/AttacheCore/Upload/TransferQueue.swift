@@ -130,7 +130,7 @@ actor TransferQueue {
         case .interrupted, .paused:
             return await resume(id)
         case .failed, .cancelled:
-            requeue(id, resuming: nil)
+            requeue(id, resuming: nil, checkingFile: true)
             return true
         default:
             return false
@@ -194,10 +194,26 @@ actor TransferQueue {
         return finished.count
     }
 
-    /// Queues `id` again, afresh or picking up `record`, with a new stop signal.
-    private func requeue(_ id: TransferID, resuming record: TransferRecord?) {
+    /// Queues `id` again, afresh or picking up `record`, with a new stop signal. With
+    /// `checkingFile` (a failed or cancelled one retried), the file is checked again as it is
+    /// now: one that changed (and failed for it) goes as it now is, and one that is gone fails
+    /// at once, saying so. A resume keeps the job: its run checks the file against the
+    /// journal's fingerprint itself.
+    private func requeue(_ id: TransferID, resuming record: TransferRecord?, checkingFile: Bool = false) {
         guard var entry = entries[id] else { return }
-        var snapshot = TransferSnapshot(id: id, job: entry.snapshot.job)
+        var job = entry.snapshot.job
+        if checkingFile {
+            do {
+                job = try job.checkedAgain()
+            } catch {
+                entry.snapshot.phase = .failed(UploadError(error, item: job.item))
+                entry.snapshot.finishedAt = now
+                entries[id] = entry
+                publish(id)
+                return
+            }
+        }
+        var snapshot = TransferSnapshot(id: id, job: job)
         if let record {
             snapshot.recordID = record.id
             snapshot.confirmedBytes = entry.snapshot.confirmedBytes
@@ -308,10 +324,13 @@ actor TransferQueue {
         case .starting:
             entry.snapshot.phase = .starting
             entry.snapshot.inFlightBytes = 0
+            // A new session or a single request: nothing of this file was there before.
+            if entry.snapshot.confirmedBeforeRun == nil { entry.snapshot.confirmedBeforeRun = 0 }
         case .sessionOpened(let expected):
             entry.snapshot.phase = .uploading
             entry.snapshot.offlineSince = nil
             entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
+            if entry.snapshot.confirmedBeforeRun == nil { entry.snapshot.confirmedBeforeRun = entry.snapshot.confirmedBytes }
             entry.snapshot.confirmedRanges = expected.confirmed(total: size)
             entry.snapshot.inFlightBytes = 0
             entry.snapshot.confirmedAt = t
@@ -324,6 +343,8 @@ actor TransferQueue {
             entry.snapshot.phase = .uploading
             entry.snapshot.offlineSince = nil
             entry.snapshot.confirmedBytes = expected.confirmedBytes(total: size)
+            // A resume's run begins by asking its session: what it holds came before this run.
+            if entry.snapshot.confirmedBeforeRun == nil { entry.snapshot.confirmedBeforeRun = entry.snapshot.confirmedBytes }
             entry.snapshot.confirmedRanges = expected.confirmed(total: size)
             entry.snapshot.inFlightBytes = 0
             // Rate and time left follow what the server holds, not what was handed over.

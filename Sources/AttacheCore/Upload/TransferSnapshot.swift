@@ -83,6 +83,9 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
         /// The process is going away: it ends interrupted, its session kept.
         case interrupting
     }
+    /// Bytes the server held when this run first opened (or found) its session: a resume's
+    /// starting point, which the run's average rate does not count. `nil` until then.
+    public var confirmedBeforeRun: Int64?
     /// Seconds on the queue's clock.
     public var startedAt: Double?
     public var finishedAt: Double?
@@ -98,6 +101,34 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     /// to the connection (on a slow link those run seconds ahead of what has arrived).
     public var progressBytes: Int64 {
         min(fileSize, confirmedBytes)
+    }
+
+    /// Whether the server still holds what it confirmed. A failed or cancelled run deletes
+    /// its session, and with it every byte the session held, unless the failure kept the
+    /// session (its host could not be reached to delete it: its advice is to resume).
+    public var holdsConfirmed: Bool {
+        switch phase {
+        case .cancelled: false
+        case .failed(let error): error.advice.contains(.resume)
+        default: true
+        }
+    }
+
+    /// The runs of the file the server holds now: none once the session is deleted.
+    public var heldRanges: [Range<Int64>] {
+        if case .attached = phase { return fileSize > 0 ? [0..<fileSize] : [] }
+        return holdsConfirmed ? confirmedRanges : []
+    }
+
+    /// The bytes the server holds now: none once the session is deleted.
+    public var heldBytes: Int64 {
+        holdsConfirmed ? progressBytes : 0
+    }
+
+    /// Bytes this run brought the server: what it holds now beyond what it held when the
+    /// run began (a resume does not count what an earlier run sent).
+    public var confirmedThisRun: Int64 {
+        max(0, progressBytes - (confirmedBeforeRun ?? 0))
     }
 
     public var fractionDone: Double {

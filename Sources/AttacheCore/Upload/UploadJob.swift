@@ -27,3 +27,20 @@ public struct UploadJob: Hashable, Sendable {
         self.init(file: file, item: item, plan: plan, itemTitle: itemTitle)
     }
 }
+
+extension UploadJob {
+    /// The job for the file as it is now (its size and time checked again, its path planned
+    /// anew), for a transfer started over: a file that changed goes as it now is.
+    /// - Throws: ``InputFileError`` for a file that is gone, unreadable or now too large.
+    func checkedAgain() throws(InputFileError) -> UploadJob {
+        let file = try LocalFile.inspect(self.file.path)
+        let rangeLength: Int64 = if case .uploadSession(let length) = plan { length } else { AttachmentLimits.defaultRangeLength }
+        do {
+            return try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: itemTitle)
+        } catch let error as InputFileError {
+            throw error
+        } catch {
+            throw InputFileError(.unreadable, path: file.path, detail: "\(error)")
+        }
+    }
+}

@@ -41,6 +41,12 @@ public enum AppEvent: Sendable {
     case draftSent(ItemReference, subject: String)
     /// A message for the status bar.
     case notice(String, AppState.StatusMessage.Kind)
+    /// Sizes of the files behind attachments attache made before (from the journal), by
+    /// attachment id: the file's own, which Graph's size is not.
+    case knownFileSizes([String: Int64])
+    /// Transfers another attache left unfinished and no longer runs (it ended, or was
+    /// killed): the screen may take them over.
+    case orphansFound(TransferService.ResumePlan)
     /// A signal asks the app to end (SIGTERM, SIGHUP).
     case quitRequested
     /// SIGWINCH: the terminal changed size.
@@ -77,6 +83,8 @@ public enum Effect: Hashable, Sendable {
     /// Open the workplace of the account just signed in, or of another mailbox.
     case openWorkplace(WorkplaceChange)
     case quit
+    /// Ctrl-Z: give the terminal back and stop until the shell continues the process.
+    case suspend
 }
 
 /// Which workplace to open next.

@@ -17,11 +17,22 @@ extension AppState {
             } else {
                 itemSelection[kind] = min(itemSelection[kind] ?? 0, max(0, list.count - 1))
             }
-            // Counts come with the list; they are also the detail pane's contents.
-            for item in list { if let attachments = item.attachments { details[item.id] = .loaded(attachments) } }
-            return kind == tab ? loadDetailsIfNeeded() : []
+            for item in list {
+                if let subject = item.subject { knownTitles[item.id] = subject }
+                // Counts come with the list when the server expands them; they are also the
+                // detail pane's contents. A list without them leaves what was known, and the
+                // selected item's are asked for below.
+                if let attachments = item.attachments { details[item.id] = .loaded(attachments) }
+            }
+            reportLoaded(kind, list)
+            return (kind == tab ? loadDetailsIfNeeded() : []) + prefetchAttachments(of: list)
         case .itemsFailed(let kind, let message, let unreachable):
             items[kind] = .failed(message)
+            pendingReports[kind] = nil
+            if workplaceReport?.waiting.remove(kind) != nil, workplaceReport?.waiting.isEmpty == true {
+                notify(workplaceReport!.notice, .success)
+                workplaceReport = nil
+            }
             if unreachable {
                 // The title says it, once, for both lists; the panes say what was asked.
                 connection = .down(message)
@@ -42,6 +53,8 @@ extension AppState {
         case .downloadFinished(let id, let bytes):
             guard let index = downloads.firstIndex(where: { $0.id == id }) else { return [] }
             let download = downloads.remove(at: index)
+            // Every byte of it came: the file's own size, which Graph's does not say.
+            fileSizes[download.attachmentID] = bytes
             if download.opensWhenDone {
                 notify("opened \(download.name) (\(ByteCount(bytes)))", .success)
             } else {
@@ -88,12 +101,16 @@ extension AppState {
         case .workplaceOpened(let workplace, let notice):
             opening = nil
             self.account = workplace.account
+            inOtherMailbox = workplace.graph.isOtherMailbox
+            writableKinds = []
+            // Said once both lists are in, with what they hold.
+            workplaceReport = (notice, [.message, .event])
+            pendingReports = [:]
             // Another account or mailbox: its items, not the last one's. The tab, the
             // filters and the place in each list stay; the transfers go on.
             items = [.message: .loading, .event: .loading]
             details = [:]
             itemDetails = [:]
-            notify(notice, .success)
             return [.loadItems(.message), .loadItems(.event)]
         case .workplaceFailed(let reason):
             opening = nil
@@ -117,6 +134,11 @@ extension AppState {
             notify(message, .error, for: 12)
         case .notice(let text, let kind):
             notify(text, kind)
+        case .knownFileSizes(let sizes):
+            fileSizes.merge(sizes) { current, _ in current }
+        case .orphansFound:
+            // The app takes them over before the state hears of them.
+            break
         case .quitRequested:
             quitting = true
         case .terminalResized:
@@ -146,9 +168,11 @@ extension AppState {
 
     /// A transfer just ended: say so, and refresh the item's attachments when one was added.
     mutating func finished(_ snapshot: TransferSnapshot) -> [Effect] {
-        let name = snapshot.job.file.name
+        let name = snapshot.job.file.shownName
         switch snapshot.phase {
-        case .attached:
+        case .attached(let info):
+            fileSizes[info.id] = snapshot.fileSize
+            writableKinds.insert(snapshot.job.item.kind)
             if snapshot.cancelCameTooLate {
                 notify("too late to cancel \(name): the server had already attached it; it stays", .warning, for: 15)
             } else {
@@ -159,7 +183,7 @@ extension AppState {
         case .failed(let error) where error.kind == .notAuthorized && error.status == 401:
             signInNeeded(error.reason)
         case .failed(let error):
-            notify("\(name): \(error.reason)", .error, for: 15)
+            notify("\(name): \(TransferWords.failure(error, writable: writableKinds))", .error, for: 15)
         case .cancelled:
             notify("cancelled \(name); its session was deleted", .info)
         default:
@@ -200,6 +224,48 @@ extension AppState {
             list[index].hasAttachments = !attachments.isEmpty
             items[kind] = .loaded(list)
         }
+    }
+
+    /// How many items at the top of a list that came without its attachments have them asked
+    /// for at once, so the counts a screen shows are true (the rest as they are selected).
+    static let prefetchLimit = 24
+
+    /// Asks for the attachments of the first items a server listed without them (it may
+    /// omit the expanded list) when it says they have some; marks them loading.
+    mutating func prefetchAttachments(of list: [OutlookItem]) -> [Effect] {
+        var effects: [Effect] = []
+        for item in list.prefix(Self.prefetchLimit) where item.attachments == nil && item.hasAttachments != false {
+            guard details[item.id]?.value == nil, details[item.id] != .loading else { continue }
+            details[item.id] = .loading
+            effects.append(.loadAttachments(item.reference))
+        }
+        return effects
+    }
+
+    /// Says what a list asked for again came back with: `R` how many and how many are new,
+    /// `M` or `L` the mailbox now worked in and what it holds, once both lists are in.
+    mutating func reportLoaded(_ kind: ItemKind, _ list: [OutlookItem]) {
+        let noun = kind == .message ? (list.count == 1 ? "message" : "messages") : (list.count == 1 ? "event" : "events")
+        let more = list.count >= listLimit ? "+" : ""
+        if let before = pendingReports.removeValue(forKey: kind) {
+            let new = list.filter { !before.contains($0.id) }.count
+            let gone = before.subtracting(list.map(\.id)).count
+            var text = "refreshed: \(list.count)\(more) \(noun)"
+            if new > 0 { text += ", \(new) new" }
+            if gone > 0 { text += ", \(gone) gone" }
+            if new == 0, gone == 0 { text += ", nothing new" }
+            notify(text, .success)
+        }
+        guard var report = workplaceReport, report.waiting.contains(kind) else { return }
+        report.waiting.remove(kind)
+        workplaceReport = report
+        guard report.waiting.isEmpty else { return }
+        workplaceReport = nil
+        let counts = ItemKind.allCases.map { kind in
+            let count = items[kind]?.value?.count ?? 0
+            return "\(count)\(count >= listLimit ? "+" : "") \(kind == .message ? (count == 1 ? "message" : "messages") : (count == 1 ? "event" : "events"))"
+        }
+        notify("\(report.notice): \(counts.joined(separator: ", "))", .success)
     }
 
     /// Moves the clock; drops an expired status message.

@@ -12,25 +12,49 @@ extension AppState {
         if key == .resize { return [] }
         if case .mouse(let event) = key { return handle(event) }
         if screenTooSmall {
-            // Nothing shows what a key would do: only quitting, which the screen offers, acts.
-            guard key == .character("q") || key == .control("c") else { return [] }
-            quitting = true
-            return [.quit]
+            // Nothing shows what a key would do: only quitting (which asks, as elsewhere, while
+            // transfers run), its question, and suspending act.
+            if case .confirm(_, .quit) = modal, let action = KeyMap.action(for: key, in: .confirm), action == .yes || action == .no {
+                return confirmAction(action, onYes: .quit)
+            }
+            switch KeyMap.action(for: key, in: .global) {
+            case .forceQuit:
+                quitting = true
+                return [.quit]
+            case .suspend:
+                return [.suspend]
+            case .quit where modal == nil || modal.map(Self.isQuitQuestion) == true:
+                modal = nil
+                return perform(.quit)
+            default:
+                return []
+            }
         }
         let scope = self.scope
         guard let action = KeyMap.action(for: key, in: scope) else {
             if case .character(let c) = key { return type(c, in: scope) }
             return []
         }
-        if action == .forceQuit {
+        switch action {
+        case .forceQuit:
             quitting = true
             return [.quit]
+        case .suspend:
+            return [.suspend]
+        default:
+            break
         }
         switch scope {
         case .global, .items, .details, .transfers: return perform(action)
         case .filter: return filterAction(action)
+        case .pager, .pagerSearch: return pagerAction(action)
         default: return windowAction(action)
         }
+    }
+
+    static func isQuitQuestion(_ modal: Modal) -> Bool {
+        if case .confirm(_, .quit) = modal { return true }
+        return false
     }
 
     /// A character typed where text is being typed: the filter, a prompt, the picker's filter.
@@ -53,6 +77,8 @@ extension AppState {
                 picker.filter.append(character)
                 picker.selection = Self.firstMatch(in: picker)
             }
+        case .pagerSearch:
+            typeSearch(character)
         default:
             break
         }
@@ -73,6 +99,8 @@ extension AppState {
             filter = ""
         case .erase:
             if !filter.isEmpty { filter.removeLast() }
+        case .clearLine:
+            filter = ""
         default:
             return []
         }
@@ -82,12 +110,19 @@ extension AppState {
 
     mutating func perform(_ action: KeyMap.Action) -> [Effect] {
         switch action {
-        case .moveDown: move(by: 1)
-        case .moveUp: move(by: -1)
-        case .pageDown: move(by: Self.pageSize)
-        case .pageUp: move(by: -Self.pageSize)
-        case .top: move(by: -Int.max / 2)
-        case .bottom: move(by: Int.max / 2)
+        case .moveDown, .moveUp, .pageDown, .pageUp, .top, .bottom:
+            let delta = switch action {
+            case .moveDown: 1
+            case .moveUp: -1
+            case .pageDown: Self.pageSize
+            case .pageUp: -Self.pageSize
+            case .top: -Int.max / 2
+            default: Int.max / 2
+            }
+            move(by: delta)
+            // The item now selected may have come without its attachments (a server that
+            // omits the expanded list): they are asked for, never left "loading".
+            return focus == .items ? loadDetailsIfNeeded() : []
         case .nextPane:
             focus = Pane(rawValue: (focus.rawValue + 1) % Pane.allCases.count) ?? .items
             return loadDetailsIfNeeded()
@@ -119,6 +154,8 @@ extension AppState {
             // Asked for each time: a draft's recipients, an event's answers change.
             if itemDetails[item.id]?.value == nil { itemDetails[item.id] = .loading }
             return [.loadDetails(item.reference)] + loadDetailsIfNeeded()
+        case .notifyAttendees where focus == .transfers && modal == nil, .sendDraft where focus == .transfers && modal == nil:
+            return actOnTransferItem(action)
         case .notifyAttendees:
             guard let item = selectedItem, item.kind == .event else {
                 notify("select an event: its attendees get the update", .warning)
@@ -173,6 +210,11 @@ extension AppState {
                 return []
             }
             var picker = FilePickerState(target: item.reference, targetTitle: item.subject ?? "(no subject)", directory: pickerDirectory, home: home)
+            // What the item holds already (for names attached twice and the total size), and
+            // whether sessions are refused here (another's mailbox).
+            picker.existing = details[item.id]?.value ?? item.attachments
+            picker.targetKind = item.kind
+            picker.sessionsRefused = inOtherMailbox
             picker.reload()
             modal = .picker(picker)
         case .newDraft:
@@ -189,7 +231,7 @@ extension AppState {
                 return []
             }
             modal = .confirm(
-                question: "Cancel the upload of \(transfer.job.file.name)? Its session is deleted.",
+                question: "Cancel the upload of \(transfer.job.file.shownName)? Its session is deleted.",
                 onYes: .cancelTransfer(transfer.id))
         case .retry:
             guard let transfer = selectedTransfer else { return [] }
@@ -200,7 +242,7 @@ extension AppState {
         case .remove:
             guard let transfer = selectedTransfer else { return [] }
             guard transfer.phase.isTerminal else {
-                notify("cancel it first: \(transfer.job.file.name) is still running", .warning)
+                notify("cancel it first: \(transfer.job.file.shownName) is still running", .warning)
                 return []
             }
             return [.remove(transfer.id)]
@@ -209,7 +251,14 @@ extension AppState {
             focus = .items
             status = nil
         case .refresh:
-            if let id = selectedItem?.id { keptSelection[tab] = id }
+            // The list is emptied while it loads: what was selected is taken first.
+            let selected = selectedItem
+            if let id = selected?.id { keptSelection[tab] = id }
+            // What came back is said once it has: how many, how many new.
+            pendingReports[tab] = Set((items[tab]?.value ?? []).map(\.id))
+            // What the list said of attachments is asked for anew: counts are never older than
+            // the refresh (a server that does not expand them has them asked for again).
+            for item in items[tab]?.value ?? [] where item.id != selected?.id { details[item.id] = nil }
             items[tab] = .loading
             var effects: [Effect] = [.loadItems(tab)]
             if case .down = connection {
@@ -219,11 +268,15 @@ extension AppState {
                 items[other] = .loading
                 effects.append(.loadItems(other))
             }
-            if let item = selectedItem { effects.append(.loadAttachments(item.reference)) }
+            // Its attachments too (once, the selected item's were never asked for again).
+            if let item = selected { effects.append(.loadAttachments(item.reference)) }
             return effects
         case .help:
-            helpOffset = 0
-            modal = .help
+            modal = .help(Pager())
+        case .messageLog:
+            modal = .log(Pager())
+            // The newest at the foot, in view, as a terminal's scrollback.
+            editPager { pager, lines, room in pager.offset = Pager.clamped(lines.count, lines: lines.count, room: room) }
         case .quit:
             if activeTransfers + queuedTransfers > 0 {
                 modal = .confirm(
@@ -258,8 +311,10 @@ extension AppState {
                 return []
             }
             modal = .prompt(title: "Mailbox: an address, or empty for your own", text: "", purpose: .mailbox)
+        case .suspend:
+            return [.suspend]
         case .toggleMark, .parentDirectory, .enterDirectory, .home, .typePath, .toggleHidden, .sortOrder, .showMarked, .unmarkAll, .closePicker,
-            .accept, .dismiss, .erase, .clearLine, .complete, .yes, .no:
+            .accept, .dismiss, .erase, .clearLine, .complete, .yes, .no, .search, .nextMatch, .previousMatch:
             break
         }
         return []
@@ -293,8 +348,62 @@ extension AppState {
         return []
     }
 
-    mutating func notify(_ text: String, _ kind: StatusMessage.Kind, for seconds: Double = 6) {
+    /// Says `text` in the status line for `seconds`, and keeps it in the log (`!`) unless
+    /// `logged` is false (a search that found nothing): a message said again in a row counts
+    /// once, with how many times.
+    mutating func notify(_ text: String, _ kind: StatusMessage.Kind, for seconds: Double = 6, logged: Bool = true) {
         status = StatusMessage(text: text, kind: kind, until: now + seconds)
+        guard logged else { return }
+        if let last = log.last, last.text == text, last.kind == kind {
+            log[log.count - 1].count += 1
+            log[log.count - 1].time = wallClock()
+        } else {
+            log.append(LogEntry(text: text, kind: kind, time: wallClock()))
+            if log.count > Self.logLimit { log.removeFirst(log.count - Self.logLimit) }
+        }
+    }
+
+    /// `S` or `U` with the transfers pane focused: for the item the selected transfer went
+    /// to, as the list would do for it; or why not.
+    mutating func actOnTransferItem(_ action: KeyMap.Action) -> [Effect] {
+        guard let transfer = selectedTransfer else {
+            notify("no transfer selected: select the draft or the event in its list (Tab)", .warning)
+            return []
+        }
+        let reference = transfer.job.item
+        let title = self.title(of: reference) ?? transfer.job.itemTitle ?? reference.description
+        let pending = transfers.filter { $0.job.item == reference && !$0.phase.isFinished }.count
+        if action == .sendDraft {
+            guard reference.kind == .message else {
+                notify("“\(title)” is an event: U sends its attendees an update", .warning)
+                return []
+            }
+            guard let item = items[.message]?.value?.first(where: { $0.id == reference.id }) else {
+                notify("“\(title)” is no longer in Messages (sent, or deleted); R refreshes the list", .warning)
+                return []
+            }
+            guard item.isDraft == true else {
+                notify("“\(title)” is not a draft: it was sent or received already", .warning)
+                return []
+            }
+            guard pending == 0 else {
+                notify("“\(title)” still has \(pending) transfer\(pending == 1 ? "" : "s") under way: send it once they are in", .warning)
+                return []
+            }
+            modal = .confirm(question: "Send the draft “\(title)” now?", onYes: .sendDraft(reference, subject: title))
+        } else {
+            guard reference.kind == .event else {
+                notify("“\(title)” is a message: only an event has attendees to update (S sends a draft)", .warning)
+                return []
+            }
+            guard pending == 0 else {
+                notify("“\(title)” still has \(pending) transfer\(pending == 1 ? "" : "s") under way: update it once they are in", .warning)
+                return []
+            }
+            modal = .confirm(
+                question: "Send the attendees of “\(title)” an update, so they get its attachments?", onYes: .notifyAttendees(reference, title: title))
+        }
+        return []
     }
 
 }

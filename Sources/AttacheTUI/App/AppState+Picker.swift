@@ -73,6 +73,9 @@ extension AppState {
             if let problem = picker.toggleMark() {
                 notify(problem, .warning)
             } else {
+                if let entry = picker.selectedEntry, picker.isMarked(entry.path), picker.duplicateNames.contains(entry.name) {
+                    notify("“\(picker.targetTitle)” has an attachment named \(entry.name) already: attached again, it is there twice", .warning)
+                }
                 picker.selection = min(count - 1, picker.selection + 1)
             }
         case .parentDirectory:
@@ -106,6 +109,14 @@ extension AppState {
             picker.showHidden.toggle()
             picker.reload()
         case .closePicker:
+            guard picker.marked.isEmpty else {
+                // Marks gathered from several folders are work: not dropped on one key.
+                let count = picker.marked.count
+                modal = .confirm(
+                    question: "Close the picker and drop the \(count == 1 ? "file" : "\(count) files") marked (\(ByteCount(picker.markedBytes)))? Nothing is attached.",
+                    onYes: .discardMarked(picker))
+                return []
+            }
             modal = nil
         case .open:
             guard let entry = picker.selectedEntry else { return [] }

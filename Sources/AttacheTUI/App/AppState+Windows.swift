@@ -40,13 +40,8 @@ extension AppState {
                 return perform(action)
             default: break
             }
-        case .help:
-            switch action {
-            case .moveDown: helpOffset += 1
-            case .moveUp: helpOffset = max(0, helpOffset - 1)
-            case .dismiss: self.modal = nil
-            default: break
-            }
+        case .help, .log:
+            return pagerAction(action)
         case .signingIn:
             guard action == .dismiss else { return [] }
             self.modal = nil
@@ -79,9 +74,12 @@ extension AppState {
             case .quit:
                 quitting = true
                 return [.quit]
+            case .discardMarked:
+                notify("closed the picker; nothing was attached", .info)
             }
         case .no:
             self.modal = nil
+            if case .discardMarked(let picker) = onYes { self.modal = .picker(picker) }
         default:
             break
         }
@@ -192,8 +190,10 @@ extension AppState {
     /// (`path` nil).
     mutating func startDownload(_ attachment: AttachmentInfo, of item: ItemReference, to path: String?) -> [Effect] {
         let name = FileNames.safe(attachment.name ?? attachment.id)
+        let known = fileSizes[attachment.id]
         let download = Download(
-            id: nextDownloadID, name: name, destination: path ?? "", expected: attachment.size, opensWhenDone: path == nil)
+            id: nextDownloadID, attachmentID: attachment.id, name: name, destination: path ?? "", expected: known ?? attachment.size,
+            expectedIsExact: known != nil, opensWhenDone: path == nil)
         nextDownloadID += 1
         downloads.append(download)
         return [.download(download, attachment: attachment, of: item)]

@@ -21,7 +21,10 @@ public struct AppState: Sendable {
 
     /// A window over everything else.
     public enum Modal: Hashable, Sendable {
-        case help
+        /// `?`: every key, paged and searched.
+        case help(Pager)
+        /// `!`: what the status line said, oldest first, paged and searched.
+        case log(Pager)
         case picker(FilePickerState)
         /// A yes/no question, and what yes does.
         case confirm(question: String, onYes: Confirmation)
@@ -47,6 +50,8 @@ public struct AppState: Sendable {
         /// Saving over a file that is there, or as a file whose name reads like a folder's.
         case saveAs(AttachmentInfo, of: ItemReference, path: String)
         case quit
+        /// Closing the picker with files marked: no brings it back as it was.
+        case discardMarked(FilePickerState)
     }
 
     public enum PromptPurpose: Hashable, Sendable {
@@ -67,12 +72,17 @@ public struct AppState: Sendable {
     /// An attachment being saved (or fetched to open), with how far it has come.
     public struct Download: Hashable, Sendable, Identifiable {
         public var id: Int
+        /// The attachment's id, to know its file's size once every byte is in.
+        public var attachmentID: String
         public var name: String
         public var destination: String
         public var bytes: Int64 = 0
-        /// What Graph reported, which on Outlook is more than the file (it counts overhead):
-        /// the bar is capped below full until the last byte is in.
+        /// The file's size when known (attached or saved here before), else what Graph
+        /// reported, which on Outlook is more than the file (it counts overhead): the bar is
+        /// then capped below full until the last byte is in.
         public var expected: Int64?
+        /// `expected` is the file's own size, not Graph's.
+        public var expectedIsExact = false
         public var opensWhenDone: Bool
     }
 
@@ -83,6 +93,18 @@ public struct AppState: Sendable {
         /// Seconds on the app clock after which it goes.
         public var until: Double
     }
+
+    /// A status message as the log keeps it: said at `time` (the wall clock), `count` times
+    /// in a row.
+    public struct LogEntry: Hashable, Sendable {
+        public var text: String
+        public var kind: StatusMessage.Kind
+        public var time: Date
+        public var count = 1
+    }
+
+    /// How many status messages the log keeps.
+    static let logLimit = 500
 
     public var tab: ItemKind = .message
     public var items: [ItemKind: Loadable<[OutlookItem]>] = [.message: .loading, .event: .loading]
@@ -130,9 +152,13 @@ public struct AppState: Sendable {
             if (oldValue == nil) != (modal == nil) { status = nil }
         }
     }
-    /// How far the help window is scrolled.
-    public var helpOffset = 0
     public var status: StatusMessage?
+    /// Every status message said, oldest first (the last ``logLimit``), for `!`.
+    public var log: [LogEntry] = []
+    /// The wall clock, for the log's times (a test's is fixed).
+    public var wallClock: @Sendable () -> Date = { Date() }
+    /// The time zone times are shown in: the local one (`TZ`), as mail clients do.
+    public var timeZone = LocalTime.current
     /// Where the file picker opens.
     public var pickerDirectory: String
     /// Where `~` leads in the picker and the save prompt: `$HOME`, as in a shell.
@@ -149,7 +175,22 @@ public struct AppState: Sendable {
     public var canSwitch = false
     /// A workplace is being opened: what to say meanwhile.
     public var opening: String?
-
+    /// The screen works in another user's mailbox (a shared one), where Graph refuses upload
+    /// sessions with delegated permissions: the picker says which files cannot go.
+    public var inOtherMailbox = false
+    /// Subjects of every item seen, by id: a transfer's row keeps its item's subject after
+    /// the item leaves the list (a draft sent, a refresh, another mailbox).
+    var knownTitles: [String: String] = [:]
+    /// The file's own size of attachments whose file this screen knows (it attached or saved
+    /// it), by attachment id: Graph's size counts Outlook's overhead on top.
+    public var fileSizes: [String: Int64] = [:]
+    /// Kinds of item a file was attached to in this workplace: the sign-in may write them,
+    /// so a 403 from one such item is the item's, not the permission's.
+    var writableKinds: Set<ItemKind> = []
+    /// The lists asked for again by `R` (with the ids they held), or by a new workplace (`M`,
+    /// `L`, with what to say), so each says what came back.
+    var pendingReports: [ItemKind: Set<String>] = [:]
+    var workplaceReport: (notice: String, waiting: Set<ItemKind>)?
     public init(account: String, pickerDirectory: String) {
         self.account = account
         self.pickerDirectory = pickerDirectory
@@ -217,9 +258,9 @@ public struct AppState: Sendable {
         }
     }
 
-    /// The subject of an item, by id, for transfer rows.
+    /// The subject of an item, by id, for transfer rows: as listed now, else as last seen.
     public func title(of item: ItemReference) -> String? {
-        items[item.kind]?.value?.first { $0.id == item.id }?.subject
+        items[item.kind]?.value?.first { $0.id == item.id }?.subject ?? knownTitles[item.id]
     }
 
     /// Actions whose hints do not apply to what is shown: sending to an event, updating the
@@ -243,7 +284,8 @@ public struct AppState: Sendable {
         case .prompt: return .prompt
         case .transferDetail: return .transferDetail
         case .reader: return .reader
-        case .help, .attachmentInfo, .signInNeeded, .signingIn: return .info
+        case .help(let pager), .log(let pager): return pager.typingSearch ? .pagerSearch : .pager
+        case .attachmentInfo, .signInNeeded, .signingIn: return .info
         case nil: break
         }
         if editingFilter { return .filter }

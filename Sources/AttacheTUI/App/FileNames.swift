@@ -1,3 +1,4 @@
+import AttacheCore
 import Foundation
 
 /// File names that come from a server, made safe to create: an attachment named
@@ -10,4 +11,10 @@ enum FileNames {
         if cleaned.isEmpty { return "attachment" }
         return cleaned
     }
+}
+
+extension LocalFile {
+    /// The file's name as the screen shows it: its own, from its path, where a byte that is
+    /// not UTF-8 shows as `\xe9` (the attachment's ``LocalFile/name`` has U+FFFD there).
+    var shownName: String { (path as NSString).lastPathComponent }
 }

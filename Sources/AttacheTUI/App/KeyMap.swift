@@ -9,6 +9,8 @@ public enum KeyMap {
         case transfers = "Transfers"
         case filter = "Typing a filter"
         case reader = "Reading a message or an event"
+        case pager = "The help and the message log"
+        case pagerSearch = "Typing a search in the help or the log"
         case transferDetail = "A transfer's details"
         case picker = "File picker"
         case pickerFilter = "File picker: typing a filter"
@@ -22,7 +24,8 @@ public enum KeyMap {
     public enum Action: Hashable, Sendable {
         case moveDown, moveUp, pageDown, pageUp, top, bottom
         case nextPane, previousPane, open, switchTab, showMessages, showEvents
-        case attach, newDraft, cancel, retry, remove, filter, refresh, help, quit, forceQuit, signIn, switchMailbox
+        case attach, newDraft, cancel, retry, remove, filter, refresh, help, quit, forceQuit, signIn, switchMailbox, suspend, messageLog
+        case search, nextMatch, previousMatch
         case read, sendDraft, notifyAttendees
         case save, openExternally, deleteAttachment
         case clearFinished, pause
@@ -59,6 +62,8 @@ public enum KeyMap {
         Binding(keys: [.character("M")], action: .switchMailbox, scope: .global, help: "work in a shared mailbox, or your own again"),
         Binding(keys: [.character("?")], action: .help, scope: .global, help: "this help", hint: "help"),
         Binding(keys: [.character("q")], action: .quit, scope: .global, help: "quit (asks while transfers run)", hint: "quit"),
+        Binding(keys: [.character("!")], action: .messageLog, scope: .global, help: "the message log: what the status line said, errors first to last", hint: "log"),
+        Binding(keys: [.control("z")], action: .suspend, scope: .global, help: "suspend to the shell, from any window (fg brings it back; transfers wait meanwhile)"),
         Binding(keys: [.control("c")], action: .forceQuit, scope: .global, help: "quit now, from any window; running uploads go on when attache starts again"),
 
         Binding(keys: [.enter], action: .read, scope: .items, help: "read the item: sender, recipients or attendees, and the text", hint: "read"),
@@ -77,10 +82,13 @@ public enum KeyMap {
         Binding(keys: [.character("r")], action: .retry, scope: .transfers, help: "retry a failed or cancelled transfer", hint: "retry"),
         Binding(keys: [.character("d")], action: .remove, scope: .transfers, help: "remove a finished transfer from the list", hint: "remove"),
         Binding(keys: [.character("D")], action: .clearFinished, scope: .transfers, help: "remove every finished transfer from the list", hint: "clear"),
+        Binding(keys: [.character("S")], action: .sendDraft, scope: .transfers, help: "send the draft the selected transfer went to, once its files are in (asks first)"),
+        Binding(keys: [.character("U")], action: .notifyAttendees, scope: .transfers, help: "send the attendees of the event the selected transfer went to an update (asks first)"),
 
         Binding(keys: [.enter], action: .accept, scope: .filter, help: "keep the filter", hint: "keep"),
         Binding(keys: [.escape], action: .dismiss, scope: .filter, help: "clear the filter", hint: "clear"),
         Binding(keys: [.backspace], action: .erase, scope: .filter, help: "erase a character"),
+        Binding(keys: [.control("u")], action: .clearLine, scope: .filter, help: "erase the whole filter"),
 
         Binding(keys: [.character("j"), .down], action: .moveDown, scope: .reader, help: "scroll down"),
         Binding(keys: [.character("k"), .up], action: .moveUp, scope: .reader, help: "scroll up"),
@@ -128,9 +136,25 @@ public enum KeyMap {
         Binding(keys: [.character("y"), .character("Y")], action: .yes, scope: .confirm, help: "yes", hint: "yes"),
         Binding(keys: [.character("n"), .character("N"), .escape, .character("q")], action: .no, scope: .confirm, help: "no", hint: "no"),
 
+        Binding(keys: [.character("j"), .down], action: .moveDown, scope: .pager, help: "scroll down"),
+        Binding(keys: [.character("k"), .up], action: .moveUp, scope: .pager, help: "scroll up"),
+        Binding(keys: [.pageDown, .character(" "), .control("d")], action: .pageDown, scope: .pager, help: "page down", hint: "page"),
+        Binding(keys: [.pageUp, .character("b"), .control("u")], action: .pageUp, scope: .pager, help: "page up"),
+        Binding(keys: [.character("g"), .home], action: .top, scope: .pager, help: "first line"),
+        Binding(keys: [.character("G"), .end], action: .bottom, scope: .pager, help: "last line"),
+        Binding(keys: [.character("/")], action: .search, scope: .pager, help: "search (case and accents ignored)", hint: "search"),
+        Binding(keys: [.character("n")], action: .nextMatch, scope: .pager, help: "next match", hint: "next"),
+        Binding(keys: [.character("N")], action: .previousMatch, scope: .pager, help: "previous match"),
+        Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .pager, help: "close", hint: "close"),
+
+        Binding(keys: [.enter], action: .accept, scope: .pagerSearch, help: "search, and keep the matches lit", hint: "search"),
+        Binding(keys: [.escape], action: .dismiss, scope: .pagerSearch, help: "stop searching", hint: "cancel"),
+        Binding(keys: [.backspace], action: .erase, scope: .pagerSearch, help: "erase a character"),
+        Binding(keys: [.control("u")], action: .clearLine, scope: .pagerSearch, help: "erase the whole search"),
+
         Binding(keys: [.character("j"), .down], action: .moveDown, scope: .info, help: "scroll down"),
         Binding(keys: [.character("k"), .up], action: .moveUp, scope: .info, help: "scroll up"),
-        Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .info, help: "close (help, metadata, sign-in)", hint: "close"),
+        Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .info, help: "close (metadata, sign-in)", hint: "close"),
     ]
 
     /// What the mouse does, for `?` (a click and the wheel carry a place, not a key).
@@ -142,14 +166,14 @@ public enum KeyMap {
 
     /// The action for `key` in `scope`: the scope's own binding first, then what the scope
     /// borrows (the panes take every global key, the picker only movement, windows only
-    /// Ctrl-C).
+    /// Ctrl-C and Ctrl-Z).
     public static func action(for key: Key, in scope: Scope) -> Action? {
         if let binding = bindings.first(where: { $0.scope == scope && $0.keys.contains(key) }) { return binding.action }
         let borrowed: Set<Action>?
         switch scope {
         case .items, .details, .transfers, .global: borrowed = nil
-        case .picker, .markedList: borrowed = [.moveDown, .moveUp, .pageDown, .pageUp, .top, .bottom, .forceQuit]
-        default: borrowed = [.forceQuit]
+        case .picker, .markedList: borrowed = [.moveDown, .moveUp, .pageDown, .pageUp, .top, .bottom, .forceQuit, .suspend]
+        default: borrowed = [.forceQuit, .suspend]
         }
         return bindings.first { $0.scope == .global && $0.keys.contains(key) && borrowed?.contains($0.action) ?? true }?.action
     }

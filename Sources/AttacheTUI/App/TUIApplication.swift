@@ -62,6 +62,17 @@ public final class TUIApplication {
     private var signInTask: Task<Void, Never>?
     /// Attachments being saved or fetched to open, by download id.
     private var downloads: [Int: Task<Void, Never>] = [:]
+    /// Private copies made for `o`, removed when the screen ends (the program they were
+    /// handed to may still be reading them until then).
+    private let openedCopies = TemporaryCopies()
+    /// Journal rows this screen's transfers have had: never taken over as another's.
+    private var ownRecords: Set<String> = []
+    /// When to look next for transfers another attache left (it ended or was killed), and
+    /// whether a look is under way.
+    private var nextOrphanCheck = ContinuousClock.now
+    private var lookingForOrphans = false
+    /// How often the journal is looked at for transfers another attache left.
+    static let orphanCheckInterval: Duration = .seconds(5)
 
     /// - Parameter catchesSignals: Whether the app takes SIGTERM, SIGHUP, SIGINT and SIGWINCH
     ///   from the process while it runs. A test leaves them alone (they belong to the whole
@@ -81,6 +92,7 @@ public final class TUIApplication {
         if let url = URL(string: services.graph.baseURL), let host = url.host {
             self.state.server = host + (url.port.map { ":\($0)" } ?? "")
         }
+        self.state.inOtherMailbox = services.graph.isOtherMailbox
         self.startupNotice = notice
     }
 
@@ -110,6 +122,8 @@ public final class TUIApplication {
         subscribe()
         if let startupNotice { state.notify(startupNotice, .info, for: 10) }
         perform([.loadItems(.message), .loadItems(.event)])
+        loadKnownFileSizes()
+        nextOrphanCheck = ContinuousClock.now + Self.orphanCheckInterval
     }
 
     /// Turns the loop as ``run()`` does until `condition` holds, the app is quitting, or
@@ -168,6 +182,9 @@ public final class TUIApplication {
         } else if state.needsTicks {
             timeout = 1000
         }
+        // Wake for the next look at the journal, for transfers another attache left.
+        let untilCheck = Int32(clamping: max(1, (nextOrphanCheck - now).milliseconds))
+        timeout = timeout < 0 ? untilCheck : min(timeout, untilCheck)
         if let deadline {
             let left = Int32(clamping: max(0, (deadline - now).milliseconds + 1))
             timeout = timeout < 0 ? left : min(timeout, left)
@@ -190,9 +207,15 @@ public final class TUIApplication {
             }
             draw()
         }
+        if ContinuousClock.now >= nextOrphanCheck { lookForOrphans() }
         for event in inbox.take() {
             switch event {
             case .downloadFinished(let id, _), .downloadFailed(let id, _): downloads.removeValue(forKey: id)
+            case .transfer(.changed(let snapshot)):
+                if let record = snapshot.recordID { ownRecords.insert(record) }
+            case .orphansFound(let plan):
+                takeOver(plan)
+                continue
             case .workplaceOpened(let workplace, _):
                 // The lists loaded from now on, and the transfers queued, are the new
                 // workplace's; those under way keep their own.
@@ -253,7 +276,7 @@ public final class TUIApplication {
         switch effect {
         case .search(let kind, let text):
             request({ .searchResults(kind, text, try await graph.searchItems(kind, matching: text, limit: listLimit, expandAttachments: true)) }) {
-                [.searchFailed(kind, text, "could not search the mailbox for “\(text)”: \($0)")]
+                [.searchFailed(kind, text, "could not search the mailbox for “\(text)”: \(Self.saidAfter($0))")]
             }
         case .loadItems(let kind):
             request({ .itemsLoaded(kind, try await graph.items(kind, limit: listLimit, expandAttachments: true)) }) { error in
@@ -262,7 +285,7 @@ public final class TUIApplication {
             }
         case .loadAttachments(let item):
             request({ .attachmentsLoaded(itemID: item.id, try await graph.attachments(of: item)) }) {
-                [.attachmentsFailed(itemID: item.id, "\($0)")] + Self.signInNeeded($0)
+                [.attachmentsFailed(itemID: item.id, Self.said($0))] + Self.signInNeeded($0)
             }
         case .upload(let paths, let item, let title):
             Task.detached {
@@ -271,7 +294,7 @@ public final class TUIApplication {
                         let file = try LocalFile.inspect(path)
                         await transfers.upload(try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title), to: target)
                     } catch {
-                        inbox.post(.uploadRefused("cannot attach to \(title ?? item.description): \(Self.said(error))"))
+                        inbox.post(.uploadRefused("cannot attach to \(title ?? item.description): \(Self.saidAfter(error))"))
                     }
                 }
             }
@@ -282,7 +305,7 @@ public final class TUIApplication {
         case .remove(let id):
             Task.detached { await transfers.remove(id) }
         case .createDraft(let subject):
-            request({ .draftCreated(try await graph.createDraft(subject: subject)) }) { [.draftFailed("\($0)")] }
+            request({ .draftCreated(try await graph.createDraft(subject: subject)) }) { [.draftFailed(Self.said($0))] }
         case .pause(let id):
             Task.detached { await transfers.pause(id) }
         case .resume(let id):
@@ -293,10 +316,10 @@ public final class TUIApplication {
             request({
                 try await graph.deleteAttachment(attachment.id, of: item)
                 return .attachmentDeleted(attachment, of: item)
-            }) { [.notice("could not delete \(attachment.name ?? attachment.id): \(Self.said($0))", .error)] }
+            }) { [.notice("could not delete \(attachment.name ?? attachment.id): \(Self.saidAfter($0))", .error)] }
         case .download(let download, let attachment, let item):
-            downloads[download.id] = Task.detached { [logger = services.logger] in
-                await Self.download(download, attachment: attachment, of: item, graph: graph, inbox: inbox, logger: logger)
+            downloads[download.id] = Task.detached { [logger = services.logger, copies = openedCopies] in
+                await Self.download(download, attachment: attachment, of: item, graph: graph, inbox: inbox, copies: copies, logger: logger)
             }
         case .cancelDownload(let id):
             downloads.removeValue(forKey: id)?.cancel()
@@ -304,15 +327,15 @@ public final class TUIApplication {
             request({
                 try await graph.sendDraft(item)
                 return .draftSent(item, subject: subject)
-            }) { [.notice("could not send “\(subject)”: \(Self.said($0))", .error)] }
+            }) { [.notice("could not send “\(subject)”: \(Self.saidAfter($0))", .error)] }
         case .notifyAttendees(let item, let title):
             request({
                 let attendees = try await graph.notifyAttendees(of: item)
                 let who = attendees.count == 1 ? "its attendee" : "its \(attendees.count) attendees"
                 return .notice("sent \(who) an update of “\(title)”", .success)
-            }) { [.notice("could not update the attendees of “\(title)”: \(Self.said($0))", .error)] }
+            }) { [.notice("could not update the attendees of “\(title)”: \(Self.saidAfter($0))", .error)] }
         case .loadDetails(let item):
-            request({ .detailsLoaded(try await graph.itemDetails(item)) }) { [.detailsFailed(itemID: item.id, "\($0)")] }
+            request({ .detailsLoaded(try await graph.itemDetails(item)) }) { [.detailsFailed(itemID: item.id, Self.said($0))] }
         case .signIn:
             guard let signIn = services.signIn else { return }
             signInTask = Task.detached {
@@ -344,23 +367,104 @@ public final class TUIApplication {
                     }
                     inbox.post(.workplaceOpened(workplace, notice: notice))
                 } catch {
-                    inbox.post(.workplaceFailed("could not open it: \(Self.said(error))"))
+                    inbox.post(.workplaceFailed("could not open it: \(Self.saidAfter(error))"))
                 }
             }
         case .quit:
             state.quitting = true
+        case .suspend:
+            suspend()
         }
+    }
+
+    /// Ctrl-Z: the terminal goes back to the shell and the process stops until `fg`; then
+    /// the whole screen is drawn again at the terminal's size. Transfers wait meanwhile, as
+    /// the process does. A process no job-control shell started (its group is the session's
+    /// own) would stay stopped with no one to continue it: it says so instead.
+    private func suspend() {
+        guard Self.hasJobControl() else {
+            state.notify("Ctrl-Z: the shell that started attache cannot bring it back (no job control), so it stays; q quits", .warning)
+            return
+        }
+        backend.suspend()
+        previous = nil
+        measure()
+        draw()
+    }
+
+    /// Whether a job-control shell started the process: it runs in a process group of its
+    /// own, which the shell makes the terminal's foreground and continues with `fg`.
+    nonisolated static func hasJobControl() -> Bool {
+        getpgrp() != getsid(0)
+    }
+
+    /// Reads, off the loop, the file sizes of attachments attache made before, which the
+    /// journal keeps: the attachments pane shows them rather than Graph's.
+    private func loadKnownFileSizes() {
+        let journal = services.transfers.journal
+        let inbox = self.inbox
+        Task.detached {
+            guard let records = try? await journal.recent(limit: 1000) else { return }
+            var sizes: [String: Int64] = [:]
+            for record in records where record.state == .done {
+                if let id = record.attachmentID { sizes[id] = record.fileSize }
+            }
+            if !sizes.isEmpty { inbox.post(.knownFileSizes(sizes)) }
+        }
+    }
+
+    /// Looks, off the loop, for journal rows that no attache holds now and that this screen
+    /// never had: what another attache left when it ended or was killed.
+    private func lookForOrphans() {
+        nextOrphanCheck = ContinuousClock.now + Self.orphanCheckInterval
+        // A journal no other process shares (in memory) has no other attache's transfers:
+        // every row in it is this screen's, whether or not the screen has heard of it yet.
+        guard !lookingForOrphans, !state.quitting, services.transfers.journal.isShared else { return }
+        lookingForOrphans = true
+        let transfers = services.transfers
+        let own = ownRecords
+        let inbox = self.inbox
+        Task.detached {
+            // The queue's own rows too: a row this screen's upload just made may not have
+            // reached the loop yet (its claim, taken before the row, guards it as well).
+            let queued = Set(await transfers.snapshots.compactMap(\.recordID))
+            let records = (try? await transfers.unfinished()) ?? []
+            let plan = transfers.planResume(records.filter { !own.contains($0.id) && !queued.contains($0.id) })
+            inbox.post(.orphansFound(plan))
+        }
+    }
+
+    /// Takes over what ``lookForOrphans()`` found, unless this screen has had it meanwhile:
+    /// each resumes from where its session stands, as at start.
+    private func takeOver(_ found: TransferService.ResumePlan) {
+        lookingForOrphans = false
+        var plan = found
+        plan.resumable = found.resumable.filter { !ownRecords.contains($0.record.id) }
+        plan.otherGraph = []
+        plan.runningElsewhere = []
+        guard !plan.resumable.isEmpty else { return }
+        for entry in plan.resumable { ownRecords.insert(entry.record.id) }
+        let names = plan.resumable.map { $0.job.file.shownName.terminalSafe }
+        let count = names.count
+        state.notify(
+            "taking over \(count == 1 ? names[0] : "\(count) transfers"), left unfinished by an attache that is no longer running", .info, for: 10)
+        dirty = true
+        let transfers = services.transfers
+        Task.detached { await transfers.resume(plan) }
     }
 
     /// Streams one attachment to where the download says (or to a private temporary folder,
     /// to open it), reporting progress at most ten times a second.
     nonisolated static func download(
-        _ download: AppState.Download, attachment: AttachmentInfo, of item: ItemReference, graph: GraphClient, inbox: Inbox, logger: Logger
+        _ download: AppState.Download, attachment: AttachmentInfo, of item: ItemReference, graph: GraphClient, inbox: Inbox,
+        copies: TemporaryCopies, logger: Logger
     ) async {
         var path = download.destination
         do {
             if download.opensWhenDone {
-                path = try TemporaryFolder.make(prefix: "attache-open-") + "/" + download.name
+                let folder = try TemporaryFolder.make(prefix: "attache-open-")
+                copies.add(folder)
+                path = folder + "/" + download.name
             }
             let destination = try DownloadDestination.inspect(path)
             let throttle = ProgressThrottle()
@@ -374,7 +478,7 @@ public final class TUIApplication {
         } catch is CancellationError {
             inbox.post(.downloadFailed(id: download.id, "stopped saving \(download.name)"))
         } catch {
-            inbox.post(.downloadFailed(id: download.id, "could not \(download.opensWhenDone ? "open" : "save") \(download.name): \(Self.said(error))"))
+            inbox.post(.downloadFailed(id: download.id, "could not \(download.opensWhenDone ? "open" : "save") \(download.name): \(Self.saidAfter(error))"))
         }
     }
 
@@ -403,6 +507,15 @@ public final class TUIApplication {
     /// `error` in the screen's words: its advice named by keys, not commands.
     nonisolated static func said(_ error: any Error) -> String {
         Advice.$style.withValue(.screen) { "\(error)" }
+    }
+
+    /// `error` after a phrase that already says what failed (`could not save report.pdf: …`):
+    /// a Graph error's own `could not download …:` is left out, so the message says it once.
+    nonisolated static func saidAfter(_ error: any Error) -> String {
+        let text = said(error)
+        guard let graph = error as? GraphError else { return text }
+        let lead = "could not \(graph.operation): "
+        return text.hasPrefix(lead) ? String(text.dropFirst(lead.count)) : text
     }
 
     /// The sign-in dialog's event, when Graph refused the sign-in itself (a 401 no refresh
@@ -464,6 +577,8 @@ public final class TUIApplication {
         // Requests in flight get the queue's grace to finish; then the cleanups theirs.
         let unfinished = await services.transfers.interruptAllAndWait()
         subscription?.cancel()
+        // The copies `o` handed to other programs go with the screen.
+        openedCopies.removeAll()
         return unfinished
     }
 }

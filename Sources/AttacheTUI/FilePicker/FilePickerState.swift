@@ -21,12 +21,16 @@ public struct FilePickerState: Hashable, Sendable {
         /// Why a file that has a size cannot be attached (over 150 MiB), as the command line
         /// says it: the picker and `attache upload` check files the same way.
         public var problem: InputFileError?
+        /// Why this file cannot go where the picker attaches: an upload session where Graph
+        /// refuses them (another user's mailbox).
+        public var refusal: String?
 
         /// How the file would go up: `POST`, `session`, or why it cannot.
         public var plan: String {
             switch kind {
             case .file(let size):
                 if let problem { return problem.shortReason }
+                if refusal != nil { return "refused here" }
                 switch try? UploadPlan.forFile(size: size, name: name) {
                 case .singleRequest: return "POST"
                 case .uploadSession: return "session"
@@ -39,7 +43,7 @@ public struct FilePickerState: Hashable, Sendable {
 
         /// A file that can be attached.
         public var isAttachable: Bool {
-            if case .file = kind { return problem == nil }
+            if case .file = kind { return problem == nil && refusal == nil }
             return false
         }
     }
@@ -85,6 +89,18 @@ public struct FilePickerState: Hashable, Sendable {
     public var error: String?
     /// Where `~` goes.
     public var home: String
+    /// The attachments the item holds already, when known: a file of the same name would be
+    /// a second one, and the item's size grows by what is marked.
+    public var existing: [AttachmentInfo]?
+    /// What the item is, for the words the picker says of it.
+    public var targetKind: ItemKind = .message
+    /// Graph refuses upload sessions here (another user's mailbox, with delegated
+    /// permissions): files that need one are shown refused, with why.
+    public var sessionsRefused = false
+
+    /// Why a file needing an upload session cannot go to another user's mailbox.
+    public static let sessionRefusal =
+        "Graph refuses upload sessions in another user's mailbox with delegated permissions (a known issue): files of 3 MB or more cannot be attached here, smaller ones go in one request"
 
     public init(target: ItemReference, targetTitle: String, directory: String, home: String = AttachePaths.home()) {
         self.target = target
@@ -138,7 +154,9 @@ public struct FilePickerState: Hashable, Sendable {
             // The same check as `attache upload`'s, so the picker offers what will go.
             do {
                 let file = try LocalFile.inspect(path)
-                files.append(Entry(name: name, path: path, kind: .file(size: file.size), modified: status.modified))
+                var entry = Entry(name: name, path: path, kind: .file(size: file.size), modified: status.modified)
+                if sessionsRefused, case .uploadSession = try? UploadPlan.forFile(size: file.size, name: file.name) { entry.refusal = Self.sessionRefusal }
+                files.append(entry)
             } catch {
                 if case .tooLarge(let size) = error.code {
                     // Named as the picker shows it, not by the whole path.
@@ -170,14 +188,14 @@ public struct FilePickerState: Hashable, Sendable {
         }
     }
 
-    /// The names in a folder, or the reason it cannot be read (`Permission denied`).
+    /// The names in a folder, or the reason it cannot be read (`Permission denied`). Names
+    /// are the file system's bytes, UTF-8 or not (see `PlatformPath`): a name in Latin-1
+    /// lists as the file it is, shown escaped.
     static func list(_ directory: String) throws(ListingError) -> [String] {
-        // opendir(3) for the reason a folder cannot be read; the listing itself from
-        // Foundation, which keeps `struct dirent` out of this module.
-        guard let handle = opendir(directory) else { throw ListingError(code: errno) }
-        closedir(handle)
         do {
-            return try FileManager.default.contentsOfDirectory(atPath: directory)
+            return try PlatformPath.contentsOfDirectory(directory)
+        } catch let error as POSIXError {
+            throw ListingError(code: error.code.rawValue)
         } catch {
             throw ListingError(code: EIO)
         }
@@ -206,6 +224,7 @@ public struct FilePickerState: Hashable, Sendable {
             return nil
         }
         guard entry.isAttachable else {
+            if let refusal = entry.refusal { return "'\(entry.name)' (\(ByteCount(size))): \(refusal)" }
             return entry.problem?.description ?? "'\(entry.name)' cannot be attached"
         }
         if let index = marked.firstIndex(where: { $0.path == entry.path }) {
@@ -215,6 +234,24 @@ public struct FilePickerState: Hashable, Sendable {
         }
         return nil
     }
+
+    /// Names of marked files that the item already has an attachment of: each would be a
+    /// second attachment of that name.
+    public var duplicateNames: [String] {
+        let attached = Set((existing ?? []).compactMap(\.name))
+        return marked.map { ($0.path as NSString).lastPathComponent }.filter { attached.contains($0) }
+    }
+
+    /// The item's attachments and the marked files together, as Graph would count them (its
+    /// sizes include Outlook's overhead); `nil` when the item's attachments are not known.
+    public var totalBytesWithMarked: Int64? {
+        guard let existing else { return nil }
+        return existing.reduce(markedBytes) { $0 + ($1.size ?? 0) }
+    }
+
+    /// Exchange Online's default limit on a message's size, which an admin can raise to 150
+    /// MB; Graph has no way to read a tenant's own.
+    public static let defaultMessageLimit: Int64 = 35 * 1024 * 1024
 
     /// Sorts by the next order (name, size, date), keeping the selected entry selected.
     public mutating func cycleSortOrder() {

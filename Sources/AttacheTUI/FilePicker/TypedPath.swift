@@ -53,7 +53,7 @@ struct TypedPath {
         let folderPart = slash.map { String(typed[...$0]) } ?? ""
         let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
         let folder = folderPart.isEmpty ? directory : absolute(folderPart)
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        let names = ((try? PlatformPath.contentsOfDirectory(folder)) ?? [])
             .filter { $0.hasPrefix(stem) && (showHidden || stem.hasPrefix(".") || !$0.hasPrefix(".")) }
             .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
         guard let first = names.first else { return (typed, []) }

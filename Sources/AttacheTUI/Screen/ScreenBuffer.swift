@@ -91,6 +91,13 @@ public struct ScreenBuffer: Hashable, Sendable {
         }
     }
 
+    /// Sets one cell as it is, for a pass over the whole frame that keeps wide characters
+    /// whole itself (``restrictToASCII()``).
+    mutating func replace(x: Int, y: Int, with cell: Cell) {
+        guard x >= 0, x < width, y >= 0, y < height else { return }
+        cells[y * width + x] = cell
+    }
+
     /// Keeps wide characters whole: writing over either half of one blanks the other.
     private mutating func set(x: Int, y: Int, _ cell: Cell) {
         guard x >= 0, x < width, y >= 0, y < height else { return }

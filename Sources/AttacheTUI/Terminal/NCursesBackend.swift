@@ -1,3 +1,4 @@
+import AttacheCore
 import CNCurses
 import Foundation
 
@@ -32,19 +33,23 @@ public final class NCursesBackend: TerminalBackend {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(description: "attache's screen needs a terminal; for scripts use a subcommand (see attache --help)")
         }
+        // The locale says what the terminal shows: UTF-8, or (LANG=C, POSIX) ASCII alone, which
+        // the views then draw with (`+-|#`). A terminal the locale does not call UTF-8 may
+        // well not be, and text it cannot show would come out as garbage.
         setlocale(LC_ALL, "")
-        if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8", setlocale(LC_ALL, "C.UTF-8") == nil {
-            setlocale(LC_ALL, "")
-        }
         unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
-        CrashRestore.install()
         if initialized {
             // Once more after a stop (the screen opening anew): ncurses is set up already,
             // and a refresh takes the terminal back from the shell.
+            CrashRestore.install()
             refresh()
         } else {
+            // initscr on a terminal terminfo does not know prints its own line and exits.
+            try Self.checkTerminal()
+            CrashRestore.install()
             guard initscr() != nil else { throw TerminalError(description: "ncurses could not start on this terminal (is TERM right?)") }
             initialized = true
+            hasAlternateScreen = attache_has_alternate_screen() != 0
         }
         started = true
         raw()
@@ -60,15 +65,65 @@ public final class NCursesBackend: TerminalBackend {
         refresh()
     }
 
+    /// Checks that `TERM` names a terminal the screen can run on: one terminfo knows, that
+    /// can move the cursor. Ask before anything else is set up, so a refusal costs nothing.
+    /// - Throws: ``TerminalError`` saying what is wrong and what to do, for exit code 64.
+    public static func checkTerminal(_ term: String? = ProcessInfo.processInfo.environment["TERM"]) throws(TerminalError) {
+        let name = term ?? ""
+        switch attache_check_terminal() {
+        case 0:
+            return
+        case 1 where name.isEmpty:
+            throw TerminalError(description: "TERM is not set, so attache cannot tell how to draw its screen; set it (such as TERM=xterm-256color), or use a subcommand (see attache --help)")
+        case 1:
+            throw TerminalError(
+                description: "TERM=\(name.terminalSafe) is a terminal this system has no description of (terminfo); set TERM to one it has, such as xterm-256color, or install its description (apt-get install ncurses-term)")
+        default:
+            throw TerminalError(
+                description: "TERM=\(name.terminalSafe) cannot place the cursor, which attache's screen needs; use a terminal that can (such as xterm-256color), or a subcommand (see attache --help)")
+        }
+    }
+
     /// `initscr` ran: ncurses may be started only once per process.
     private var initialized = false
+    /// The terminal keeps the shell's screen apart while the app draws (`smcup`).
+    private var hasAlternateScreen = true
 
     public func stop() {
         guard started else { return }
         started = false
+        if !hasAlternateScreen {
+            // No alternate screen (`linux`, `vt100`): the last frame would stay, and the
+            // shell would write over its hint line.
+            erase()
+            refresh()
+        }
         curs_set(1)
         endwin()
         CrashRestore.uninstall()
+    }
+
+    /// Ctrl-Z: gives the terminal back to the shell and stops the process, as SIGTSTP does;
+    /// when the shell continues it (`fg`), takes the terminal again. The app then draws a
+    /// whole frame, since the shell wrote over the screen meanwhile.
+    public func suspend() {
+        guard started else { return }
+        stop()
+        // Stopped by the default action, whatever handler ncurses set up for a SIGTSTP that
+        // comes from outside. The loop may run on a thread that blocks the signal (Swift's
+        // executors do): unblocked here, raise delivers it before it returns, which it does
+        // once the shell continues the process.
+        let previous = signal(SIGTSTP, SIG_DFL)
+        var only = sigset_t()
+        var mask = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, SIGTSTP)
+        pthread_sigmask(SIG_UNBLOCK, &only, &mask)
+        raise(SIGTSTP)
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
+        signal(SIGTSTP, previous)
+        try? start()
+        resized()
     }
 
     private func setUpAttributes() {
@@ -77,13 +132,14 @@ public final class NCursesBackend: TerminalBackend {
             start_color()
             use_default_colors()
         }
-        let available = Int(attache_colors())
+        // A theme's colours as this terminal can show them (eight, on `xterm` or the console).
+        let palette = TerminalPalette(colors: Int(attache_colors()))
         for (index, role) in Role.allCases.enumerated() {
             var style = theme.style(for: role)
-            if !colors { style = style.withoutColor }
+            style = colors ? palette.fit(style) : style.withoutColor
             var value = attache_a_normal()
             if colors, index + 1 < Int(attache_color_pairs()) {
-                init_pair(Int16(index + 1), Self.color(style.foreground, available: available), Self.color(style.background, available: available))
+                init_pair(Int16(index + 1), Self.color(style.foreground), Self.color(style.background))
                 value |= attache_color_pair(Int32(index + 1))
             }
             if style.bold { value |= attache_a_bold() }
@@ -94,14 +150,11 @@ public final class NCursesBackend: TerminalBackend {
         }
     }
 
-    /// A theme colour as this terminal can show it: 256-colour indices fall back to the eight basic ones.
-    static func color(_ color: TerminalColor, available: Int) -> Int16 {
+    /// A colour as ncurses numbers it (one the terminal has: see ``TerminalPalette``).
+    static func color(_ color: TerminalColor) -> Int16 {
         switch color {
-        case .terminalDefault: return -1
-        case .index(let index):
-            if index < available { return Int16(index) }
-            if index < 16 { return Int16(index % 8) }
-            return 7
+        case .terminalDefault: -1
+        case .index(let index): Int16(index)
         }
     }
 

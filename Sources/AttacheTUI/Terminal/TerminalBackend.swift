@@ -16,6 +16,9 @@ public protocol TerminalBackend: AnyObject {
     func readKeys() -> [Key]
     /// Takes the terminal's new size after a SIGWINCH; the next frame is drawn whole.
     func resized()
+    /// Ctrl-Z: gives the terminal back and stops the process until the shell continues it,
+    /// then takes the terminal (and its size) again; the next frame is drawn whole.
+    func suspend()
 }
 
 /// The terminal could not be used.

@@ -25,6 +25,8 @@ public final class TestBackend: TerminalBackend {
         case resized
         /// A frame: its diff's runs, and the cells they wrote (a wide character counts two).
         case draw(runs: Int, cells: Int)
+        /// Ctrl-Z: the terminal was given back and taken again (the process is not stopped).
+        case suspended
     }
 
     /// One frame drawn: the diff as the app sent it, and the cells it wrote.
@@ -140,6 +142,13 @@ public final class TestBackend: TerminalBackend {
     public func resized() {
         takeWindowSize()
         calls.append(.resized)
+    }
+
+    /// What a shell would leave on the screen while the app was stopped is not to be
+    /// trusted: the screen is painted over, and the window's size taken, as after `fg`.
+    public func suspend() {
+        takeWindowSize()
+        calls.append(.suspended)
     }
 
     // MARK: Helpers

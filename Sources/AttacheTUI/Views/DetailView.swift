@@ -4,6 +4,14 @@ import AttacheCore
 struct DetailView: View {
     var state: AppState
 
+    /// An attachment's size: its file's own where the screen knows it (it attached or saved
+    /// it), else what Graph reports, which counts Outlook's overhead (a 150 MiB file reads
+    /// 156.7 MiB) and is marked `~` as no more than near the file's.
+    static func sizeText(_ info: AttachmentInfo, fileSizes: [String: Int64]) -> String {
+        if let known = fileSizes[info.id] { return "\(ByteCount(known))" }
+        return info.size.map { "~\(ByteCount($0))" } ?? "?"
+    }
+
     func render(in rect: Rect, into buffer: inout ScreenBuffer) {
         let item = state.selectedItem
         let title = item.map { "Attachments · \($0.subject ?? "(no subject)")" } ?? "Attachments"
@@ -36,14 +44,14 @@ struct DetailView: View {
                 let y = area.y + row
                 var x = area.x + 1
                 x += buffer.put(DisplayWidth.pad(info.name ?? info.id, to: nameWidth), x: x, y: y, role: .normal, limit: area.maxX - x)
-                let size = info.size.map { "\(ByteCount($0))" } ?? "?"
+                let size = Self.sizeText(info, fileSizes: state.fileSizes)
                 x += buffer.put(DisplayWidth.pad(size, to: sizeWidth, alignRight: true), x: x, y: y, role: .normal, limit: area.maxX - x)
                 if showType {
                     x += buffer.put("  " + DisplayWidth.pad(info.contentType ?? "", to: typeWidth), x: x, y: y, role: .dim, limit: area.maxX - x)
                 }
                 if showDate {
                     let modified = info.lastModifiedDateTime.flatMap(GraphDate.parse)
-                    buffer.put(" " + Draw.date(modified, short: false), x: x, y: y, role: .dim, limit: area.maxX - x)
+                    buffer.put(" " + Draw.date(modified, short: false, in: state.timeZone), x: x, y: y, role: .dim, limit: area.maxX - x)
                 }
                 if index == state.detailSelection, state.focus == .details {
                     buffer.paint(Rect(x: area.x, y: y, width: area.width, height: 1), role: .selection)

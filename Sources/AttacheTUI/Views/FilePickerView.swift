@@ -30,9 +30,29 @@ struct FilePickerView: View {
             renderEntries(visible, in: list, into: &buffer)
         }
         renderInputLine(y: inside.maxY - 2, x: inside.x, width: inside.width, into: &buffer)
-        let summary = picker.marked.isEmpty ? "nothing marked" : "\(picker.marked.count) marked, \(ByteCount(picker.markedBytes))"
         // The keys of each mode are in the status bar below, from the key table.
-        buffer.put(summary, x: inside.x, y: inside.maxY - 1, role: .marked, limit: inside.width)
+        var x = inside.x
+        for (text, role) in Self.summary(of: picker) where x < inside.maxX {
+            x += buffer.put(text, x: x, y: inside.maxY - 1, role: role, limit: inside.maxX - x)
+        }
+    }
+
+    /// The foot line: what is marked, what the item then holds, and which marked names it
+    /// has already, said before anything is attached.
+    static func summary(of picker: FilePickerState) -> [(String, Role)] {
+        guard !picker.marked.isEmpty else { return [("nothing marked", .marked)] }
+        var parts: [(String, Role)] = [("\(picker.marked.count) marked, \(ByteCount(picker.markedBytes))", .marked)]
+        if let total = picker.totalBytesWithMarked, let existing = picker.existing, !existing.isEmpty {
+            let noun = picker.targetKind == .message ? "message" : "event"
+            let over = total > FilePickerState.defaultMessageLimit
+            parts.append((" · the \(noun) then holds about \(ByteCount(total))", over ? .warn : .dim))
+            if over { parts.append((", over Exchange's default limit of 35 MB", .warn)) }
+        }
+        let duplicates = picker.duplicateNames
+        if !duplicates.isEmpty {
+            parts.append((" · attached already: " + duplicates.joined(separator: ", ") + " (would be there twice)", .warn))
+        }
+        return parts
     }
 
     /// Where the entries are listed, inside the box over `rect`: under the folder's line

@@ -1,36 +1,34 @@
-/// `?`: every key binding, by where it applies, from ``KeyMap``.
+/// `?`: every key binding, by where it applies, from ``KeyMap``, paged and searched.
 struct HelpView: View {
-    var offset: Int = 0
+    var pager = Pager()
 
-    static var lines: [(String, Role)] {
-        var lines: [(String, Role)] = []
+    /// The help as lines `width` columns wide: a heading per scope, then each binding's keys
+    /// and what it does, wrapped under itself.
+    static func lines(width: Int, hidden: Set<KeyMap.Action>) -> [PagerLine] {
+        let keyWidth = 22
+        var lines: [PagerLine] = []
+        func entry(_ keys: String, _ help: String) {
+            let wrapped = Draw.wrap(help, width: max(10, width - keyWidth))
+            for (index, part) in wrapped.enumerated() {
+                let left = index == 0 ? "  " + DisplayWidth.pad(keys, to: keyWidth - 2) : String(repeating: " ", count: keyWidth)
+                lines.append(PagerLine(left + part, .dialog))
+            }
+        }
         for scope in KeyMap.Scope.allCases {
             let bindings = KeyMap.bindings.filter { $0.scope == scope }
             guard !bindings.isEmpty else { continue }
-            if !lines.isEmpty { lines.append(("", .dialog)) }
-            lines.append((scope.rawValue, .header))
-            for binding in bindings {
-                let keys = binding.keys.map(\.label).joined(separator: ", ")
-                lines.append(("  " + DisplayWidth.pad(keys, to: 20) + binding.help, .dialog))
-            }
+            if !lines.isEmpty { lines.append(PagerLine("", .dialog)) }
+            lines.append(PagerLine(scope.rawValue, .header))
+            for binding in bindings { entry(binding.keys.map(\.label).joined(separator: ", "), binding.help) }
         }
-        lines.append(("", .dialog))
-        lines.append(("Mouse", .header))
-        for (what, help) in KeyMap.mouse { lines.append(("  " + DisplayWidth.pad(what, to: 20) + help, .dialog)) }
+        lines.append(PagerLine("", .dialog))
+        lines.append(PagerLine("Mouse", .header))
+        for (what, help) in KeyMap.mouse { entry(what, help) }
         return lines
     }
 
     func render(in rect: Rect, into buffer: inout ScreenBuffer) {
-        let lines = Self.lines
-        let box = rect.centered(width: min(rect.width - 2, 78), height: min(rect.height, lines.count + 4))
-        let inside = Draw.box(box, title: "Keys", into: &buffer)
-        guard inside.height > 1 else { return }
-        let room = inside.height - 1
-        let start = max(0, min(offset, lines.count - room))
-        for (row, line) in lines.dropFirst(start).prefix(room).enumerated() {
-            buffer.put(DisplayWidth.truncate(line.0, to: inside.width), x: inside.x, y: inside.y + row, role: line.1, limit: inside.width)
-        }
-        let more = start + room < lines.count ? "j/k scroll · " : ""
-        Draw.keyHints(KeyMap.hints(for: .info), prefix: more, in: Rect(x: inside.x, y: inside.maxY - 1, width: inside.width, height: 1), into: &buffer)
+        let lines = Self.lines(width: PagerView.textWidth(in: rect), hidden: [])
+        PagerView(title: "Keys", lines: lines, pager: pager).render(in: rect, into: &buffer)
     }
 }

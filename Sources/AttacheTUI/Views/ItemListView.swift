@@ -40,10 +40,12 @@ struct ItemListView: View {
             buffer.put(text, x: area.x, y: area.y, role: .dim, limit: area.width)
             return
         }
-        let short = area.width < 60
-        // The sender column, where the subject keeps room enough.
-        let showPeople = area.width >= 72
         let peopleWidth = area.width >= 100 ? 18 : 14
+        // The sender column, wherever the subject keeps at least 24 columns beside it (at 120
+        // columns, side by side with the attachments, it does); the year goes first.
+        let room = area.width - 5 - (peopleWidth + 2) - 1
+        let showPeople = room - 18 >= 24 || room - 13 >= 24
+        let short = area.width < 60 || (showPeople && room - 18 < 30)
         let dateWidth = short ? 11 : 16
         let selection = state.itemSelection[state.tab] ?? 0
         let top = Draw.scrollTop(selection: selection, count: visible.count, height: area.height)
@@ -51,12 +53,14 @@ struct ItemListView: View {
             let index = top + row
             let item = visible[index]
             let y = area.y + row
-            let count = item.attachments?.count ?? (item.hasAttachments == true ? 1 : 0)
-            let countText = count == 0 ? "  ·" : String(count).leftPadded(to: 3, with: " ")
-            let date = DisplayWidth.pad(Draw.date(item.displayDate, short: short), to: dateWidth)
+            // The attachments as last loaded (the list's own, or asked for since); a server that
+            // does not expand them leaves `?` where it says there are some, until asked.
+            let count = state.details[item.id]?.value?.count ?? item.attachments?.count ?? (item.hasAttachments == true ? nil : 0)
+            let countText = count.map { $0 == 0 ? "  ·" : String($0).leftPadded(to: 3, with: " ") } ?? "  ?"
+            let date = DisplayWidth.pad(Draw.date(item.displayDate, short: short, in: state.timeZone), to: dateWidth)
             var x = area.x
             x += buffer.put(" " + date + " ", x: x, y: y, role: .dim, limit: area.maxX - x)
-            x += buffer.put(countText + "  ", x: x, y: y, role: count > 0 ? .normal : .dim, limit: area.maxX - x)
+            x += buffer.put(countText + "  ", x: x, y: y, role: count == 0 ? .dim : .normal, limit: area.maxX - x)
             if showPeople {
                 // Who: a draft says it is one (S sends it); else the sender or organizer.
                 let (who, role): (String, Role) = item.isDraft == true ? ("draft", .warn) : (item.from.map { $0.name ?? $0.address ?? "" } ?? "", .dim)

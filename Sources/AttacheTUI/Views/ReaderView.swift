@@ -9,7 +9,9 @@ struct ReaderView: View {
     var offset = 0
 
     /// The header fields, label and value, from what the list knows and what was asked for.
-    static func fields(_ item: OutlookItem?, _ details: ItemDetails?, attachments: [AttachmentInfo]?) -> [(String, String, Role)] {
+    static func fields(
+        _ item: OutlookItem?, _ details: ItemDetails?, attachments: [AttachmentInfo]?, zone: LocalTime, fileSizes: [String: Int64] = [:]
+    ) -> [(String, String, Role)] {
         var fields: [(String, String, Role)] = []
         let item = details?.item ?? item
         func people(_ list: [EmailAddress]) -> String { list.map(\.display).joined(separator: ", ") }
@@ -20,17 +22,17 @@ struct ReaderView: View {
             if let cc = details?.cc, !cc.isEmpty { fields.append(("Cc", people(cc), .dialog)) }
             if item?.isDraft == true {
                 let changed = item?.lastModifiedDateTime.flatMap(GraphDate.parse)
-                fields.append(("Draft", "not sent" + (changed.map { ", last changed \(Draw.date($0, short: false)) UTC" } ?? "") + " · S sends it", .warn))
+                fields.append(("Draft", "not sent" + (changed.map { ", last changed \(zone.formatWithZone($0))" } ?? "") + " · S sends it", .warn))
             } else if let received = item?.receivedDateTime.flatMap(GraphDate.parse) {
-                fields.append(("Received", Draw.date(received, short: false) + " UTC", .dialog))
+                fields.append(("Received", zone.formatWithZone(received), .dialog))
             }
         case .event:
             if let organizer = details?.organizer ?? item?.from { fields.append(("Organizer", organizer.display, .dialog)) }
             if let start = item?.start?.date {
                 let end = item?.end?.date
-                let sameDay = end.map { Draw.date($0, short: false).prefix(10) == Draw.date(start, short: false).prefix(10) } ?? false
-                let endText = end.map { sameDay ? String(Draw.date($0, short: false).suffix(5)) : Draw.date($0, short: false) } ?? "?"
-                fields.append(("When", "\(Draw.date(start, short: false))–\(endText) UTC", .dialog))
+                let sameDay = end.map { zone.format($0).prefix(10) == zone.format(start).prefix(10) } ?? false
+                let endText = end.map { sameDay ? String(zone.format($0).suffix(5)) : zone.format($0) } ?? "?"
+                fields.append(("When", "\(zone.format(start))–\(endText) \(zone.name(at: start))", .dialog))
             }
             if let location = item?.location { fields.append(("Where", location, .dialog)) }
             if let attendees = details?.attendees, !attendees.isEmpty {
@@ -43,7 +45,7 @@ struct ReaderView: View {
             }
         }
         if let attachments {
-            let names = attachments.map { "\($0.name ?? $0.id) (\($0.size.map { "\(ByteCount($0))" } ?? "?"))" }
+            let names = attachments.map { "\($0.name ?? $0.id) (\(DetailView.sizeText($0, fileSizes: fileSizes)))" }
             fields.append(("Attachments", names.isEmpty ? "none" : names.joined(separator: ", "), names.isEmpty ? .dim : .dialog))
         }
         return fields
@@ -57,7 +59,7 @@ struct ReaderView: View {
         let labelWidth = 13
         // A header line has a label (empty on its continuations); a body line has none.
         var lines: [(label: String?, text: String, role: Role)] = []
-        for (label, value, role) in Self.fields(item, loadable?.value, attachments: state.details[reference.id]?.value) {
+        for (label, value, role) in Self.fields(item, loadable?.value, attachments: state.details[reference.id]?.value, zone: state.timeZone, fileSizes: state.fileSizes) {
             for (index, line) in Draw.wrap(value, width: max(1, inner - labelWidth)).enumerated() {
                 lines.append((index == 0 ? label : "", line, role))
             }

@@ -14,6 +14,13 @@ public struct RootView: View {
     }
 
     public func render(in rect: Rect, into buffer: inout ScreenBuffer) {
+        renderAll(in: rect, into: &buffer)
+        // A terminal that shows ASCII alone gets stand-ins for everything else, the screen's
+        // own glyphs and what servers and file names hold alike.
+        if !unicode { buffer.restrictToASCII() }
+    }
+
+    private func renderAll(in rect: Rect, into buffer: inout ScreenBuffer) {
         buffer.fill(rect)
         guard rect.width >= Self.minimumWidth, rect.height >= Self.minimumHeight else {
             renderTooSmall(in: rect, into: &buffer)
@@ -33,8 +40,10 @@ public struct RootView: View {
         TransferListView(state: state, unicode: unicode).render(in: transfers, into: &buffer)
 
         switch state.modal {
-        case .help:
-            HelpView(offset: state.helpOffset).render(in: middle, into: &buffer)
+        case .help(let pager):
+            HelpView(pager: pager).render(in: middle, into: &buffer)
+        case .log(let pager):
+            LogView(log: state.log, time: state.timeZone, pager: pager).render(in: middle, into: &buffer)
         case .picker(let picker):
             FilePickerView(picker: picker, unicode: unicode).render(in: middle, into: &buffer)
         case .reader(let reference, let offset):
@@ -42,7 +51,7 @@ public struct RootView: View {
         case .transferDetail(let id, let offset):
             TransferDetailView(state: state, id: id, offset: offset).render(in: middle, into: &buffer)
         case .some(let modal):
-            DialogView(modal: modal, canSignIn: state.canSignIn).render(in: middle, into: &buffer)
+            DialogView(modal: modal, canSignIn: state.canSignIn, zone: state.timeZone, fileSizes: state.fileSizes).render(in: middle, into: &buffer)
         case nil:
             break
         }
@@ -78,7 +87,11 @@ public struct RootView: View {
     }
 
     func renderTooSmall(in rect: Rect, into buffer: inout ScreenBuffer) {
-        let message = "attache needs at least \(Self.minimumWidth)×\(Self.minimumHeight); this terminal is \(rect.width)×\(rect.height). Enlarge it, or press q to quit."
+        var message = "attache needs at least \(Self.minimumWidth)×\(Self.minimumHeight); this terminal is \(rect.width)×\(rect.height). Enlarge it, or press q to quit."
+        if case .confirm(let question, .quit) = state.modal {
+            // q asks here as it does on the full screen while transfers run.
+            message = question + " y quits, n stays."
+        }
         let lines = Draw.wrap(message, width: max(1, rect.width - 2))
         let top = max(0, (rect.height - lines.count) / 2)
         for (row, line) in lines.prefix(rect.height).enumerated() {

@@ -49,18 +49,21 @@ struct StatusBarView: View {
         }
     }
 
-    /// `saving report.pdf ██████░░░░ 1.1 MiB/2.3 MiB`: Graph's size counts Outlook's
-    /// overhead, so the bar stops short of full until the last byte is in.
+    /// `saving report.pdf ██████░░░░ 1.1 MiB/2.3 MiB`: against the file's own size when known;
+    /// else against Graph's (`~2.4 MiB`), which counts Outlook's overhead, so the bar stops
+    /// short of full until the last byte is in.
     func renderDownload(_ download: AppState.Download, more: Int, in rect: Rect, into buffer: inout ScreenBuffer) {
         var x = rect.x
         let verb = download.opensWhenDone ? "opening" : "saving"
         x += buffer.put(" \(verb) \(DisplayWidth.truncate(download.name, to: 30)) ", x: x, y: rect.y, role: .statusBar, limit: rect.maxX - x)
-        let fraction = download.expected.map { $0 > 0 ? min(0.99, Double(download.bytes) / Double($0)) : 0 } ?? 0
+        // Graph's size runs past the file's: its bar stops short of full until the end.
+        let cap = download.expectedIsExact ? 1.0 : 0.99
+        let fraction = download.expected.map { $0 > 0 ? min(cap, Double(download.bytes) / Double($0)) : 0 } ?? 0
         let cells = 20
         let filled = Int((fraction * Double(cells)).rounded(.down))
         x += buffer.put(String(repeating: unicode ? "█" : "#", count: filled), x: x, y: rect.y, role: .barDone, limit: rect.maxX - x)
         x += buffer.put(String(repeating: unicode ? "░" : ".", count: cells - filled), x: x, y: rect.y, role: .barEmpty, limit: rect.maxX - x)
-        let total = download.expected.map { "/\(ByteCount($0))" } ?? ""
+        let total = download.expected.map { "/\(download.expectedIsExact ? "" : "~")\(ByteCount($0))" } ?? ""
         var tail = " \(ByteCount(download.bytes).description(rounding: .down))\(total)"
         if more > 0 { tail += " · \(more) more" }
         buffer.put(tail, x: x, y: rect.y, role: .statusBar, limit: rect.maxX - x)

@@ -14,7 +14,8 @@ struct TransferBar {
             if case .attached = snapshot.phase { return true }
             return false
         }()
-        let confirmed = done ? (size > 0 ? [0..<size] : []) : snapshot.confirmedRanges
+        // What the server holds now: nothing, once a failure or a cancel deleted the session.
+        let confirmed = done ? (size > 0 ? [0..<size] : []) : snapshot.heldRanges
         // What is in flight starts where the server's first gap does.
         let gapStart = Self.firstGap(in: confirmed, size: size)
         let flight = snapshot.inFlightBytes > 0 ? gapStart..<min(size, gapStart + snapshot.inFlightBytes) : gapStart..<gapStart

@@ -10,7 +10,7 @@ struct TransferDetailView: View {
     /// The fields, label and value, for the snapshot as it is now.
     static func fields(_ snapshot: TransferSnapshot, state: AppState) -> [(String, String, Role)] {
         let job = snapshot.job
-        let (stateText, stateRole) = TransferListView.stateText(snapshot, now: state.now)
+        let (stateText, stateRole) = TransferListView.stateText(snapshot, now: state.now, writable: state.writableKinds)
         let title = state.title(of: job.item) ?? job.itemTitle
         var fields: [(String, String, Role)] = [
             ("file", job.file.path, .dialog),
@@ -26,36 +26,51 @@ struct TransferDetailView: View {
         }
         fields.append(("state", stateText, stateRole))
         if case .failed(let error) = snapshot.phase {
-            if let hint = error.hint { fields.append(("what to do", hint, .dialog)) }
+            let why = TransferWords.failure(error, writable: state.writableKinds)
+            if why != stateText.dropFirst("failed: ".count) { fields.append(("why", why, .error)) }
+            if let hint = TransferWords.hint(error, writable: state.writableKinds) { fields.append(("what to do", hint, .dialog)) }
             let server = [error.status.map { "HTTP \($0)" }, error.graphCode, error.requestID.map { "request-id \($0)" }].compactMap { $0 }
             if !server.isEmpty { fields.append(("server said", server.joined(separator: " · "), .dim)) }
         }
         if case .attached(let info) = snapshot.phase {
             fields.append(("attachment", info.id, .dialog))
+            if let reported = info.size, reported != snapshot.fileSize {
+                fields.append(("Graph says", "\(reported) bytes (\(ByteCount(reported))): Outlook counts its overhead in an attachment's size", .dim))
+            }
         }
-        let percent = Int((snapshot.fractionDone * 100).rounded(.down))
-        // Rounded down while it grows (never more than the server holds), as the size once whole.
-        let confirmed = snapshot.progressBytes == snapshot.fileSize ? "\(ByteCount(snapshot.fileSize))" : ByteCount(snapshot.progressBytes).description(rounding: .down)
-        fields.append(("confirmed", "\(snapshot.progressBytes) bytes (\(confirmed), \(percent)%)", .dialog))
-        fields.append(("ranges held", rangesText(snapshot.confirmedRanges, total: snapshot.fileSize), .dialog))
+        if snapshot.holdsConfirmed {
+            let percent = Int((snapshot.fractionDone * 100).rounded(.down))
+            // Rounded down while it grows (never more than the server holds), as the size once
+            // whole; the ranges below are rounded the same way, so the two agree.
+            fields.append(("confirmed", "\(snapshot.progressBytes) bytes (\(Self.amount(snapshot.progressBytes, of: snapshot.fileSize)), \(percent)%)", .dialog))
+            fields.append(("ranges held", rangesText(snapshot.heldRanges, total: snapshot.fileSize), .dialog))
+        } else {
+            // The session was deleted, and everything it held with it.
+            let held = snapshot.progressBytes > 0 ? ": its session was deleted, and the \(Self.amount(snapshot.progressBytes, of: snapshot.fileSize)) it held with it" : ""
+            fields.append(("confirmed", "none" + held, .dim))
+            fields.append(("ranges held", "none", .dim))
+        }
         if snapshot.inFlightBytes > 0 {
             fields.append(("in flight", "\(ByteCount(snapshot.inFlightBytes)) sent, not yet confirmed", .dim))
         }
-        let resent = snapshot.bytesSent - snapshot.progressBytes - snapshot.inFlightBytes
-        fields.append(("sent", "\(ByteCount(snapshot.bytesSent))" + (resent > 0 ? " (\(ByteCount(resent)) more than once)" : ""), .dialog))
+        fields.append(("sent", sentText(snapshot), .dialog))
         fields.append(("retries", snapshot.retries == 0 ? "none" : "\(snapshot.retries), the last after: \(snapshot.lastRetryReason ?? "?")", .dialog))
         if let started = snapshot.startedAt {
             let end = snapshot.finishedAt ?? state.now
             let seconds = max(0, end - started)
             var timing = "\(TransferFormat.clock(seconds)) \(snapshot.finishedAt == nil ? "so far" : "in all")"
-            if seconds > 0, snapshot.progressBytes > 0 {
-                timing += " · \(TransferFormat.rate(Double(snapshot.progressBytes) / seconds)) on average"
+            // Only what this run brought: a resume's earlier bytes came in another run's time.
+            if seconds > 0, snapshot.confirmedThisRun > 0 {
+                timing += " · \(TransferFormat.rate(Double(snapshot.confirmedThisRun) / seconds)) on average"
+                if let before = snapshot.confirmedBeforeRun, before > 0 {
+                    timing += " (\(Self.amount(snapshot.confirmedThisRun, of: snapshot.fileSize)) this run; \(Self.amount(before, of: snapshot.fileSize)) were there before)"
+                }
             }
             fields.append(("time", timing, .dialog))
         } else {
             fields.append(("time", "not started", .dim))
         }
-        if snapshot.phase == .uploading {
+        if snapshot.phase == .uploading, snapshot.stopping == nil {
             let eta = snapshot.secondsRemaining(at: state.now).map(TransferFormat.clock) ?? "--:--"
             fields.append(("now", "\(TransferFormat.rate(snapshot.bytesPerSecond)) · \(eta) left", .dialog))
         }
@@ -63,11 +78,27 @@ struct TransferDetailView: View {
         return fields
     }
 
+    /// `7.4 MiB`: rounded down, so never more than is there, unless it is the whole file.
+    static func amount(_ bytes: Int64, of total: Int64) -> String {
+        bytes == total ? "\(ByteCount(total))" : ByteCount(bytes).description(rounding: .down)
+    }
+
+    /// What was sent, and what of it went more than once and why: a retry, or a pause or a
+    /// stop that cut a range short (a resume sends that range again).
+    static func sentText(_ snapshot: TransferSnapshot) -> String {
+        let resent = snapshot.bytesSent - snapshot.progressBytes - snapshot.inFlightBytes
+        var text = "\(ByteCount(snapshot.bytesSent))"
+        guard resent > 0, snapshot.holdsConfirmed else { return text }
+        let why = snapshot.retries > 0 ? "retried" : "cut short by a pause or a stop, then sent again"
+        text += " (\(ByteCount(resent)) more than once: \(why))"
+        return text
+    }
+
     /// `0 B–16.0 MiB, 24.0 MiB–32.0 MiB` (at most a few runs, then how many more).
     static func rangesText(_ ranges: [Range<Int64>], total: Int64) -> String {
         guard !ranges.isEmpty else { return "none yet" }
         if ranges.count == 1, ranges[0] == 0..<total { return "all of it" }
-        let shown = ranges.prefix(4).map { "\(ByteCount($0.lowerBound))–\(ByteCount($0.upperBound))" }
+        let shown = ranges.prefix(4).map { "\(amount($0.lowerBound, of: total))–\(amount($0.upperBound, of: total))" }
         let more = ranges.count > 4 ? " and \(ranges.count - 4) more" : ""
         return shown.joined(separator: ", ") + more
     }
@@ -83,7 +114,7 @@ struct TransferDetailView: View {
             }
         }
         let box = rect.centered(width: width, height: min(rect.height, lines.count + 4))
-        let inside = Draw.box(box, title: "Transfer · \(snapshot.job.file.name)", into: &buffer)
+        let inside = Draw.box(box, title: "Transfer · \(snapshot.job.file.shownName)", into: &buffer)
         guard inside.height > 1 else { return }
         let room = inside.height - 1
         let start = max(0, min(offset, lines.count - room))

@@ -72,21 +72,22 @@ struct TransferListView: View {
         var x = startX
         let (nameWidth, barWidth) = Self.layout(for: width)
         let target = state.title(of: snapshot.job.item) ?? snapshot.job.itemTitle ?? snapshot.job.item.description
-        let name = width >= 90 ? "\(snapshot.job.file.name) → \(target)" : snapshot.job.file.name
+        let name = width >= 90 ? "\(snapshot.job.file.shownName) → \(target)" : snapshot.job.file.shownName
         x += buffer.put(" " + DisplayWidth.pad(name, to: nameWidth), x: x, y: y, role: .normal, limit: maxX - x)
         x += 1
         for (text, role) in TransferBar(snapshot: snapshot, unicode: unicode).cells(width: barWidth) where x < maxX {
             x += buffer.put(text, x: x, y: y, role: role, limit: maxX - x)
         }
-        let percent = "\(Int((snapshot.fractionDone * 100).rounded(.down)))%"
+        let isAttached = if case .attached = snapshot.phase { true } else { false }
+        // A session deleted (failed, cancelled) holds nothing: no share of the file is claimed.
+        let percent = snapshot.holdsConfirmed || isAttached ? "\(Int((snapshot.fractionDone * 100).rounded(.down)))%" : "–"
         x += buffer.put(" " + DisplayWidth.pad(percent, to: 4, alignRight: true), x: x, y: y, role: .normal, limit: maxX - x)
 
         // Optional columns, each only while the state keeps at least this much room.
         let stateRoom = 24
         var left = maxX - x
         if left - 21 >= stateRoom {
-            let isAttached = if case .attached = snapshot.phase { true } else { false }
-            let bytes = isAttached || snapshot.phase.isTerminal && snapshot.progressBytes == snapshot.fileSize
+            let bytes = isAttached || !snapshot.holdsConfirmed || snapshot.phase.isTerminal && snapshot.progressBytes == snapshot.fileSize
                 ? "\(ByteCount(snapshot.fileSize))"
                 : "\(ByteCount(snapshot.progressBytes).description(rounding: .down))/\(ByteCount(snapshot.fileSize))"
             x += buffer.put("  " + DisplayWidth.pad(bytes, to: 19), x: x, y: y, role: .dim, limit: maxX - x)
@@ -99,8 +100,9 @@ struct TransferListView: View {
             rate = TransferFormat.rate(snapshot.bytesPerSecond)
             eta = snapshot.secondsRemaining(at: state.now).map { "ETA " + TransferFormat.clock($0) } ?? ""
         case .attached:
+            // What this run sent, over its time: a resume does not count an earlier run's bytes.
             let seconds = (snapshot.finishedAt ?? 0) - (snapshot.startedAt ?? 0)
-            rate = seconds > 0 ? TransferFormat.rate(Double(snapshot.fileSize) / seconds) : ""
+            rate = seconds > 0 && snapshot.confirmedThisRun > 0 ? TransferFormat.rate(Double(snapshot.confirmedThisRun) / seconds) : ""
             eta = TransferFormat.elapsed(max(0, seconds))
         default:
             break
@@ -113,7 +115,7 @@ struct TransferListView: View {
             x += buffer.put("  " + DisplayWidth.pad(eta, to: 9), x: x, y: y, role: .dim, limit: maxX - x)
             shown = true
         }
-        var (text, role) = Self.stateText(snapshot, now: state.now)
+        var (text, role) = Self.stateText(snapshot, now: state.now, writable: state.writableKinds)
         // Stopping, the state says so whatever the room: the rate and time left no longer hold.
         if !shown, snapshot.phase == .uploading, snapshot.stopping == nil, !rate.isEmpty || !eta.isEmpty {
             // No columns for them: the rate and the time left follow the state, or take its
@@ -131,7 +133,7 @@ struct TransferListView: View {
     }
 
     /// `uploading`, `retrying in 3s (HTTP 503)`, `done`, `failed: reason`, …
-    static func stateText(_ snapshot: TransferSnapshot, now: Double) -> (String, Role) {
+    static func stateText(_ snapshot: TransferSnapshot, now: Double, writable: Set<ItemKind> = []) -> (String, Role) {
         if let stopping = snapshot.stopping, !snapshot.phase.isTerminal {
             switch stopping {
             case .pausing: return ("pausing…", .dim)
@@ -149,7 +151,7 @@ struct TransferListView: View {
         case .waiting(let until, let reason):
             return ("\(reason) · \(TransferFormat.clock(max(0, until - now)))", .warn)
         case .attached: return (snapshot.cancelCameTooLate ? "done: attached before the cancel" : "done", .ok)
-        case .failed(let error): return ("failed: \(error.reason)", .error)
+        case .failed(let error): return ("failed: \(TransferWords.short(error, writable: writable))", .error)
         case .cancelled: return ("cancelled", .warn)
         case .paused: return ("paused · p resumes", .dim)
         case .interrupted: return ("interrupted · r resumes", .warn)

@@ -74,11 +74,10 @@ enum Draw {
         return max(0, min(selection - height / 2, count - height))
     }
 
-    /// `2026-11-25 08:13` (UTC), or `11-25 08:13` when `short`.
-    static func date(_ date: Foundation.Date?, short: Bool) -> String {
+    /// `2026-11-25 09:13` in the local zone, or `11-25 09:13` when `short`.
+    static func date(_ date: Foundation.Date?, short: Bool, in zone: LocalTime) -> String {
         guard let date else { return "" }
-        let full = AttacheCore.GraphDate.formatMinute(date)
-        return short ? String(full.dropFirst(5)) : full
+        return zone.format(date, short: short)
     }
 }
 

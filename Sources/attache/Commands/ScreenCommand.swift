@@ -60,6 +60,15 @@ struct ScreenCommand: AsyncParsableCommand {
             Console.error("attache's screen needs a terminal; for scripts use a subcommand (see attache --help)")
             throw ExitCode(ExitCodes.usage)
         }
+        // A terminal the screen cannot run on (TERM=dumb, one terminfo does not know) is
+        // refused with a sentence before anything starts: ncurses would print its own line
+        // and exit 1, or draw nothing while keys act unseen.
+        do {
+            try await MainActor.run { try NCursesBackend.checkTerminal() }
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(ExitCodes.usage)
+        }
         let logger = try global.logger("attache.tui", reportingLogFailures: false)
         let journal = try GraphConnection.journal(global, logger: logger)
         let unfinished = (try? await journal.unfinished()) ?? []
@@ -87,6 +96,10 @@ struct ScreenCommand: AsyncParsableCommand {
                 TUIApplication(services: services, backend: backend, account: account, startDirectory: startDirectory, notice: resumed)
             }
             interrupted = try await app.run()
+        } catch let error as TerminalError {
+            await session.closeAll()
+            Console.error(error.description)
+            throw ExitCode(ExitCodes.usage)
         } catch {
             await session.closeAll()
             throw error

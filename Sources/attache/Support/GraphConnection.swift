@@ -42,7 +42,10 @@ struct GraphConnection {
     ///
     /// - Parameter preferAccount: use the signed-in account even when a token was given
     ///   (the screen, just signed in).
-    static func open(_ options: GlobalOptions, logger: Logger, preferAccount: Bool = false) async throws -> GraphConnection {
+    /// - Parameter allowSignedOut: with `--graph` and neither a token nor an account, open
+    ///   it anyway with credentials that say so at the first request (the screen, whose `L`
+    ///   then signs in), rather than refuse.
+    static func open(_ options: GlobalOptions, logger: Logger, preferAccount: Bool = false, allowSignedOut: Bool = false) async throws -> GraphConnection {
         let settings = try EffectiveSettings(options)
         let mailbox = settings.mailbox.map { GraphClient.mailboxPath(of: $0.value) } ?? "me"
         let pacer = UploadPacer(budget: settings.uploadBudget?.value)
@@ -67,6 +70,11 @@ struct GraphConnection {
                 var graph = GraphClient(baseURL: account.account.graph, http: http, credentials: credentials, logger: logger, mailbox: mailbox, pacer: pacer)
                 graph.requestTimeLimit = timeout
                 return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger, account: account.account)
+            }
+            if let base = settings.graph?.value, allowSignedOut {
+                var graph = GraphClient(baseURL: base, http: http, credentials: NotSignedIn(graph: base), logger: logger, mailbox: mailbox, pacer: pacer)
+                graph.requestTimeLimit = timeout
+                return GraphConnection(graph: graph, http: http, embedded: nil, logger: logger)
             }
             if let base = settings.graph?.value {
                 Console.error(

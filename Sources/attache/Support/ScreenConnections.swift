@@ -21,7 +21,8 @@ actor ScreenConnections: ScreenSession {
 
     /// The connection the screen starts in.
     func open() async throws -> GraphConnection {
-        let connection = try await GraphConnection.open(options, logger: logger, preferAccount: preferAccount)
+        // Signed out for a Graph root, the screen still opens, so that L can sign in.
+        let connection = try await GraphConnection.open(options, logger: logger, preferAccount: preferAccount, allowSignedOut: true)
         opened.append(connection)
         return connection
     }
