@@ -188,6 +188,19 @@ struct UploadStateMachineTests {
         #expect(try machine.sessionDeleted(existed: nil) == .fail(.gaveUp(refused, attempts: 2)))
     }
 
+    /// A tolerance of 0 (`outage_tolerance = 0`) counts tries, as for any failure.
+    @Test func noToleranceCountsTries() throws {
+        var machine = UploadStateMachine(fileSize: 10 * Self.mb, plan: .uploadSession(rangeLength: Self.chunk), maximumAttempts: 2, outageTolerance: .zero)
+        _ = try machine.start()
+        _ = try machine.sessionCreated(Self.url, expecting: .everything)
+        _ = try machine.rangeAccepted(expecting: accepted("\(Self.chunk)-"))
+        let down = RequestFailure.noReply("reset")
+        #expect(try machine.rangeFailed(down) == .wait(attempt: 1, retryAfter: nil, reason: down))
+        _ = try machine.waitElapsed()
+        #expect(try machine.sessionQueryFailed(down) == .deleteSession(Self.url))
+        #expect(try machine.sessionDeleted(existed: nil) == .fail(.gaveUp(down, attempts: 2)))
+    }
+
     /// A reply, any reply, ends the outage: the next one is timed from its own start.
     @Test func aReplyEndsTheOutage() throws {
         var machine = try opened(size: 10 * Self.mb, attempts: 2)

@@ -20,6 +20,7 @@ struct ConfigTests {
                 ("[accounts.work]\ntenant = \"contoso.com\"\ntoken = \"eyJ0\"\n", ":3: accounts.work.token secrets are never kept in the config"),
                 ("[defaults\nparallel = 2\n", ":1: is not valid TOML"),
                 ("[defaults]\nrequest_timeout = 0\n", ":2: defaults.request_timeout must be a whole number of seconds from 1 to 3600"),
+                ("[defaults]\noutage_tolerance = -1\n", ":2: defaults.outage_tolerance must be a whole number of seconds from 0 to 86400"),
             ]
             for (text, expected) in cases {
                 let path = try write(text, in: harness)
@@ -58,6 +59,7 @@ struct ConfigTests {
             #expect(lines.contains("parallel        2  (config)"), "\(lines)")
             #expect(lines.contains("chunk size      3932160  (default)"), "\(lines)")
             #expect(lines.contains("request timeout 60 s  (default)"), "\(lines)")
+            #expect(lines.contains("outage limit    5 min  (default)"), "\(lines)")
             #expect(lines.contains("token           ******** from --token"), "\(lines)")
             #expect(!lines.contains("SECRET"))
             let json = try await CLIHarness.run(["config", "--config", path, "--state-dir", harness.stateDirectory, "--json"])

@@ -12,6 +12,7 @@ import TOMLKit
 /// parallel = 4                # transfers at once
 /// upload_budget = "150MB/5m"  # keep to Outlook's upload limit from the start
 /// request_timeout = 60        # seconds one reply may take, head to last byte
+/// outage_tolerance = 300      # seconds a transfer rides out a server it cannot reach
 /// theme = "default"
 ///
 /// [accounts.work]
@@ -55,7 +56,12 @@ public struct AttacheConfig: Hashable, Sendable {
     /// How long attache waits for one answer, whole: a Graph reply, the identity platform's,
     /// the Secret Service's. `nil` for each one's default.
     public var requestTimeout: Duration?
+    /// How long a transfer rides out an outage (no reply, a gateway's 502/504) before it
+    /// fails; 0 counts tries instead. `nil` for the default, five minutes.
+    public var outageTolerance: Duration?
 
+    /// The longest `outage_tolerance` taken: a day.
+    public static let maximumOutageTolerance = 86_400
     /// The longest `request_timeout` taken: an hour.
     public static let maximumRequestTimeout = 3600
 
@@ -132,11 +138,16 @@ public struct AttacheConfig: Hashable, Sendable {
                             throw fail(dotted, "must be a whole number of seconds from 1 to \(maximumRequestTimeout)")
                         }
                         config.requestTimeout = .seconds(value)
+                    case "outage_tolerance":
+                        guard let value = defaults[inner]?.int, (0...maximumOutageTolerance).contains(value) else {
+                            throw fail(dotted, "must be a whole number of seconds from 0 to \(maximumOutageTolerance)")
+                        }
+                        config.outageTolerance = .seconds(value)
                     case "theme":
                         guard let value = defaults[inner]?.string, !value.isEmpty else { throw fail(dotted, "must be a theme's name or a path to a .theme file") }
                         config.theme = value
                     default:
-                        throw fail(dotted, "is not a setting attache knows (chunk_size, parallel, request_timeout, theme, upload_budget)")
+                        throw fail(dotted, "is not a setting attache knows (chunk_size, outage_tolerance, parallel, request_timeout, theme, upload_budget)")
                     }
                 }
             case "accounts":

@@ -570,7 +570,7 @@ struct UploadStateMachine: Sendable {
         failures += 1
         // An upload host that never answered this session is no outage but a host out of
         // reach (a firewall, a wrong address): counted, so it is said in seconds.
-        if failure.isOutage, session == nil || sessionAnswered {
+        if failure.isOutage, outageTolerance > .zero, session == nil || sessionAnswered {
             // Ridden out for a time, however many tries it takes (the back-off is capped),
             // and only while the session it would resume can still be there.
             let began = outageBegan ?? now

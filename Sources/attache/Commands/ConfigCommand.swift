@@ -62,7 +62,8 @@ struct ConfigCommand: AsyncParsableCommand {
         row("parallel", "\(config.parallel ?? 4)", config.parallel == nil ? "default" : "config")
         row("theme", config.theme ?? "default", config.theme == nil ? "default" : "config")
         row("request timeout", "\(Int(settings.requestTimeout.seconds)) s", config.requestTimeout == nil ? "default" : "config")
-        row("upload budget", settings.uploadBudget.map { "\($0.value)" } ?? "none until Outlook's 429 names one", settings.uploadBudget?.source ?? "default")
+        row("outage limit", TransferFormat.span(settings.outageTolerance.seconds), config.outageTolerance == nil ? "default" : "config")
+        row("upload budget", settings.uploadBudget.map { "\($0.value)" } ?? "none until a 429 teaches one", settings.uploadBudget?.source ?? "default")
         if json {
             var object: [String: Any?] = [:]
             for (name, value, source) in rows {

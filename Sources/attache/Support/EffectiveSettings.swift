@@ -67,6 +67,9 @@ struct EffectiveSettings {
     /// Service's): the config's `request_timeout`, else 60 s.
     var requestTimeout: Duration { config.requestTimeout ?? .seconds(60) }
 
+    /// How long a transfer rides out an outage: the config's `outage_tolerance`, else 5 min.
+    var outageTolerance: Duration { config.outageTolerance ?? RetryPolicy().outageTolerance }
+
     var signIn: SignInSettings {
         SignInSettings(authority: authority.value, tenant: tenant.value, clientID: clientID.value)
     }

@@ -14,6 +14,8 @@ struct GraphConnection {
     let logger: Logger
     /// The signed-in account this connection uses, if any.
     var account: Account?
+    /// How transfers wait and try again; the config's `outage_tolerance` is kept here.
+    var retryPolicy = RetryPolicy()
 
     /// `http://127.0.0.1:PORT` of the embedded emulator's upload host, onto which journaled
     /// upload URLs are moved (its ports change from run to run).
@@ -47,6 +49,15 @@ struct GraphConnection {
     ///   then signs in), rather than refuse.
     static func open(_ options: GlobalOptions, logger: Logger, preferAccount: Bool = false, allowSignedOut: Bool = false) async throws -> GraphConnection {
         let settings = try EffectiveSettings(options)
+        var connection = try await connect(options, settings: settings, logger: logger, preferAccount: preferAccount, allowSignedOut: allowSignedOut)
+        connection.retryPolicy.outageTolerance = settings.outageTolerance
+        return connection
+    }
+
+    /// ``open(_:logger:preferAccount:allowSignedOut:)``'s client, credentials and emulator.
+    private static func connect(
+        _ options: GlobalOptions, settings: EffectiveSettings, logger: Logger, preferAccount: Bool, allowSignedOut: Bool
+    ) async throws -> GraphConnection {
         let mailbox = settings.mailbox.map { GraphClient.mailboxPath(of: $0.value) } ?? "me"
         let pacer = UploadPacer(budget: settings.uploadBudget?.value)
         let http = options.makeHTTPClient()
@@ -134,7 +145,7 @@ struct GraphConnection {
     func transferService(journal: TransferJournal, concurrency: Int, verify: Bool = false) -> TransferService {
         TransferService(
             graph: graph, journal: journal, graphBase: journalBase, uploadOrigin: embeddedUploadOrigin, concurrency: concurrency,
-            verify: verify, logger: logger)
+            retryPolicy: retryPolicy, verify: verify, logger: logger)
     }
 
     /// Opens the journal in the state directory.
