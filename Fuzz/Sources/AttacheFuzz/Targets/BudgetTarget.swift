@@ -1,10 +1,11 @@
 @testable import AttacheCore
 
-/// Upload budgets: `--upload-budget`'s `UploadBudget(parsing:)` and the budget a 429's
-/// message names (`UploadPacer.budget(named:)`, "N bytes per S seconds"); then the waits
-/// the pacer makes of it, as the progress line and the screen show them.
+/// Upload budgets: `--upload-budget`'s and `upload_budget`'s `UploadBudget(parsing:)`, then
+/// the waits the pacer makes of it, as the progress line and the screen show them. (No
+/// budget is read from a 429's words any more: the pacer learns from `Retry-After` and what
+/// it saw accepted, which the `retry-after` target and the pacer's tests cover.)
 ///
-/// Input: the text, read both ways.
+/// Input: the text.
 enum BudgetTarget {
     static func run(_ input: FuzzInput) {
         let text = input.text
@@ -14,25 +15,8 @@ enum BudgetTarget {
             let milliseconds = budget.window.components.seconds * 1000 + budget.window.components.attoseconds / 1_000_000_000_000_000
             let plain = "\(budget.bytes)/\(milliseconds / 1000).\(String(milliseconds % 1000).leftPadded(to: 3))s"
             expect((try? UploadBudget(parsing: plain)) == budget, "\(text) → \(budget) → \(plain) does not read back")
+            pace(budget, from: text)
         }
-        let named = UploadPacer.budget(named: text)
-        check(named, from: text)
-        if named != .outlook {
-            expect(says(text, bytes: named.bytes, seconds: named.window.components.seconds), "\(text) names \(named), which it does not say")
-            // Believed within bounds only: at most ten minutes, at least a tenth of Outlook's rate.
-            expect(named.window <= .seconds(600), "\(text) names a window of \(named.window)")
-        }
-        pace(named, from: text)
-    }
-
-    /// Whether `text` says "N bytes per S seconds" with these numbers (leading zeros aside).
-    static func says(_ text: String, bytes: Int64, seconds: Int64) -> Bool {
-        let words = text.split(whereSeparator: { !$0.isASCII || !($0.isLetter || $0.isNumber) }).map(String.init)
-        for index in words.indices.dropLast(4)
-        where words[index + 1] == "bytes" && words[index + 2] == "per" && words[index + 4] == "seconds" {
-            if Int64(words[index]) == bytes && Int64(words[index + 3]) == seconds { return true }
-        }
-        return false
     }
 
     static func check(_ budget: UploadBudget, from text: String) {
@@ -40,12 +24,11 @@ enum BudgetTarget {
         _ = budget.description
     }
 
-    /// A pacer that learnt `budget` from a 429, asked for a send it cannot take now: the
-    /// wait it names is at most a window, and shows as a time.
+    /// A pacer told `budget`, asked for a send it cannot take now: the wait it names is at
+    /// most a window, and shows as a time.
     static func pace(_ budget: UploadBudget, from text: String) {
         let wait = Blocking.run { () -> Duration? in
-            let pacer = UploadPacer()
-            await pacer.learn(budget)
+            let pacer = UploadPacer(budget: budget)
             let asked = Shared<Duration?>(nil)
             guard let first = try? await pacer.reserve(budget.bytes) else { return nil }
             await pacer.sent(first)

@@ -45,7 +45,8 @@ enum GraphErrorTarget {
         _ = error.description
         _ = error.hint
         _ = error.requestFailure.isRetryable
-        _ = UploadPacer.isUploadLimit(status: error.status, code: error.code, message: error.message)
+        _ = error.requestFailure.isOutage
+        _ = error.requestFailure.isThrottling
     }
 
     /// `Redaction.scrub` on any text: no known secret survives it, and it changes nothing
