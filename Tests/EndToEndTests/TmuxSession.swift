@@ -112,7 +112,15 @@ struct TmuxSession {
     }
 
     /// Stops the server and everything in its panes.
+    /// Stops the server and removes its socket, which tmux leaves behind in
+    /// `$TMUX_TMPDIR/tmux-UID` (by default under /tmp, whatever `TMPDIR` says).
     func kill() {
         _ = try? tmux(["kill-server"])
+        unlink(Self.socketPath(socket))
+    }
+
+    static func socketPath(_ socket: String) -> String {
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return "\(directory)/tmux-\(getuid())/\(socket)"
     }
 }
