@@ -35,12 +35,13 @@ struct TitleBarView: View {
         }
         let room = rect.maxX - x - 1
         // Whether the server answers comes first: a list that will not load says why here.
-        let (text, role): (String, Role) = switch state.connection {
-        case _ where Self.nextTryOffline(state) != nil:
-            ("offline · transfers try again in \(TransferFormat.clock(Self.nextTryOffline(state) ?? 0))", .error)
-        case .down: ("offline: \(state.server.isEmpty ? "the server" : state.server) does not answer · R retries", .error)
-        case .connecting: ("connecting to \(state.server.isEmpty ? "the server" : state.server)…", .dim)
-        case .up: (state.account, .dim)
+        // A transfer riding out an outage says so before anything else.
+        let nextTry = Self.nextTryOffline(state)
+        let (text, role): (String, Role) = switch (state.connection, nextTry) {
+        case (_, let nextTry?): ("offline · transfers try again in \(TransferFormat.clock(nextTry))", .error)
+        case (.down, nil): ("offline: \(state.server.isEmpty ? "the server" : state.server) does not answer · R retries", .error)
+        case (.connecting, nil): ("connecting to \(state.server.isEmpty ? "the server" : state.server)…", .dim)
+        case (.up, nil): (state.account, .dim)
         }
         if room > 8 {
             let shown = DisplayWidth.truncate(text, to: room)
