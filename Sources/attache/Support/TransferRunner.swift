@@ -57,6 +57,10 @@ struct TransferRunner {
         var reported = Set<TransferID>()
         var waitsNoted = Set<String>()
         var offline: [TransferID: Double] = [:]
+        /// A line on stderr, above the progress board when there is one.
+        func say(_ line: String) async {
+            if let board { await board.printAbove { Console.err("attache: " + line) } } else { Console.err("attache: " + line) }
+        }
         for await event in events {
             guard case .changed(let snapshot) = event, ids.contains(snapshot.id) else { continue }
             await board?.update(snapshot)
@@ -64,10 +68,10 @@ struct TransferRunner {
                 // Said once an outage begins, and once it ends: the tries between are the board's.
                 let line = "'\(snapshot.job.file.name)': offline, \(snapshot.lastRetryReason ?? "no reply from the server"); "
                     + "attache keeps trying for up to \(TransferFormat.span(service.retryPolicy.outageTolerance.seconds)) with no action from you"
-                if let board { await board.printAbove { Console.warning(line) } } else { Console.warning(line) }
+                await say("warning: " + line)
             } else if snapshot.offlineSince == nil, let since = offline.removeValue(forKey: snapshot.id), !snapshot.phase.isTerminal {
                 let line = "'\(snapshot.job.file.name)': the server answers again after \(TransferFormat.span(service.now - since)); going on"
-                if let board { await board.printAbove { Console.err("attache: " + line) } } else { Console.err("attache: " + line) }
+                await say(line)
             }
             if board == nil, snapshot.offlineSince == nil, case .retrying(let retryAt, let attempt, let reason) = snapshot.phase, retryAt - service.now >= 10,
                 waitsNoted.insert("\(snapshot.id)/\(attempt)").inserted
