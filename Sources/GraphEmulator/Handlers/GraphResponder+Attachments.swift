@@ -98,7 +98,8 @@ extension GraphResponder {
             contentType: ContentSniffer.contentType(
                 declared: body.value(forKeyIgnoringCase: "contentType")?.stringValue, name: name, head: Array(contents.prefix(16))),
             size: Int64(contents.count), isInline: body.value(forKeyIgnoringCase: "isInline")?.boolValue ?? false,
-            modifiedAt: Date(), blobName: EmulatorIDs.randomHex(bytes: 16))
+            modifiedAt: Date(), blobName: EmulatorIDs.randomHex(bytes: 16),
+            contentId: body.value(forKeyIgnoringCase: "contentId")?.stringValue)
         guard FileManager.default.createFile(atPath: store.blobPath(row.blobName), contents: contents, attributes: [.posixPermissions: 0o600]) else {
             throw GraphErrorResponse(.init(code: 507, reasonPhrase: "Insufficient Storage"), "ErrorInsufficientResources", "The emulator could not store the attachment.")
         }

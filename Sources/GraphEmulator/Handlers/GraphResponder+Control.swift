@@ -8,7 +8,8 @@ extension GraphResponder {
     ///
     /// - `GET /_emulator/health` → `{"status":"ok"}` (no token needed);
     /// - `GET /_emulator/sessions` → the open upload sessions (never their tokens);
-    /// - `GET /_emulator/stats` → request and byte counters, and faults injected by kind;
+    /// - `GET /_emulator/stats` → request and byte counters, faults injected by kind, and
+    ///   `sends`: each message sent, with the attachments (and their SHA-256) it had then;
     /// - `PUT /_emulator/faults` with `{"rate":0.2,"seed":7,"kinds":["cut-body",…]}` → injects
     ///   faults from now on (`{"rate":0}` stops), its generator seeded afresh;
     /// - `POST /_emulator/sessions/{id}/expire` → makes a session expire now;
@@ -36,25 +37,30 @@ extension GraphResponder {
         case (["stats"], .get):
             let counters = stats.snapshot
             let open = try await store.openSessions().count
-            return json(
-                .object([
-                    ("postAttachmentRequests", .int(Int64(counters.postAttachmentRequests))),
-                    ("createSessionRequests", .int(Int64(counters.createSessionRequests))),
-                    ("putRequests", .int(Int64(counters.putRequests))),
-                    ("putBytes", .int(counters.putBytes)),
-                    ("rejectedRanges", .int(Int64(counters.rejectedRanges))),
-                    ("completedSessions", .int(Int64(counters.completedSessions))),
-                    ("deletedSessions", .int(Int64(counters.deletedSessions))),
-                    ("revokedSessions", .int(Int64(counters.revokedSessions))),
-                    ("throttled", .object(counters.throttled.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
-                    ("peakInFlight", .int(Int64(throttle.peakInFlight))),
-                    ("bearerOnUploadURL", .int(Int64(counters.bearerOnUploadURL))),
-                    ("sentMessages", .int(Int64(counters.sentMessages))),
-                    ("eventUpdatesSent", .int(Int64(counters.eventUpdatesSent))),
-                    ("attendeeNotifications", .int(Int64(counters.attendeeNotifications))),
-                    ("openSessions", .int(Int64(open))),
-                    ("faults", .object(faultSchedule.injected.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) })),
-                ]))
+            var pairs: [(String, JSONValue)] = [
+                ("postAttachmentRequests", .int(Int64(counters.postAttachmentRequests))),
+                ("createSessionRequests", .int(Int64(counters.createSessionRequests))),
+                ("putRequests", .int(Int64(counters.putRequests))),
+                ("putBytes", .int(counters.putBytes)),
+                ("rejectedRanges", .int(Int64(counters.rejectedRanges))),
+                ("completedSessions", .int(Int64(counters.completedSessions))),
+                ("deletedSessions", .int(Int64(counters.deletedSessions))),
+                ("revokedSessions", .int(Int64(counters.revokedSessions))),
+            ]
+            let throttled: [(String, JSONValue)] = counters.throttled.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }
+            pairs.append(("throttled", .object(throttled)))
+            pairs += [
+                ("peakInFlight", .int(Int64(throttle.peakInFlight))),
+                ("bearerOnUploadURL", .int(Int64(counters.bearerOnUploadURL))),
+                ("sentMessages", .int(Int64(counters.sentMessages))),
+                ("sends", .array(counters.sends.map(\.json))),
+                ("eventUpdatesSent", .int(Int64(counters.eventUpdatesSent))),
+                ("attendeeNotifications", .int(Int64(counters.attendeeNotifications))),
+                ("openSessions", .int(Int64(open))),
+            ]
+            let faults: [(String, JSONValue)] = faultSchedule.injected.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }
+            pairs.append(("faults", .object(faults)))
+            return json(.object(pairs))
         case (["faults"], .put):
             let body = try await request.body.collect(upTo: 64 * 1024)
             // Foundation's parser, not JSONValue's: the rate is a fraction.

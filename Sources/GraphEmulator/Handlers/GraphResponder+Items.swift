@@ -136,8 +136,7 @@ extension GraphResponder {
             people.bodyType = "html"
         }
         if kind == .message {
-            if let to = body.value(forKeyIgnoringCase: "toRecipients") { people.to = try Self.recipients(to, property: "toRecipients") }
-            if let cc = body.value(forKeyIgnoringCase: "ccRecipients") { people.cc = try Self.recipients(cc, property: "ccRecipients") }
+            _ = try Self.applyMessageFields(body, to: &people)
         } else if case .array(let attendees) = body.value(forKeyIgnoringCase: "attendees") {
             for attendee in attendees {
                 guard let person = try Self.recipients(.array([attendee]), property: "attendees").first else { continue }

@@ -18,12 +18,36 @@ extension GraphResponder {
                 "Only a draft can be sent: this message has already been sent or was received. Reply or forward it instead.")
         }
         let people = draft.people
-        guard !(people.to.isEmpty && people.cc.isEmpty) else {
+        guard !(people.to.isEmpty && people.cc.isEmpty && (people.bcc ?? []).isEmpty) else {
             throw GraphErrorResponse.badRequest(
                 "At least one recipient isn't valid., A message can't be sent because it contains no recipients.", code: "ErrorInvalidRecipients")
         }
-        _ = try await store.send(draft, newID: EmulatorIDs.item(), at: GraphTimestamp.storable(Date()))
-        stats.update { $0.sentMessages += 1 }
+        if let from = people.from, from.address.lowercased() != owner.userPrincipalName.lowercased() {
+            // Send As or Send on Behalf of another mailbox: only its delegates may (Exchange's
+            // SendAs right), and Graph says so only when the message is submitted.
+            let delegates = configuration.delegates[from.address.lowercased()] ?? []
+            guard delegates.contains(grant.user.userPrincipalName.lowercased()) else {
+                throw GraphErrorResponse(
+                    .forbidden, "ErrorSendAsDenied",
+                    "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message."
+                )
+            }
+        }
+        let attachments = try await store.attachments(itemID: draft.id)
+        var carried: [SentMessage.Attachment] = []
+        for row in attachments {
+            carried.append(
+                .init(name: row.name, size: row.size, sha256: try Self.sha256Hex(ofFile: store.blobPath(row.blobName)), isInline: row.isInline, contentId: row.contentId))
+        }
+        let sent = try await store.send(draft, newID: EmulatorIDs.item(), at: GraphTimestamp.storable(Date()))
+        let record = SentMessage(
+            id: sent.id, subject: draft.subject, from: (people.from ?? .init(name: owner.displayName, address: owner.userPrincipalName)).address,
+            to: people.to.map(\.address), cc: people.cc.map(\.address), bcc: (people.bcc ?? []).map(\.address), bodyType: people.bodyType,
+            body: draft.bodyContent, attachments: carried)
+        stats.update {
+            $0.sentMessages += 1
+            $0.sends.append(record)
+        }
         return Response(status: .accepted)
     }
 

@@ -4,7 +4,8 @@ import Hummingbird
 
 extension GraphResponder {
     /// `PATCH /me/events/{id}` and `/me/messages/{id}`: sets `subject`, `body` and, on
-    /// events, `location`; on drafts also `toRecipients` and `ccRecipients`. Other properties
+    /// events, `location`; on drafts also `toRecipients`, `ccRecipients`, `bccRecipients`,
+    /// `from` and `importance`. Other properties
     /// are ignored. 200 with the item. A message's subject, body and recipients can be
     /// changed only while it is a draft, as on Graph.
     ///
@@ -35,11 +36,7 @@ extension GraphResponder {
         }
         switch kind {
         case .message:
-            for (key, keyPath) in [("toRecipients", \ItemPeople.to), ("ccRecipients", \ItemPeople.cc)] {
-                guard let value = body.value(forKeyIgnoringCase: key) else { continue }
-                people[keyPath: keyPath] = try Self.recipients(value, property: key)
-                changed = true
-            }
+            if try Self.applyMessageFields(body, to: &people) { changed = true }
             if changed, !row.isDraft {
                 throw GraphErrorResponse.badRequest(
                     "The subject, body and recipients of a message can be changed only while it is a draft.",

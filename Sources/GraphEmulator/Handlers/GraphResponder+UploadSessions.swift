@@ -28,7 +28,10 @@ extension GraphResponder {
             throw GraphErrorResponse.badRequest("The AttachmentItem has no attachmentType; an upload session takes \"attachmentType\": \"file\".")
         }
         guard type.lowercased() == "file" else {
-            throw GraphErrorResponse.badRequest("Only attachments of type 'file' can be uploaded in a session, not '\(type)'.")
+            // Graph's answer to `item` (microsoft-graph-docs-contrib #710), a 405.
+            throw GraphErrorResponse(
+                .methodNotAllowed, "ErrorAttachmentSessionIsSupportedOnlyForFileAttachments",
+                "Unsupported Attachment type specified. Only File attachments can be uploaded using an Upload Session.")
         }
         guard let name = attachment.value(forKeyIgnoringCase: "name")?.stringValue, !name.isEmpty else {
             throw GraphErrorResponse.badRequest("The AttachmentItem has no name.")
@@ -53,7 +56,8 @@ extension GraphResponder {
             contentType: attachment.value(forKeyIgnoringCase: "contentType")?.stringValue,
             isInline: attachment.value(forKeyIgnoringCase: "isInline")?.boolValue ?? false, size: size,
             tokenHash: Self.sha256Hex(token), createdAt: now,
-            expiresAt: GraphTimestamp.storable(now.addingTimeInterval(configuration.sessionLifetime.timeInterval)), received: 0)
+            expiresAt: GraphTimestamp.storable(now.addingTimeInterval(configuration.sessionLifetime.timeInterval)), received: 0,
+            contentId: attachment.value(forKeyIgnoringCase: "contentId")?.stringValue)
         try await store.insert(session: session)
         if configuration.sessionReplyDelay > .zero {
             // Made, and kept even if the client leaves: as on a server that is slow to answer.
@@ -279,7 +283,8 @@ extension GraphResponder {
         let attachment = AttachmentRow(
             id: EmulatorIDs.attachment(), itemID: session.itemID, name: session.name,
             contentType: ContentSniffer.contentType(declared: session.contentType, name: session.name, head: head),
-            size: session.size, isInline: session.isInline, modifiedAt: Date(), blobName: EmulatorIDs.randomHex(bytes: 16))
+            size: session.size, isInline: session.isInline, modifiedAt: Date(), blobName: EmulatorIDs.randomHex(bytes: 16),
+            contentId: session.contentId)
         try await store.complete(session: session, attachment: attachment)
         stats.update { $0.completedSessions += 1 }
         var headers = HTTPFields()

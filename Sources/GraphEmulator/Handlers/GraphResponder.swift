@@ -117,8 +117,12 @@ struct GraphResponder: HTTPResponder {
             return try await getItem(request, mailbox: mailbox, kind: kind, id: id, query: query, grant: grant)
         case (.item(let mailbox, let kind, let id), .patch):
             return try await updateItem(request, mailbox: mailbox, kind: kind, id: id, grant: grant)
+        case (.item(let mailbox, let kind, let id), .delete):
+            return try await deleteItem(mailbox: mailbox, kind: kind, id: id, grant: grant)
         case (.sendMessage(let mailbox, let id), .post):
             return try await sendMessage(request, mailbox: mailbox, id: id, grant: grant)
+        case (.createResponse(let mailbox, let id, let response), .post):
+            return try await createResponse(request, mailbox: mailbox, id: id, response: response, grant: grant)
         case (.attachments(let mailbox, let kind, let id), .get):
             return try await listAttachments(request, mailbox: mailbox, kind: kind, itemID: id, query: query, grant: grant)
         case (.attachments(let mailbox, let kind, let id), .post):
@@ -150,7 +154,7 @@ struct GraphResponder: HTTPResponder {
             try GraphProperties.check(query.expandSelect, on: .attachment)
         case .attachments, .attachment:
             try GraphProperties.check(query.select, on: .attachment)
-        case .attachmentValue, .createUploadSession, .sendMessage, .uploadSession, .control:
+        case .attachmentValue, .createUploadSession, .sendMessage, .createResponse, .uploadSession, .control:
             break
         }
     }

@@ -24,7 +24,7 @@ enum ItemRendering {
                 ("hasAttachments", .bool(attachmentCount > 0)),
                 ("subject", .string(item.subject)),
                 ("bodyPreview", .string(preview)),
-                ("importance", .string("normal")),
+                ("importance", .string(people.importance ?? "normal")),
                 ("isRead", .bool(true)),
                 ("isDraft", .bool(item.isDraft)),
                 ("webLink", .string(webLink(item))),
@@ -33,7 +33,7 @@ enum ItemRendering {
                 ("from", sender),
                 ("toRecipients", .array(people.to.map(emailAddress))),
                 ("ccRecipients", .array(people.cc.map(emailAddress))),
-                ("bccRecipients", .array([])),
+                ("bccRecipients", .array((people.bcc ?? []).map(emailAddress))),
             ]
         case .event:
             pairs += [
@@ -100,7 +100,7 @@ enum AttachmentRendering {
             ("contentType", .string(row.contentType)),
             ("size", .int(GraphEmulator.reportedSize(ofBytes: row.size))),
             ("isInline", .bool(row.isInline)),
-            ("contentId", .null),
+            ("contentId", row.contentId.map(JSONValue.string) ?? .null),
             ("contentLocation", .null),
         ]
         if let contentBytes { pairs.append(("contentBytes", .string(contentBytes))) }

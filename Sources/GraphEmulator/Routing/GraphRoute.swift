@@ -25,6 +25,8 @@ enum GraphRoute: Hashable, Sendable {
     case createUploadSession(Mailbox, ItemKind, String)
     /// `POST …/messages/{id}/send` (also `microsoft.graph.send`): sends a draft.
     case sendMessage(Mailbox, String)
+    /// `POST …/messages/{id}/createReply`, `createReplyAll` or `createForward`: a new draft.
+    case createResponse(Mailbox, String, ResponseKind)
     /// The upload URL: `/api/v2.0/Users('u@t')/Messages('id')/AttachmentSessions('sid')`.
     case uploadSession(user: String, kind: ItemKind, itemID: String, sessionID: String)
     /// The emulator's own test API under `/_emulator/`.
@@ -34,7 +36,8 @@ enum GraphRoute: Hashable, Sendable {
     var mailbox: Mailbox? {
         switch self {
         case .userProfile(let mailbox), .items(let mailbox, _), .item(let mailbox, _, _), .attachments(let mailbox, _, _),
-            .attachment(let mailbox, _, _, _), .attachmentValue(let mailbox, _, _, _), .createUploadSession(let mailbox, _, _), .sendMessage(let mailbox, _):
+            .attachment(let mailbox, _, _, _), .attachmentValue(let mailbox, _, _, _), .createUploadSession(let mailbox, _, _), .sendMessage(let mailbox, _),
+            .createResponse(let mailbox, _, _):
             return mailbox
         case .uploadSession, .control:
             return nil
@@ -114,6 +117,9 @@ enum GraphRoute: Hashable, Sendable {
         if kind == .message, segments.isEmpty, ["send", "microsoft.graph.send"].contains(next.lowercased()) {
             return .sendMessage(mailbox, itemID)
         }
+        if kind == .message, segments.isEmpty, let response = ResponseKind(segment: next) {
+            return .createResponse(mailbox, itemID, response)
+        }
         guard let attachmentKey = keyed(next, "attachments") else { return nil }
         var attachmentID = attachmentKey
         if attachmentID == nil {
@@ -157,5 +163,19 @@ enum GraphRoute: Hashable, Sendable {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The drafts Graph makes from a message: a reply to its sender, to everyone, or a forward.
+enum ResponseKind: String, Hashable, Sendable, CaseIterable {
+    case reply = "createreply"
+    case replyAll = "createreplyall"
+    case forward = "createforward"
+
+    /// `createReply` or `microsoft.graph.createReply`, in any case.
+    init?(segment: String) {
+        var name = segment.lowercased()
+        if name.hasPrefix("microsoft.graph.") { name.removeFirst("microsoft.graph.".count) }
+        self.init(rawValue: name)
     }
 }

@@ -23,6 +23,10 @@ struct ItemPeople: Codable, Hashable, Sendable {
     var to: [Person] = []
     var cc: [Person] = []
     var attendees: [Attendee] = []
+    /// A draft's bcc recipients (optional, so stores made before read as none).
+    var bcc: [Person]?
+    /// `low`, `normal` or `high`; `nil` is `normal`.
+    var importance: String?
     /// `html` or `text`: how ``ItemRow/bodyContent`` is written.
     var bodyType: String = "text"
 

@@ -44,6 +44,8 @@ struct AttachmentRow: Codable, Hashable, Sendable, FetchableRecord, PersistableR
     var isInline: Bool
     var modifiedAt: Date
     var blobName: String
+    /// An inline attachment's `contentId`, which an HTML body names as `cid:…`.
+    var contentId: String? = nil
 }
 
 /// An open upload session: what was declared, how far it has got, and the hash of its
@@ -62,6 +64,8 @@ struct SessionRow: Codable, Hashable, Sendable, FetchableRecord, PersistableReco
     var createdAt: Date
     var expiresAt: Date
     var received: Int64
+    /// The `contentId` the attachment it becomes will carry.
+    var contentId: String? = nil
 
     var itemKind: ItemKind { ItemKind(rawValue: kind) ?? .message }
 }

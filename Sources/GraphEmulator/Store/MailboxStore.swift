@@ -76,6 +76,10 @@ final class MailboxStore: Sendable {
                 t.column("received", .integer).notNull()
             }
         }
+        migrator.registerMigration("v2: contentId") { db in
+            try db.alter(table: AttachmentRow.databaseTableName) { t in t.add(column: "contentId", .text) }
+            try db.alter(table: SessionRow.databaseTableName) { t in t.add(column: "contentId", .text) }
+        }
         return migrator
     }
 
@@ -169,6 +173,18 @@ final class MailboxStore: Sendable {
         }
         for id in dropped { try? FileManager.default.removeItem(atPath: partPath(sessionID: id)) }
         return sent
+    }
+
+    /// Deletes an item with its attachments (their bytes too) and its open upload sessions.
+    func delete(item: ItemRow) async throws {
+        let (blobs, sessions) = try await database.write { db -> ([String], [String]) in
+            let blobs = try String.fetchAll(db, sql: "SELECT blobName FROM attachment WHERE itemID = ?", arguments: [item.id])
+            let sessions = try String.fetchAll(db, sql: "SELECT id FROM uploadSession WHERE itemID = ?", arguments: [item.id])
+            _ = try ItemRow.deleteOne(db, key: item.id)
+            return (blobs, sessions)
+        }
+        for blob in blobs { try? FileManager.default.removeItem(atPath: blobPath(blob)) }
+        for id in sessions { try? FileManager.default.removeItem(atPath: partPath(sessionID: id)) }
     }
 
     func item(id: String, owner: String, kind: ItemKind) async throws -> ItemRow? {

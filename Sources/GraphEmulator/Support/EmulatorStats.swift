@@ -15,6 +15,8 @@ final class EmulatorStats: Sendable {
         var bearerOnUploadURL = 0
         /// Drafts sent (`POST …/send`).
         var sentMessages = 0
+        /// Each send, with the attachments the message had at that moment.
+        var sends: [SentMessage] = []
         /// Updates of events with attendees, made by their organizer: each sends the attendees a notice.
         var eventUpdatesSent = 0
         /// Notices those updates sent, one per attendee.
