@@ -25,10 +25,16 @@ struct HabitsTests {
     /// to, or say why not.
     @Test func sendAndUpdateFromTheTransfersPane() {
         var state = Fixtures.state(focus: .transfers)
-        // slides.pptx went to a draft that still has holiday-video.mp4 under way.
+        // slides.pptx went to a draft that still has holiday-video.mp4 under way: S asks
+        // whether to send it once that lands.
         state.transferSelection = 1
         #expect(state.handle(.character("S")) == [])
-        #expect(state.status?.text.contains("still has 1 transfer under way") == true, "\(state.status?.text ?? "")")
+        guard case .confirm(let waitQuestion, .whenAttached) = state.modal else {
+            Issue.record("no question: \(String(describing: state.modal))")
+            return
+        }
+        #expect(waitQuestion == "Send the draft “Quarterly report — Q3 figures” when the upload of 'holiday-video.mp4' finishes?")
+        _ = state.handle(.character("n"))
         #expect(state.handle(.character("U")) == [])
         #expect(state.status?.text.contains("is a message") == true)
         // draft.docx went to a message that is not a draft.

@@ -408,7 +408,13 @@ struct WorkflowScreenTests {
         var state = Fixtures.state()
         _ = state.handle(.character("S"))
         try snapshots.check("confirm-send-100x30", Fixtures.render(state, width: 100, height: 30))
-        #expect(state.handle(.character("y")) == [.sendDraft(Fixtures.messages[0].reference, subject: "Quarterly report — Q3 figures")])
+        // holiday-video.mp4 is still on its way to it: yes waits for it, and sends once it lands.
+        #expect(state.handle(.character("y")) == [])
+        #expect(state.sendsWaiting[Fixtures.messages[0].reference] != nil)
+        var landed = state.transfers[0]
+        landed.phase = .attached(AttachmentInfo(id: "AAMkADvideo=", name: "holiday-video.mp4"))
+        #expect(state.apply(.transfer(.changed(landed))).contains(.sendDraft(Fixtures.messages[0].reference, subject: "Quarterly report — Q3 figures")))
+        #expect(state.sendsWaiting.isEmpty)
         #expect(state.apply(.draftSent(Fixtures.messages[0].reference, subject: "Quarterly report — Q3 figures")) == [.loadItems(.message)])
         _ = state.handle(.down)
         #expect(state.handle(.character("S")) == [])

@@ -8,7 +8,7 @@ extension GraphClient {
     /// The properties a list asks for: enough for a row, no bodies.
     static func listSelect(for kind: ItemKind) -> [String] {
         switch kind {
-        case .message: ["id", "subject", "createdDateTime", "lastModifiedDateTime", "receivedDateTime", "isDraft", "hasAttachments", "from"]
+        case .message: ["id", "subject", "createdDateTime", "lastModifiedDateTime", "receivedDateTime", "isDraft", "hasAttachments", "from", "toRecipients", "ccRecipients", "bccRecipients"]
         case .event: ["id", "subject", "start", "end", "location", "lastModifiedDateTime", "hasAttachments", "organizer"]
         }
     }
@@ -120,6 +120,7 @@ struct WireItem: Decodable {
     var organizer: WireRecipient?
     var toRecipients: [WireRecipient]?
     var ccRecipients: [WireRecipient]?
+    var bccRecipients: [WireRecipient]?
     var attendees: [WireAttendee]?
     var body: WireBody?
     var webLink: String?
@@ -131,7 +132,13 @@ struct WireItem: Decodable {
             lastModifiedDateTime: lastModifiedDateTime, receivedDateTime: receivedDateTime, isDraft: isDraft,
             hasAttachments: hasAttachments, start: start, end: end,
             location: location?.displayName.flatMap { $0.isEmpty ? nil : $0 }, attachments: attachments,
-            from: (kind == .message ? from : organizer)?.emailAddress)
+            from: (kind == .message ? from : organizer)?.emailAddress, recipients: recipients(kind: kind))
+    }
+
+    /// To, cc and bcc together, when the reply had any of them.
+    func recipients(kind: ItemKind) -> [EmailAddress]? {
+        guard kind == .message, toRecipients != nil || ccRecipients != nil || bccRecipients != nil else { return nil }
+        return [toRecipients, ccRecipients, bccRecipients].compactMap { $0 }.flatMap { $0 }.compactMap(\.emailAddress)
     }
 }
 

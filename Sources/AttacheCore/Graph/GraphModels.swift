@@ -17,12 +17,14 @@ public struct OutlookItem: Hashable, Sendable, Codable, Identifiable {
     public var attachments: [AttachmentInfo]?
     /// Who it is from: a message's sender, an event's organizer.
     public var from: EmailAddress?
+    /// A message's recipients, to, cc and bcc together; `nil` when the server did not say.
+    public var recipients: [EmailAddress]?
 
     public init(
         id: String, kind: ItemKind, subject: String? = nil, createdDateTime: String? = nil,
         lastModifiedDateTime: String? = nil, receivedDateTime: String? = nil, isDraft: Bool? = nil,
         hasAttachments: Bool? = nil, start: DateTimeTimeZone? = nil, end: DateTimeTimeZone? = nil,
-        location: String? = nil, attachments: [AttachmentInfo]? = nil, from: EmailAddress? = nil
+        location: String? = nil, attachments: [AttachmentInfo]? = nil, from: EmailAddress? = nil, recipients: [EmailAddress]? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -37,6 +39,7 @@ public struct OutlookItem: Hashable, Sendable, Codable, Identifiable {
         self.location = location
         self.attachments = attachments
         self.from = from
+        self.recipients = recipients
     }
 
     public var reference: ItemReference { ItemReference(kind: kind, id: id) }

@@ -176,6 +176,7 @@ struct UploadDriver {
 
             case .fail(let failure):
                 var error = UploadError(failure, last: lastFailure, file: fileName, item: job.item)
+                    .itemGoneMidUpload(began: machine.bytesRequested > 0, confirmed: max(machine.confirmedBytes, machine.mostConfirmed), fileSize: job.file.size)
                 if let attachmentLeft {
                     error.reason += "; its attachment \(attachmentLeft) could not be removed: delete it by hand"
                 }

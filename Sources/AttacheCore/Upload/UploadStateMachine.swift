@@ -128,7 +128,7 @@ struct UploadStateMachine: Sendable {
     private var stalls = 0
     /// The most the current session has ever said it holds: a server whose count falls back
     /// and climbs again is making no progress, however often it climbs.
-    private var mostConfirmed: Int64 = 0
+    private(set) var mostConfirmed: Int64 = 0
     /// Bytes of the file asked to be sent in ranges, over every session.
     public private(set) var bytesRequested: Int64 = 0
     private var sessionsStarted = 0

@@ -157,7 +157,7 @@ extension AppState {
                 transferSelection = moving
             }
             if !wasDone, snapshot.phase.isTerminal {
-                return finished(snapshot)
+                return finished(snapshot) + releaseWaitingSends()
             }
         case .transfer(.removed(let id)):
             transfers.removeAll { $0.id == id }
@@ -196,7 +196,7 @@ extension AppState {
     /// file for the event is in, offer to send one (or say how, when a window is open).
     mutating func offerAttendeeUpdate(after snapshot: TransferSnapshot) {
         let event = snapshot.job.item
-        guard event.kind == .event, !transfers.contains(where: { $0.job.item == event && !$0.phase.isTerminal }) else { return }
+        guard event.kind == .event, sendsWaiting[event] == nil, !transfers.contains(where: { $0.job.item == event && !$0.phase.isTerminal }) else { return }
         let title = self.title(of: event) ?? snapshot.job.itemTitle ?? "the event"
         guard modal == nil else {
             notify("attached to “\(title)”; U on the event sends its attendees an update", .info, for: 12)

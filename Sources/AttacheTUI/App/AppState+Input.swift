@@ -161,9 +161,7 @@ extension AppState {
                 notify("select an event: its attendees get the update", .warning)
                 return []
             }
-            let title = item.subject ?? "(no title)"
-            modal = .confirm(
-                question: "Send the attendees of “\(title)” an update, so they get its attachments?", onYes: .notifyAttendees(item.reference, title: title))
+            askToSend(item.reference, .notifyAttendees(title: item.subject ?? "(no title)"))
         case .sendDraft:
             guard let item = selectedItem, item.kind == .message else {
                 notify("only a draft message can be sent; select one in Messages", .warning)
@@ -174,7 +172,11 @@ extension AppState {
                 return []
             }
             let subject = item.subject ?? "(no subject)"
-            modal = .confirm(question: "Send the draft “\(subject)” now?", onYes: .sendDraft(item.reference, subject: subject))
+            if let recipients = item.recipients, recipients.isEmpty {
+                notify("“\(subject)” has no recipients: Outlook cannot send it (add them in Outlook, or compose with n)", .warning, for: 10)
+                return []
+            }
+            askToSend(item.reference, .sendDraft(subject: subject))
         case .save, .openExternally:
             guard let item = selectedItem, let attachment = selectedAttachment else {
                 notify("select an attachment first", .warning)
@@ -372,7 +374,6 @@ extension AppState {
         }
         let reference = transfer.job.item
         let title = self.title(of: reference) ?? transfer.job.itemTitle ?? reference.description
-        let pending = transfers.filter { $0.job.item == reference && !$0.phase.isFinished }.count
         if action == .sendDraft {
             guard reference.kind == .message else {
                 notify("“\(title)” is an event: U sends its attendees an update", .warning)
@@ -386,22 +387,17 @@ extension AppState {
                 notify("“\(title)” is not a draft: it was sent or received already", .warning)
                 return []
             }
-            guard pending == 0 else {
-                notify("“\(title)” still has \(pending) transfer\(pending == 1 ? "" : "s") under way: send it once they are in", .warning)
+            if let recipients = item.recipients, recipients.isEmpty {
+                notify("“\(title)” has no recipients: Outlook cannot send it (add them in Outlook, or compose with n)", .warning, for: 10)
                 return []
             }
-            modal = .confirm(question: "Send the draft “\(title)” now?", onYes: .sendDraft(reference, subject: title))
+            askToSend(reference, .sendDraft(subject: title))
         } else {
             guard reference.kind == .event else {
                 notify("“\(title)” is a message: only an event has attendees to update (S sends a draft)", .warning)
                 return []
             }
-            guard pending == 0 else {
-                notify("“\(title)” still has \(pending) transfer\(pending == 1 ? "" : "s") under way: update it once they are in", .warning)
-                return []
-            }
-            modal = .confirm(
-                question: "Send the attendees of “\(title)” an update, so they get its attachments?", onYes: .notifyAttendees(reference, title: title))
+            askToSend(reference, .notifyAttendees(title: title))
         }
         return []
     }

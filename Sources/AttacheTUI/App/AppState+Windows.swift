@@ -69,6 +69,12 @@ extension AppState {
             case .notifyAttendees(let item, let title):
                 notify("sending “\(title)” to its attendees…", .info)
                 return [.notifyAttendees(item, title: title)]
+            case .whenAttached(var waiting):
+                waiting.watching.formUnion(transfers.filter { $0.job.item == waiting.item && !$0.phase.isFinished }.map(\.id))
+                sendsWaiting[waiting.item] = waiting
+                notify("“\(waiting.title)” goes out once its files land", .info)
+                // They may have landed while the question was open.
+                return releaseWaitingSends()
             case .saveAs(let attachment, let item, let path):
                 return startDownload(attachment, of: item, to: path)
             case .quit:

@@ -47,6 +47,8 @@ public struct AppState: Sendable {
         case deleteAttachment(AttachmentInfo, of: ItemReference)
         case sendDraft(ItemReference, subject: String)
         case notifyAttendees(ItemReference, title: String)
+        /// Send the draft, or the event's update, once the files on their way to it land.
+        case whenAttached(WaitingSend)
         /// Saving over a file that is there, or as a file whose name reads like a folder's.
         case saveAs(AttachmentInfo, of: ItemReference, path: String)
         case quit
@@ -117,6 +119,9 @@ public struct AppState: Sendable {
     public var itemDetails: [String: Loadable<ItemDetails>] = [:]
     public var detailSelection = 0
     public var transfers: [TransferSnapshot] = []
+    /// Sends asked for while files were on their way to the item, by item: made once every
+    /// one has landed, given up (and said why) when one does not.
+    public var sendsWaiting: [ItemReference: WaitingSend] = [:]
     public var transferSelection = 0
     public var focus: Pane = .items
     /// The filter of each tab: switching tabs keeps each one's own.
