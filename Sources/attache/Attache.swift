@@ -21,6 +21,7 @@ struct Attache: AsyncParsableCommand {
         version: versionText,
         subcommands: [
             ScreenCommand.self, ListCommand.self, ShowCommand.self, UploadCommand.self, GetCommand.self, RemoveCommand.self, SendCommand.self,
+            MailCommand.self, ReplyCommand.self, ForwardCommand.self,
             StatusCommand.self, ResumeCommand.self, CancelCommand.self, LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ConfigCommand.self, ServeCommand.self,
         ],
         defaultSubcommand: ScreenCommand.self

@@ -7,7 +7,7 @@ import Testing
 struct HelpSnapshotTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
     static let width = 80
-    static let commands = ["tui", "ls", "show", "upload", "get", "rm", "send", "status", "resume", "cancel", "login", "logout", "whoami", "config", "serve"]
+    static let commands = ["tui", "ls", "show", "upload", "get", "rm", "send", "mail", "reply", "forward", "status", "resume", "cancel", "login", "logout", "whoami", "config", "serve"]
 
     @Test(arguments: [[String]()] + commands.map { [$0] })
     func help(subcommand: [String]) async throws {

@@ -1,0 +1,98 @@
+import ArgumentParser
+import AttacheCore
+import Foundation
+
+/// What a message says, whom it goes to, and the files it carries: the options of
+/// `attache mail`, `reply` and `forward`.
+struct ComposeOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Files to attach, each by its size: one POST, or an upload session up to 150 MiB.", valueName: "file"), completion: .file())
+    var files: [String] = []
+
+    @Option(help: ArgumentHelp("A recipient, `addr` or `Name <addr>` (repeat for more).", valueName: "address"))
+    var to: [String] = []
+
+    @Option(help: ArgumentHelp("A copy recipient (repeat for more).", valueName: "address"))
+    var cc: [String] = []
+
+    @Option(help: ArgumentHelp("A blind copy recipient (repeat for more).", valueName: "address"))
+    var bcc: [String] = []
+
+    @Option(help: ArgumentHelp("The message's body.", valueName: "text"))
+    var body: String?
+
+    @Option(help: ArgumentHelp("Read the body from this file (`-`: standard input).", valueName: "file"), completion: .file())
+    var bodyFile: String?
+
+    @Flag(help: "The body is HTML (an inline image is named in it as `cid:ID`).")
+    var html = false
+
+    @Option(help: ArgumentHelp("low, normal or high.", valueName: "level"))
+    var importance: String?
+
+    @Option(help: ArgumentHelp("Send as, or on behalf of, this mailbox (needs Send As or Send on Behalf).", valueName: "address"))
+    var from: String?
+
+    @Flag(help: "On a failure, keep the draft (its id is printed) instead of deleting it.")
+    var keepDraft = false
+
+    @Flag(help: "Print what would be done (recipients, each file's path) and do nothing.")
+    var dryRun = false
+
+    @Flag(help: "One JSON object per file, then one for the message, on stdout.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Bytes per ranged PUT: a multiple of 327680 (320 KiB) under 4 MiB.", valueName: "bytes"))
+    var chunkSize: Int64?
+
+    @Option(help: ArgumentHelp("Transfers at once, 1 to 8 (default: 4).", valueName: "n"))
+    var parallel: Int?
+
+    func validate() throws {
+        if body != nil, bodyFile != nil { throw ValidationError("give --body or --body-file, not both") }
+        if let importance, DraftContent.Importance(rawValue: importance.lowercased()) == nil {
+            throw ValidationError("--importance takes low, normal or high, not '\(importance)'")
+        }
+        for (flag, values) in [("--to", to), ("--cc", cc), ("--bcc", bcc), ("--from", from.map { [$0] } ?? [])] {
+            for value in values {
+                do { _ = try EmailAddress(parsing: value) } catch { throw ValidationError("\(flag): \(error)") }
+            }
+        }
+        do {
+            if let chunkSize { try UploadPlan.validate(rangeLength: chunkSize) }
+        } catch {
+            throw ValidationError("--chunk-size: \(error)")
+        }
+        if let parallel, !(1...8).contains(parallel) { throw ValidationError("--parallel must be from 1 to 8") }
+    }
+
+    /// The recipients, parsed (``validate()`` has checked them).
+    func recipients(_ list: [String]) -> [EmailAddress] {
+        list.compactMap { try? EmailAddress(parsing: $0) }
+    }
+
+    /// The body: given, read from a file, or from standard input.
+    /// - Throws: ``InputFileError`` for a body file that cannot be read.
+    func readBody() throws -> String? {
+        if let body { return body }
+        guard let bodyFile else { return nil }
+        if bodyFile == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            return String(decoding: data, as: UTF8.self)
+        }
+        guard let data = FileManager.default.contents(atPath: bodyFile) else {
+            throw InputFileError(.unreadable, path: bodyFile, detail: "the body file cannot be read")
+        }
+        guard data.count <= 4 * 1024 * 1024 else {
+            throw InputFileError(.unreadable, path: bodyFile, detail: "a body over 4 MiB would not fit Graph's request; attach it as a file instead")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// What the options put in the draft.
+    func content(subject: String?, body: String?) -> DraftContent {
+        DraftContent(
+            to: recipients(to), cc: recipients(cc), bcc: recipients(bcc), subject: subject, body: body, isHTML: html,
+            importance: importance.flatMap { DraftContent.Importance(rawValue: $0.lowercased()) },
+            from: from.flatMap { try? EmailAddress(parsing: $0) })
+    }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import AttacheCore
+import Foundation
+
+/// Attach-then-send, for `attache mail`, `reply` and `forward`: every file through the
+/// transfer service, the draft sent only once each one has landed and is on the draft; on
+/// any failure nothing is sent and the draft is deleted (or kept, with `--keep-draft`).
+struct Delivery {
+    var options: ComposeOptions
+    var global: GlobalOptions
+
+    /// Every file checked before anything is made: a missing or unusable one stops the
+    /// command with nothing made and nothing sent.
+    static func check(_ paths: [String], for what: String) throws -> [LocalFile] {
+        var checked: [LocalFile] = []
+        var problems: [InputFileError] = []
+        for path in paths {
+            do {
+                checked.append(try LocalFile.inspect(path))
+            } catch {
+                problems.append(error)
+            }
+        }
+        guard problems.isEmpty else {
+            for problem in problems { Console.error("cannot attach to \(what): \(problem); nothing was made or sent") }
+            throw ExitCode(ExitCodes.badInput)
+        }
+        for file in checked {
+            do {
+                _ = try UploadJob(file: file, item: .message("-"))
+            } catch {
+                Console.error("cannot attach '\(file.name)' to \(what): \(error); nothing was made or sent")
+                throw ExitCode(ExitCodes.badInput)
+            }
+        }
+        return checked
+    }
+
+    var rangeLength: Int64 {
+        get throws {
+            EffectiveSettings.value(options.chunkSize, configured: try EffectiveSettings(global).config.chunkSize, default: AttachmentLimits.defaultRangeLength)
+        }
+    }
+
+    /// `--dry-run`: who it goes to and each file's path, as lines or one JSON object.
+    func printPlan(_ content: DraftContent, files: [LocalFile], draft: String) throws {
+        let length = try rangeLength
+        var planned: [[String: Any?]] = []
+        var lines: [String] = ["draft: \(draft)"]
+        for (label, list) in [("to", content.to), ("cc", content.cc), ("bcc", content.bcc)] where !list.isEmpty {
+            lines.append("\(label): " + list.map { $0.display.terminalSafe }.joined(separator: ", "))
+        }
+        if let from = content.from { lines.append("from: \(from.display.terminalSafe)") }
+        if let subject = content.subject { lines.append("subject: \(subject.terminalSafe)") }
+        for file in files {
+            let job = try UploadJob(file: file, item: .message("-"), rangeLength: length)
+            let how: String
+            switch job.plan {
+            case .singleRequest:
+                how = "one POST"
+            case .uploadSession(let range):
+                let count = (file.size + range - 1) / max(range, 1)
+                how = "upload session, \(count) range\(count == 1 ? "" : "s") of up to \(ByteCount(range))"
+            }
+            lines.append("file \(file.path.terminalSafe) (\(ByteCount(file.size))): \(how)")
+            planned.append(["path": file.path, "name": file.name, "size": file.size, "method": job.plan.method])
+        }
+        if options.json {
+            Console.json([
+                "dryRun": true, "draft": draft, "to": content.to.map(\.display), "cc": content.cc.map(\.display), "bcc": content.bcc.map(\.display),
+                "from": content.from?.display, "subject": content.subject, "files": planned,
+            ])
+        } else {
+            for line in lines { Console.out(line) }
+            Console.out("nothing was made or sent (--dry-run)")
+        }
+    }
+
+    /// Attaches `files` to `draft` and sends it once every one is in; on a failure sends
+    /// nothing and deletes the draft unless `--keep-draft`. Returns the exit code.
+    func deliver(_ draft: OutlookItem, files: [LocalFile], sendAs: EmailAddress?, connection: GraphConnection, journal: TransferJournal) async -> Int32 {
+        let reference = draft.reference
+        let subject = draft.subject ?? ""
+        var ids: [TransferID] = []
+        if !files.isEmpty {
+            let jobs: [UploadJob]
+            do {
+                let length = try rangeLength
+                jobs = try files.map { try UploadJob(file: $0, item: reference, rangeLength: length, itemTitle: subject) }
+            } catch {
+                return await abandon(draft, connection: connection, code: ExitCodes.badInput, reason: "\(error)", errorCode: "fileUnusable")
+            }
+            let defaults = (try? EffectiveSettings(global).config)
+            let service = connection.transferService(
+                journal: journal, concurrency: EffectiveSettings.value(options.parallel, configured: defaults?.parallel, default: 4))
+            let runner = TransferRunner(service: service, json: options.json)
+            let outcome = await runner.run {
+                for job in jobs { ids.append(await service.upload(job)) }
+                return ids
+            }
+            let snapshots = await service.snapshots
+            if case .refuse(let reason) = SendGate.decide(for: reference, watching: Set(ids), in: snapshots) {
+                let code = outcome.exitCode == ExitCodes.success ? ExitCodes.failed : outcome.exitCode
+                return await abandon(draft, connection: connection, code: code, reason: reason, errorCode: "attachmentFailed")
+            }
+            guard outcome.exitCode == ExitCodes.success, outcome.attached == jobs.count else {
+                let code = outcome.exitCode == ExitCodes.success ? ExitCodes.failed : outcome.exitCode
+                return await abandon(
+                    draft, connection: connection, code: code, reason: "\(jobs.count - outcome.attached) of \(jobs.count) files did not attach",
+                    errorCode: "attachmentFailed")
+            }
+            // Confirmed on the draft itself: each attachment made is there.
+            let made = Set(snapshots.compactMap { snapshot -> String? in if case .attached(let info) = snapshot.phase { info.id } else { nil } })
+            do {
+                let present = Set(try await connection.graph.attachments(of: reference).map(\.id))
+                let missing = made.subtracting(present)
+                guard missing.isEmpty else {
+                    return await abandon(
+                        draft, connection: connection, code: ExitCodes.failed,
+                        reason: "the draft does not list \(missing.count) of the attachments made", errorCode: "attachmentMissing")
+                }
+            } catch let error as GraphError {
+                return await abandon(
+                    draft, connection: connection, code: Console.exitCode(for: error), reason: "its attachments could not be confirmed: \(error)",
+                    errorCode: error.code ?? "requestFailed")
+            } catch {
+                return await abandon(draft, connection: connection, code: ExitCodes.failed, reason: "\(error)", errorCode: "internalError")
+            }
+        }
+        do {
+            try await connection.graph.sendDraft(reference)
+        } catch let error as GraphError {
+            var reason = "\(error)"
+            if error.code == "ErrorSendAsDenied" {
+                reason += "; sending as \(sendAs?.display ?? "another mailbox") needs the Send As or Send on Behalf permission on it, which an Exchange admin grants"
+            } else if error.code == "ErrorInvalidRecipients" {
+                reason += "; give at least one --to, --cc or --bcc"
+            }
+            return await abandon(draft, connection: connection, code: Console.exitCode(for: error), reason: reason, errorCode: error.code ?? "sendFailed")
+        } catch {
+            return await abandon(draft, connection: connection, code: ExitCodes.failed, reason: "\(error)", errorCode: "sendFailed")
+        }
+        let sentAs = sendAs.map { " as \($0.display.terminalSafe)" } ?? ""
+        if options.json {
+            Console.json(["sent": true, "draft": reference.id, "subject": subject, "attachments": files.count, "from": sendAs?.display])
+        } else {
+            Console.out("sent \"\(subject.terminalSafe)\"\(sentAs) with \(files.count) attachment\(files.count == 1 ? "" : "s")")
+        }
+        if sendAs != nil, !options.json {
+            Console.err("attache: the sent copy is kept in your own Sent Items (the draft was made in your mailbox, with from set)")
+        }
+        return ExitCodes.success
+    }
+
+    /// Nothing is sent: the draft is deleted (or kept), and the command says what failed.
+    func abandon(_ draft: OutlookItem, connection: GraphConnection, code: Int32, reason: String, errorCode: String) async -> Int32 {
+        var kept = options.keepDraft
+        var note = kept ? "the draft is kept as message \(draft.id)" : "the draft was deleted"
+        if !kept {
+            do {
+                try await connection.graph.deleteMessage(draft.reference)
+            } catch {
+                kept = true
+                note = "the draft could not be deleted (\(error)) and is left as message \(draft.id)"
+            }
+        }
+        Console.error("\"\((draft.subject ?? "").terminalSafe)\" was not sent: \(reason); nothing was sent, \(note)")
+        if options.json {
+            Console.json([
+                "sent": false, "draft": kept ? draft.id : nil, "draftKept": kept,
+                "error": ["code": errorCode, "message": reason],
+            ])
+        }
+        return code == ExitCodes.success ? ExitCodes.failed : code
+    }
+}
