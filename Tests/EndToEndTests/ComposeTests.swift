@@ -242,3 +242,29 @@ struct ComposeTests {
         }
     }
 }
+
+extension ComposeTests {
+    @Test func anInlineImageKeepsItsContentIdByPostAndBySession() async throws {
+        try await CLIHarness.with { harness in
+            let logo = try harness.makeFile("logo.png", size: 20_000, seed: 11)
+            let photo = try harness.makeFile("photo.jpg", size: 6_000_000, seed: 12)
+            let result = try await harness.attache(
+                "mail", ["--to", "ines.sousa@contoso.test", "--subject", "Inline", "--html",
+                         "--body", #"<p><img src="cid:logo"><img src="cid:photo1"></p>"#,
+                         "--inline", "logo=\(logo.path)", "--inline", "photo1=\(photo.path)"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let sends = try await Self.sends(harness)
+            try #require(sends.count == 1)
+            let attachments = sends[0]["attachments"] as? [[String: Any]] ?? []
+            let byName = Dictionary(attachments.map { ($0["name"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+            #expect(byName["logo.png"]?["contentId"] as? String == "logo")
+            #expect(byName["logo.png"]?["isInline"] as? Bool == true)
+            #expect(byName["photo.jpg"]?["contentId"] as? String == "photo1")
+            #expect(byName["photo.jpg"]?["isInline"] as? Bool == true)
+            #expect(byName["photo.jpg"]?["sha256"] as? String == photo.sha256)
+            #expect(try await harness.stats()["completedSessions"] == 1)
+            let bad = try await harness.attache("mail", ["--to", "a@b.test", "--inline", "logo"])
+            #expect(bad.status == 64)
+        }
+    }
+}

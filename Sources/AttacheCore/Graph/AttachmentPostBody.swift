@@ -14,10 +14,13 @@ public struct AttachmentPostBody: Hashable, Sendable {
     /// Everything after the base64.
     public static let suffix = "\"}"
 
-    public init(name: String, contentType: String) {
+    /// - Parameter contentId: for an inline attachment (an image an HTML body names as
+    ///   `cid:…`): `isInline` and `contentId` go in the body too.
+    public init(name: String, contentType: String, contentId: String? = nil) {
+        let inline = contentId.map { ",\"isInline\":true,\"contentId\":" + Self.jsonString($0) } ?? ""
         prefix =
             "{\"@odata.type\":\"#microsoft.graph.fileAttachment\",\"name\":" + Self.jsonString(name)
-            + ",\"contentType\":" + Self.jsonString(contentType) + ",\"contentBytes\":\""
+            + ",\"contentType\":" + Self.jsonString(contentType) + inline + ",\"contentBytes\":\""
     }
 
     /// Bytes of base64 for `bytes` bytes of file (padded, as Foundation writes it).

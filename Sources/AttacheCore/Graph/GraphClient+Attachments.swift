@@ -119,9 +119,10 @@ extension GraphClient {
 
     /// Attaches a small file in one request: `POST …/attachments` with a
     /// `#microsoft.graph.fileAttachment` whose `contentBytes` are the file in base64.
-    public func postAttachment(name: String, contentType: String, contents: ByteBuffer, to item: ItemReference) async throws -> AttachmentInfo {
+    /// With `contentId`, the attachment is inline (`isInline`), named by that id.
+    public func postAttachment(name: String, contentType: String, contents: ByteBuffer, to item: ItemReference, contentId: String? = nil) async throws -> AttachmentInfo {
         let operation = "attach \"\(name)\" to \(item)"
-        let body = AttachmentPostBody(name: name, contentType: contentType).encode(contents)
+        let body = AttachmentPostBody(name: name, contentType: contentType, contentId: contentId).encode(contents)
         let reply = try await send(
             .POST, itemURL(item, "attachments"), authorization: .bearer, headers: Self.jsonHeaders,
             body: .bytes(body), operation: operation)

@@ -8,13 +8,16 @@ import _NIOFileSystem
 
 extension GraphClient {
     /// `POST …/attachments/createUploadSession` with the seed's body:
-    /// `{"AttachmentItem": {"attachmentType": "file", "name": N, "size": S}}`.
-    public func createUploadSession(name: String, size: Int64, on item: ItemReference) async throws -> UploadSession {
+    /// `{"AttachmentItem": {"attachmentType": "file", "name": N, "size": S}}`; with
+    /// `contentId`, also `"isInline": true, "contentId": C` (an inline image).
+    public func createUploadSession(name: String, size: Int64, on item: ItemReference, contentId: String? = nil) async throws -> UploadSession {
         struct Body: Encodable {
             struct Item: Encodable {
                 var attachmentType = "file"
                 var name: String
                 var size: Int64
+                var isInline: Bool?
+                var contentId: String?
             }
             var AttachmentItem: Item
         }
@@ -23,7 +26,7 @@ extension GraphClient {
         do {
             reply = try await send(
                 .POST, itemURL(item, "attachments", "createUploadSession"), authorization: .bearer,
-                headers: Self.jsonHeaders, body: Self.jsonBody(Body(AttachmentItem: .init(name: name, size: size))),
+                headers: Self.jsonHeaders, body: Self.jsonBody(Body(AttachmentItem: .init(name: name, size: size, isInline: contentId.map { _ in true }, contentId: contentId))),
                 operation: operation)
         } catch var error as GraphError where error.status == 403 && isOtherMailbox {
             error.knownIssue =

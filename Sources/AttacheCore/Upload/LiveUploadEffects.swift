@@ -58,13 +58,13 @@ final class LiveUploadEffects: UploadEffects {
     // MARK: Graph and the upload host
 
     func createSession() async throws -> UploadSession {
-        let (graph, name, size, item) = (client, job.file.name, job.file.size, job.item)
+        let (graph, name, size, item, contentId) = (client, job.file.name, job.file.size, job.item, job.contentId)
         // The upload host's connection opens while the session is made: the first range
         // then goes as soon as the session's reply is in.
         if let origin = uploadHosts?.known { Task { await graph.warmUp(uploadOrigin: origin) } }
         // Never cut short: a session the server made while its reply was on the way would be
         // left behind, unknown to the journal.
-        let created = try await shielded { try await graph.createUploadSession(name: name, size: size, on: item) }
+        let created = try await shielded { try await graph.createUploadSession(name: name, size: size, on: item, contentId: contentId) }
         if let hosts = uploadHosts {
             let origin = GraphClient.origin(of: created.uploadURL.secretValue)
             if origin != hosts.known { await hosts.journal.remember(uploadOrigin: origin, graphBase: hosts.graphBase, mailbox: hosts.mailbox) }
@@ -113,7 +113,7 @@ final class LiveUploadEffects: UploadEffects {
     }
 
     func post(_ contents: ByteBuffer) async throws -> AttachmentInfo {
-        try await client.postAttachment(name: job.file.name, contentType: job.file.contentType, contents: contents, to: job.item)
+        try await client.postAttachment(name: job.file.name, contentType: job.file.contentType, contents: contents, to: job.item, contentId: job.contentId)
     }
 
     func serverTime(at instant: ContinuousClock.Instant) -> Date? {

@@ -5,6 +5,9 @@ public struct UploadJob: Hashable, Sendable {
     public var plan: UploadPlan
     /// A subject or title to show beside the item id, when the caller knows it.
     public var itemTitle: String?
+    /// Attached inline with this `contentId` (an image an HTML body names as `cid:…`), by a
+    /// POST or an upload session alike; `nil` for an ordinary attachment.
+    public var contentId: String?
 
     public init(file: LocalFile, item: ItemReference, plan: UploadPlan, itemTitle: String? = nil) {
         self.file = file
@@ -16,15 +19,18 @@ public struct UploadJob: Hashable, Sendable {
     /// Plans `file` for `item` with `rangeLength`: the path by the request it would send.
     /// - Throws: ``InputFileError`` for a file over 150 MiB; ``UploadPlan/Refusal`` for one
     ///   whose name alone makes its `POST` too large.
-    public init(file: LocalFile, item: ItemReference, rangeLength: Int64 = AttachmentLimits.defaultRangeLength, itemTitle: String? = nil) throws {
+    public init(
+        file: LocalFile, item: ItemReference, rangeLength: Int64 = AttachmentLimits.defaultRangeLength, itemTitle: String? = nil, contentId: String? = nil
+    ) throws {
         let plan: UploadPlan
         do {
-            plan = try UploadPlan.forFile(size: file.size, name: file.name, contentType: file.contentType, rangeLength: rangeLength)
+            plan = try UploadPlan.forFile(size: file.size, name: file.name, contentType: file.contentType, rangeLength: rangeLength, contentId: contentId)
         } catch {
             if case .tooLarge(let size) = error { throw InputFileError(.tooLarge(size), path: file.path) }
             throw error
         }
         self.init(file: file, item: item, plan: plan, itemTitle: itemTitle)
+        self.contentId = contentId
     }
 }
 
@@ -36,7 +42,7 @@ extension UploadJob {
         let file = try LocalFile.inspect(self.file.path)
         let rangeLength: Int64 = if case .uploadSession(let length) = plan { length } else { AttachmentLimits.defaultRangeLength }
         do {
-            return try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: itemTitle)
+            return try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: itemTitle, contentId: contentId)
         } catch let error as InputFileError {
             throw error
         } catch {

@@ -18,12 +18,13 @@ public enum UploadPlan: Hashable, Sendable {
         size: Int64,
         name: String,
         contentType: String? = nil,
-        rangeLength: Int64 = AttachmentLimits.defaultRangeLength
+        rangeLength: Int64 = AttachmentLimits.defaultRangeLength,
+        contentId: String? = nil
     ) throws(Refusal) -> UploadPlan {
         try validate(rangeLength: rangeLength)
         guard size >= 0 else { throw .negativeSize(size) }
         guard size <= AttachmentLimits.maximumFileSize else { throw .tooLarge(size: size) }
-        let body = AttachmentPostBody(name: name, contentType: contentType ?? ContentType.forFileName(name)).length(ofFileSize: size)
+        let body = AttachmentPostBody(name: name, contentType: contentType ?? ContentType.forFileName(name), contentId: contentId).length(ofFileSize: size)
         if body <= AttachmentLimits.maximumRequestBody { return .singleRequest }
         guard size >= AttachmentLimits.minimumSessionSize else { throw .requestTooLarge(bodyBytes: body) }
         return .uploadSession(rangeLength: rangeLength)

@@ -36,7 +36,7 @@ struct MailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.logger()
-        let files = try Delivery.check(compose.files, for: "a new message")
+        let files = try Delivery.check(compose.files, inline: compose.inlineFiles, for: "a new message")
         let body: String?
         do {
             body = try compose.readBody()

@@ -72,7 +72,7 @@ struct Answer {
     func run() async throws {
         let logger = try global.logger()
         let original = ItemReference.message(message)
-        let files = try Delivery.check(compose.files, for: "the \(response == .forward ? "forward" : "reply")")
+        let files = try Delivery.check(compose.files, inline: compose.inlineFiles, for: "the \(response == .forward ? "forward" : "reply")")
         let body: String?
         do {
             body = try compose.readBody()

@@ -26,6 +26,9 @@ struct ComposeOptions: ParsableArguments {
     @Flag(help: "The body is HTML (an inline image is named in it as `cid:ID`).")
     var html = false
 
+    @Option(help: ArgumentHelp("Attach FILE inline as CID, for an HTML body's `<img src=\"cid:CID\">` (repeat for more).", valueName: "cid=file"))
+    var inline: [String] = []
+
     @Option(help: ArgumentHelp("low, normal or high.", valueName: "level"))
     var importance: String?
 
@@ -57,12 +60,35 @@ struct ComposeOptions: ParsableArguments {
                 do { _ = try EmailAddress(parsing: value) } catch { throw ValidationError("\(flag): \(error)") }
             }
         }
+        for value in inline {
+            guard let (id, path) = Self.inlinePair(value) else {
+                throw ValidationError("--inline takes CID=FILE, such as logo=./logo.png, not '\(value)'")
+            }
+            guard id.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "<>\"")).contains($0) }) else {
+                throw ValidationError("--inline: the content id '\(id)' has a space, a quote or a bracket; it must fit in cid:\(id)")
+            }
+            _ = path
+        }
         do {
             if let chunkSize { try UploadPlan.validate(rangeLength: chunkSize) }
         } catch {
             throw ValidationError("--chunk-size: \(error)")
         }
         if let parallel, !(1...8).contains(parallel) { throw ValidationError("--parallel must be from 1 to 8") }
+    }
+
+    /// `logo=./logo.png` → (`logo`, `./logo.png`); `nil` when either side is empty.
+    static func inlinePair(_ value: String) -> (String, String)? {
+        guard let equals = value.firstIndex(of: "=") else { return nil }
+        let id = String(value[..<equals])
+        let path = String(value[value.index(after: equals)...])
+        guard !id.isEmpty, !path.isEmpty else { return nil }
+        return (id, path)
+    }
+
+    /// `--inline`, as content id and path (``validate()`` has checked them).
+    var inlineFiles: [(contentId: String, path: String)] {
+        inline.compactMap { Self.inlinePair($0) }.map { (contentId: $0.0, path: $0.1) }
     }
 
     /// The recipients, parsed (``validate()`` has checked them).

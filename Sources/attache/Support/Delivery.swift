@@ -6,17 +6,23 @@ import Foundation
 /// transfer service, the draft sent only once each one has landed and is on the draft; on
 /// any failure nothing is sent and the draft is deleted (or kept, with `--keep-draft`).
 struct Delivery {
+    /// A file to attach, inline under a content id or not.
+    struct Attachable {
+        var file: LocalFile
+        var contentId: String?
+    }
+
     var options: ComposeOptions
     var global: GlobalOptions
 
     /// Every file checked before anything is made: a missing or unusable one stops the
     /// command with nothing made and nothing sent.
-    static func check(_ paths: [String], for what: String) throws -> [LocalFile] {
-        var checked: [LocalFile] = []
+    static func check(_ paths: [String], inline: [(contentId: String, path: String)] = [], for what: String) throws -> [Attachable] {
+        var checked: [Attachable] = []
         var problems: [InputFileError] = []
-        for path in paths {
+        for (path, contentId) in paths.map({ ($0, String?.none) }) + inline.map({ ($0.path, Optional($0.contentId)) }) {
             do {
-                checked.append(try LocalFile.inspect(path))
+                checked.append(Attachable(file: try LocalFile.inspect(path), contentId: contentId))
             } catch {
                 problems.append(error)
             }
@@ -25,11 +31,11 @@ struct Delivery {
             for problem in problems { Console.error("cannot attach to \(what): \(problem); nothing was made or sent") }
             throw ExitCode(ExitCodes.badInput)
         }
-        for file in checked {
+        for entry in checked {
             do {
-                _ = try UploadJob(file: file, item: .message("-"))
+                _ = try UploadJob(file: entry.file, item: .message("-"), contentId: entry.contentId)
             } catch {
-                Console.error("cannot attach '\(file.name)' to \(what): \(error); nothing was made or sent")
+                Console.error("cannot attach '\(entry.file.name)' to \(what): \(error); nothing was made or sent")
                 throw ExitCode(ExitCodes.badInput)
             }
         }
@@ -43,7 +49,7 @@ struct Delivery {
     }
 
     /// `--dry-run`: who it goes to and each file's path, as lines or one JSON object.
-    func printPlan(_ content: DraftContent, files: [LocalFile], draft: String) throws {
+    func printPlan(_ content: DraftContent, files: [Attachable], draft: String) throws {
         let length = try rangeLength
         var planned: [[String: Any?]] = []
         var lines: [String] = ["draft: \(draft)"]
@@ -52,8 +58,9 @@ struct Delivery {
         }
         if let from = content.from { lines.append("from: \(from.display.terminalSafe)") }
         if let subject = content.subject { lines.append("subject: \(subject.terminalSafe)") }
-        for file in files {
-            let job = try UploadJob(file: file, item: .message("-"), rangeLength: length)
+        for entry in files {
+            let file = entry.file
+            let job = try UploadJob(file: file, item: .message("-"), rangeLength: length, contentId: entry.contentId)
             let how: String
             switch job.plan {
             case .singleRequest:
@@ -62,8 +69,9 @@ struct Delivery {
                 let count = (file.size + range - 1) / max(range, 1)
                 how = "upload session, \(count) range\(count == 1 ? "" : "s") of up to \(ByteCount(range))"
             }
-            lines.append("file \(file.path.terminalSafe) (\(ByteCount(file.size))): \(how)")
-            planned.append(["path": file.path, "name": file.name, "size": file.size, "method": job.plan.method])
+            let inline = entry.contentId.map { ", inline as cid:\($0.terminalSafe)" } ?? ""
+            lines.append("file \(file.path.terminalSafe) (\(ByteCount(file.size))): \(how)\(inline)")
+            planned.append(["path": file.path, "name": file.name, "size": file.size, "method": job.plan.method, "contentId": entry.contentId])
         }
         if options.json {
             Console.json([
@@ -78,7 +86,7 @@ struct Delivery {
 
     /// Attaches `files` to `draft` and sends it once every one is in; on a failure sends
     /// nothing and deletes the draft unless `--keep-draft`. Returns the exit code.
-    func deliver(_ draft: OutlookItem, files: [LocalFile], sendAs: EmailAddress?, connection: GraphConnection, journal: TransferJournal) async -> Int32 {
+    func deliver(_ draft: OutlookItem, files: [Attachable], sendAs: EmailAddress?, connection: GraphConnection, journal: TransferJournal) async -> Int32 {
         let reference = draft.reference
         let subject = draft.subject ?? ""
         var ids: [TransferID] = []
@@ -86,7 +94,7 @@ struct Delivery {
             let jobs: [UploadJob]
             do {
                 let length = try rangeLength
-                jobs = try files.map { try UploadJob(file: $0, item: reference, rangeLength: length, itemTitle: subject) }
+                jobs = try files.map { try UploadJob(file: $0.file, item: reference, rangeLength: length, itemTitle: subject, contentId: $0.contentId) }
             } catch {
                 return await abandon(draft, connection: connection, code: ExitCodes.badInput, reason: "\(error)", errorCode: "fileUnusable")
             }
