@@ -183,10 +183,12 @@ struct AppStateTests {
     @Test func newDraftPrompt() {
         var state = Fixtures.state()
         _ = state.handle(.character("n"))
+        // No recipients yet: the draft is made without them.
         #expect(state.handle(.enter) == [])
-        #expect(state.status?.text == "a draft needs a subject")
+        #expect(state.handle(.enter) == [])
+        #expect(state.status?.text == "a message needs a subject")
         for character in "Olá" { _ = state.handle(.character(character)) }
-        #expect(state.handle(.enter) == [.createDraft(subject: "Olá")])
+        #expect(state.handle(.enter) == [.compose(Composition(kind: .new(subject: "Olá"), to: []))])
         let draft = OutlookItem(id: "NEW=", kind: .message, subject: "Olá", isDraft: true)
         _ = state.apply(.draftCreated(draft))
         #expect(state.selectedItem?.id == "NEW=")

@@ -65,6 +65,8 @@ struct ScreenSnapshotTests {
     @Test func newDraftPrompt() throws {
         var state = Fixtures.state()
         _ = state.handle(.character("n"))
+        // No recipients: on to the subject.
+        _ = state.handle(.enter)
         for character in "Relatório — fotos 旅行" { _ = state.handle(.character(character)) }
         try check("prompt-100x30", Fixtures.render(state, width: 100, height: 30))
     }

@@ -111,3 +111,47 @@ struct SendWaitTests {
         #expect(SendGate.decide(records: [record("a", .done)], running: { _ in false }, watching: ["a"]) == .send)
     }
 }
+
+/// `n`, `r`, `f`: the questions of a message being written, and recipients completed from
+/// the listed messages' people.
+@Suite("Composing on the screen")
+struct ComposeStateTests {
+    @Test func recipientsAreCompletedFromTheListedMessages() {
+        var state = Fixtures.state(transfers: false)
+        _ = state.handle(.character("n"))
+        for character in "jos" { _ = state.handle(.character(character)) }
+        _ = state.handle(.tab)
+        guard case .prompt(_, let text, .composeTo) = state.modal else {
+            Issue.record("no prompt: \(String(describing: state.modal))")
+            return
+        }
+        #expect(text == "José Müller <jose.muller@contoso.com>, ")
+        for character in "not an address" { _ = state.handle(.character(character)) }
+        #expect(state.handle(.enter) == [])
+        #expect(state.status?.text.contains("is not an address") == true)
+        _ = state.handle(.control("u"))
+        for character in "ken.sato@contoso.com" { _ = state.handle(.character(character)) }
+        _ = state.handle(.enter)
+        for character in "Fotos" { _ = state.handle(.character(character)) }
+        #expect(
+            state.handle(.enter) == [.compose(Composition(kind: .new(subject: "Fotos"), to: [EmailAddress(name: nil, address: "ken.sato@contoso.com")]))])
+    }
+
+    @Test func replyAndForwardTheSelectedMessage() {
+        var state = Fixtures.state(transfers: false)
+        _ = state.handle(.down)
+        let message = Fixtures.messages[1]
+        #expect(state.handle(.character("r")) == [.compose(Composition(kind: .reply(message.reference, subject: message.subject ?? ""), to: []))])
+        _ = state.handle(.character("f"))
+        #expect(state.handle(.enter) == [])
+        #expect(state.status?.text == "a forward needs someone to go to")
+        for character in "a@contoso.com" { _ = state.handle(.character(character)) }
+        #expect(
+            state.handle(.enter)
+                == [.compose(Composition(kind: .forward(message.reference, subject: message.subject ?? ""), to: [EmailAddress(name: nil, address: "a@contoso.com")]))])
+        // Not on an event.
+        _ = state.handle(.character("2"))
+        #expect(state.handle(.character("r")) == [])
+        #expect(state.status?.text == "select a message to reply to")
+    }
+}

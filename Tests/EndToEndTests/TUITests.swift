@@ -23,6 +23,9 @@ struct TUITests {
         // A home of its own (gone with the harness's folder), unless the test gives one.
         var environment = environment
         if environment["HOME"] == nil { environment["HOME"] = try Self.home(of: harness) }
+        // No editor of the developer's opens under a test: an empty body unless a test gives one.
+        if environment["EDITOR"] == nil { environment["EDITOR"] = "true" }
+        if environment["VISUAL"] == nil { environment["VISUAL"] = "" }
         return try TmuxSession.start(command + " " + extra, width: width, height: height, directory: harness.workDirectory, environment: environment, epilogue: epilogue)
     }
 
@@ -333,7 +336,9 @@ extension TUITests {
             defer { tmux.kill() }
             try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Quarterly report") } }
             try tmux.send("n")
-            try await tmux.waitFor("the subject prompt") { $0.contains { $0.contains("New draft: subject") } }
+            try await tmux.waitFor("the recipients prompt") { $0.contains { $0.contains("New message: to") } }
+            try tmux.send("Enter")
+            try await tmux.waitFor("the subject prompt") { $0.contains { $0.contains("New message: subject") } }
             try tmux.send("-l", "Relatório final 旅行")
             try tmux.send("Enter")
             try await tmux.waitFor("the new draft, selected") { screen in

@@ -66,3 +66,22 @@ struct WireDraft: Encodable {
     var importance: String?
     var from: Recipient?
 }
+
+extension DraftContent {
+    /// `text` written above the quote Graph put in a reply or forward, in the quote's own
+    /// type: after `<body>` as HTML (the text escaped, unless it is HTML itself), else as lines.
+    public static func text(_ text: String, isHTML: Bool, above quoted: String, quoteIsHTML: Bool) -> String {
+        guard quoteIsHTML else { return text + "\n" + quoted }
+        let piece = isHTML ? text : "<div>" + escaped(text).replacingOccurrences(of: "\n", with: "<br>") + "</div>"
+        if let open = quoted.range(of: "<body", options: .caseInsensitive), let close = quoted[open.upperBound...].firstIndex(of: ">") {
+            var merged = quoted
+            merged.insert(contentsOf: piece, at: quoted.index(after: close))
+            return merged
+        }
+        return piece + quoted
+    }
+
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

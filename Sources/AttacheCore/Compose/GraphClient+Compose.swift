@@ -56,4 +56,22 @@ extension GraphClient {
         let wire = try decode(WireItem.self, from: reply, operation: operation)
         return (wire.body?.contentType?.lowercased() == "html", wire.body?.content ?? "")
     }
+
+    /// Has Graph make the reply or forward, then writes `content` into it: its text above
+    /// Graph's quote (in the quote's type), its recipients, when given, in place of Graph's.
+    /// Returns the draft as written.
+    public func answer(_ response: Response, to message: ItemReference, with content: DraftContent) async throws -> OutlookItem {
+        let draft = try await createResponse(response, to: message)
+        var update = content
+        update.subject = nil
+        if let body = content.body, !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let current = try await messageBody(draft.reference)
+            update.body = DraftContent.text(body, isHTML: content.isHTML, above: current.content, quoteIsHTML: current.isHTML)
+            update.isHTML = current.isHTML
+        } else {
+            update.body = nil
+        }
+        guard update != DraftContent(isHTML: update.isHTML) else { return draft }
+        return try await updateDraft(draft.reference, with: update)
+    }
 }

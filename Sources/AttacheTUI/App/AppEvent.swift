@@ -62,6 +62,9 @@ public enum Effect: Hashable, Sendable {
     case retry(TransferID)
     case remove(TransferID)
     case createDraft(subject: String)
+    /// Opens `$VISUAL` (or `$EDITOR`) for the body, then makes the draft: a new message, a
+    /// reply or a forward.
+    case compose(Composition)
     case pause(TransferID)
     case resume(TransferID)
     case clearFinished

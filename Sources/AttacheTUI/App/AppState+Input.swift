@@ -219,8 +219,8 @@ extension AppState {
             picker.sessionsRefused = inOtherMailbox
             picker.reload()
             modal = .picker(picker)
-        case .newDraft:
-            modal = .prompt(title: "New draft: subject", text: "", purpose: .newDraft)
+        case .newDraft, .reply, .forward:
+            return startComposing(action)
         case .cancel where focus == .details:
             guard let download = downloads.last else {
                 notify("nothing is being saved", .info)

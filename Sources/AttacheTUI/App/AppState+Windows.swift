@@ -34,7 +34,7 @@ extension AppState {
             case .pageDown: self.modal = .reader(reference, offset: offset + Self.pageSize)
             case .pageUp: self.modal = .reader(reference, offset: max(0, offset - Self.pageSize))
             case .dismiss: self.modal = nil
-            case .attach, .sendDraft, .notifyAttendees:
+            case .attach, .sendDraft, .notifyAttendees, .reply, .forward:
                 // What the list would do for the item being read (the selected one); the
                 // picker or a question it opens takes the window's place.
                 return perform(action)
@@ -101,13 +101,21 @@ extension AppState {
         case .clearLine:
             editText { $0 = "" }
         case .complete:
-            if case .saveAttachment = purpose {
+            switch purpose {
+            case .saveAttachment:
                 let paths = TypedPath(directory: downloadDirectory, home: home, showHidden: true)
                 editText { text in text = paths.complete(text).text }
+            case .composeTo, .forwardTo:
+                let completed = completeRecipient(text)
+                editText { $0 = completed }
+            default:
+                break
             }
         case .accept:
             let line = text.trimmingCharacters(in: .whitespaces)
             switch purpose {
+            case .composeTo, .composeSubject, .forwardTo:
+                return acceptComposing(line, purpose: purpose)
             case .newDraft:
                 guard !line.isEmpty else {
                     notify("a draft needs a subject", .warning)

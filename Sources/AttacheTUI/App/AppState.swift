@@ -58,6 +58,12 @@ public struct AppState: Sendable {
 
     public enum PromptPurpose: Hashable, Sendable {
         case newDraft
+        /// `n`: whom a new message goes to (Tab completes from the listed messages' people).
+        case composeTo
+        /// Then its subject.
+        case composeSubject(to: [EmailAddress])
+        /// `f`: whom the forward of a message goes to.
+        case forwardTo(ItemReference, subject: String)
         case mailbox
         /// Where to save an attachment (the text starts as its name in the download folder).
         case saveAttachment(AttachmentInfo, of: ItemReference)
@@ -272,7 +278,7 @@ public struct AppState: Sendable {
     /// attendees of a message.
     public var inapplicableActions: Set<KeyMap.Action> {
         let kind: ItemKind = if case .reader(let reference, _) = modal { reference.kind } else { tab }
-        return kind == .event ? [.sendDraft] : [.notifyAttendees]
+        return kind == .event ? [.sendDraft, .reply, .forward] : [.notifyAttendees]
     }
 
     /// The key-binding scope of what has focus now: the window on top, else the pane.

@@ -26,7 +26,7 @@ public enum KeyMap {
         case nextPane, previousPane, open, switchTab, showMessages, showEvents
         case attach, newDraft, cancel, retry, remove, filter, refresh, help, quit, forceQuit, signIn, switchMailbox, suspend, messageLog
         case search, nextMatch, previousMatch
-        case read, sendDraft, notifyAttendees
+        case read, sendDraft, notifyAttendees, reply, forward
         case save, openExternally, deleteAttachment
         case clearFinished, pause
         case toggleMark, parentDirectory, enterDirectory, home, typePath, toggleHidden, sortOrder, showMarked, unmarkAll, closePicker
@@ -55,7 +55,7 @@ public enum KeyMap {
         Binding(keys: [.character("1")], action: .showMessages, scope: .global, help: "Messages"),
         Binding(keys: [.character("2")], action: .showEvents, scope: .global, help: "Events"),
         Binding(keys: [.character("a")], action: .attach, scope: .global, help: "attach files to the selected item", hint: "attach"),
-        Binding(keys: [.character("n")], action: .newDraft, scope: .global, help: "new draft message", hint: "new draft"),
+        Binding(keys: [.character("n")], action: .newDraft, scope: .global, help: "new message: recipients, subject, then the body in $VISUAL or $EDITOR", hint: "new draft"),
         Binding(keys: [.character("/")], action: .filter, scope: .global, help: "filter this tab by subject or sender (accents ignored)", hint: "filter"),
         Binding(keys: [.character("R")], action: .refresh, scope: .global, help: "refresh from the server (the selection stays on its item)"),
         Binding(keys: [.character("L")], action: .signIn, scope: .global, help: "sign in to a Microsoft 365 account (a code to enter)"),
@@ -69,6 +69,8 @@ public enum KeyMap {
         Binding(keys: [.enter], action: .read, scope: .items, help: "read the item: sender, recipients or attendees, and the text", hint: "read"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .items, help: "send the selected draft (asks first)", hint: "send"),
         Binding(keys: [.character("U")], action: .notifyAttendees, scope: .items, help: "send an event's attendees an update with its attachments (asks first)", hint: "update"),
+        Binding(keys: [.character("r")], action: .reply, scope: .items, help: "reply to the selected message: the body in $VISUAL or $EDITOR, then a draft"),
+        Binding(keys: [.character("f")], action: .forward, scope: .items, help: "forward the selected message, with its attachments: recipients, then the body"),
 
         Binding(keys: [.enter], action: .open, scope: .details, help: "show the attachment's metadata", hint: "info"),
         Binding(keys: [.character("s")], action: .save, scope: .details, help: "save the attachment (asks where)", hint: "save"),
@@ -97,6 +99,8 @@ public enum KeyMap {
         Binding(keys: [.character("a")], action: .attach, scope: .reader, help: "attach files to this item", hint: "attach"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .reader, help: "send this draft (asks first)", hint: "send"),
         Binding(keys: [.character("U")], action: .notifyAttendees, scope: .reader, help: "send this event's attendees an update (asks first)", hint: "update"),
+        Binding(keys: [.character("r")], action: .reply, scope: .reader, help: "reply to this message"),
+        Binding(keys: [.character("f")], action: .forward, scope: .reader, help: "forward this message"),
         Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .reader, help: "close", hint: "close"),
 
         Binding(keys: [.character("j"), .down], action: .moveDown, scope: .transferDetail, help: "scroll down"),
@@ -128,7 +132,7 @@ public enum KeyMap {
         Binding(keys: [.escape, .character("q"), .character("v")], action: .dismiss, scope: .markedList, help: "back to the folder", hint: "back"),
 
         Binding(keys: [.enter], action: .accept, scope: .prompt, help: "accept", hint: "ok"),
-        Binding(keys: [.tab], action: .complete, scope: .prompt, help: "complete a path"),
+        Binding(keys: [.tab], action: .complete, scope: .prompt, help: "complete a path, or a recipient from the listed messages"),
         Binding(keys: [.backspace], action: .erase, scope: .prompt, help: "erase a character"),
         Binding(keys: [.control("u")], action: .clearLine, scope: .prompt, help: "erase the whole line"),
         Binding(keys: [.escape], action: .dismiss, scope: .prompt, help: "cancel", hint: "cancel"),

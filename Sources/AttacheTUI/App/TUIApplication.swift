@@ -48,7 +48,7 @@ public final class TUIApplication {
     /// Where transfers queued now go: `nil` for the transfer service's own Graph, until `L`
     /// or `M` opens another workplace.
     private var target: TransferTarget?
-    private let backend: any TerminalBackend
+    let backend: any TerminalBackend
     private let catchesSignals: Bool
     private let inbox = Inbox()
     /// What the screen shows, as of the last key or event folded in (not necessarily drawn yet).
@@ -306,6 +306,20 @@ public final class TUIApplication {
             Task.detached { await transfers.remove(id) }
         case .createDraft(let subject):
             request({ .draftCreated(try await graph.createDraft(subject: subject)) }) { [.draftFailed(Self.said($0))] }
+        case .compose(let composition):
+            let body: String
+            switch editBody() {
+            case .success(let text):
+                body = text
+            case .failure(let problem):
+                state.notify("no draft was made: \(problem)", .warning, for: 12)
+                return
+            }
+            let title = composition.title
+            state.notify("making the draft “\(title)”…", .info)
+            request({ .draftCreated(try await graph.makeDraft(composition, body: body)) }) {
+                [.draftFailed("could not make the draft “\(title)”: \(Self.saidAfter($0))")]
+            }
         case .pause(let id):
             Task.detached { await transfers.pause(id) }
         case .resume(let id):
@@ -387,6 +401,11 @@ public final class TUIApplication {
             return
         }
         backend.suspend()
+        redrawWhole()
+    }
+
+    /// The next frame drawn whole, at the terminal's size: after the terminal was away.
+    func redrawWhole() {
         previous = nil
         measure()
         draw()

@@ -63,7 +63,7 @@ struct ItemListView: View {
             x += buffer.put(countText + "  ", x: x, y: y, role: count == 0 ? .dim : .normal, limit: area.maxX - x)
             if showPeople {
                 // Who: a draft says it is one (S sends it); else the sender or organizer.
-                let (who, role): (String, Role) = item.isDraft == true ? ("draft", .warn) : (item.from.map { $0.name ?? $0.address ?? "" } ?? "", .dim)
+                let (who, role): (String, Role) = item.isDraft == true ? (Self.draftLabel(item), .warn) : (item.from.map { $0.name ?? $0.address ?? "" } ?? "", .dim)
                 x += buffer.put(DisplayWidth.pad(who, to: peopleWidth) + "  ", x: x, y: y, role: role, limit: area.maxX - x)
             }
             buffer.put(DisplayWidth.truncate(item.subject ?? "(no subject)", to: area.maxX - x - 1), x: x, y: y, role: .normal, limit: area.maxX - x)
@@ -71,5 +71,12 @@ struct ItemListView: View {
                 buffer.paint(Rect(x: area.x, y: y, width: area.width, height: 1), role: state.focus == .items ? .selection : .selectionUnfocused)
             }
         }
+    }
+
+    /// A draft says it is one, and whom it goes to when that is known: `draft: Inês Sousa +1`.
+    static func draftLabel(_ item: OutlookItem) -> String {
+        guard let recipients = item.recipients, let first = recipients.first else { return "draft" }
+        let name = first.name ?? first.address ?? ""
+        return "draft: " + name + (recipients.count > 1 ? " +\(recipients.count - 1)" : "")
     }
 }

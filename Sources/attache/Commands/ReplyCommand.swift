@@ -105,7 +105,7 @@ struct Answer {
                     // The text goes above the quote Graph wrote, in the draft's own type.
                     let current = try await connection.graph.messageBody(draft.reference)
                     content.isHTML = current.isHTML
-                    content.body = Self.merged(body, html: compose.html, into: current.content, isHTML: current.isHTML)
+                    content.body = DraftContent.text(body, isHTML: compose.html, above: current.content, quoteIsHTML: current.isHTML)
                 }
                 if content != DraftContent(isHTML: content.isHTML) {
                     try await connection.graph.updateDraft(draft.reference, with: content)
@@ -116,22 +116,5 @@ struct Answer {
             return await delivery.deliver(draft, files: files, sendAs: compose.content(subject: nil, body: nil).from, connection: connection, journal: journal)
         }
         if code != ExitCodes.success { throw ExitCode(code) }
-    }
-
-    /// `text` above `quoted`: as HTML after `<body>` when the draft is HTML (text escaped
-    /// unless it is HTML itself), else as lines.
-    static func merged(_ text: String, html: Bool, into quoted: String, isHTML: Bool) -> String {
-        guard isHTML else { return text + "\n" + quoted }
-        let piece = html ? text : "<div>" + escaped(text).replacingOccurrences(of: "\n", with: "<br>") + "</div>"
-        if let open = quoted.range(of: "<body", options: .caseInsensitive), let close = quoted[open.upperBound...].firstIndex(of: ">") {
-            var merged = quoted
-            merged.insert(contentsOf: piece, at: quoted.index(after: close))
-            return merged
-        }
-        return piece + quoted
-    }
-
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
