@@ -268,3 +268,22 @@ extension ComposeTests {
         }
     }
 }
+
+extension ComposeTests {
+    /// In a shared mailbox, Graph takes no upload session: the draft is made in one's own
+    /// mailbox, sent as the shared one, and the big file goes through a session there.
+    @Test func mailFromASharedMailboxIsSentAsIt() async throws {
+        try await CLIHarness.with { harness in
+            let big = try harness.makeFile("minutes.pdf", size: 5_000_000, seed: 13)
+            let result = try await harness.attache(
+                "mail", ["--mailbox", EmulatorConfiguration.sharedMailbox, "--to", "ines.sousa@contoso.test", "--subject", "Minutes", big.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("made in your own mailbox, sent as \(EmulatorConfiguration.sharedMailbox)"), "\(result.stderr)")
+            #expect(result.stderr.contains("the sent copy is kept in your own Sent Items"))
+            let sends = try await Self.sends(harness)
+            try #require(sends.count == 1)
+            #expect(sends[0]["from"] as? String == EmulatorConfiguration.sharedMailbox)
+            #expect(Self.carried(sends[0]) == ["minutes.pdf": big.sha256])
+        }
+    }
+}

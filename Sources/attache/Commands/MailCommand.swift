@@ -51,7 +51,16 @@ struct MailCommand: AsyncParsableCommand {
             return
         }
         let journal = try GraphConnection.journal(global, logger: logger)
-        let code: Int32 = try await GraphConnection.with(global, logger: logger) { connection in
+        let code: Int32 = try await GraphConnection.with(global, logger: logger) { shared in
+            // Graph takes no upload session in another's mailbox with delegated permissions:
+            // the draft is made in one's own, sent as the shared mailbox (`from`).
+            var connection = shared
+            var content = content
+            if shared.graph.isOtherMailbox, let address = shared.graph.mailboxAddress {
+                connection.graph = await shared.graph.inMailbox("me")
+                if content.from == nil { content.from = EmailAddress(name: nil, address: address) }
+                if !compose.json { Console.err("attache: the draft is made in your own mailbox, sent as \(address.terminalSafe)") }
+            }
             let draft: OutlookItem
             do {
                 draft = try await connection.graph.createDraft(content)
