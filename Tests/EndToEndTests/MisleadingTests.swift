@@ -42,13 +42,13 @@ struct MisleadingTests {
     /// wherever the global options are.
     @Test func anUnknownCommandIsRefusedNotAnsweredWithTheScreensHelp() async throws {
         // A state directory of its own, though none of these runs gets as far as making it.
-        let state = NSTemporaryDirectory() + "attache-mail-\(UUID().uuidString.prefix(8))"
+        let state = NSTemporaryDirectory() + "attache-mailto-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: state) }
-        for arguments in [["mail", "--help"], ["mail"], ["--state-dir", state, "mail", "--help"], ["--theme", "light", "mail", "-h"]] {
+        for arguments in [["mailto", "--help"], ["mailto"], ["--state-dir", state, "mailto", "--help"], ["--theme", "light", "mailto", "-h"]] {
             let result = try await CLIHarness.run(arguments + (arguments.contains("--state-dir") ? [] : ["--state-dir", state]))
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
             #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)")
-            #expect(result.stderr.hasPrefix("attache: error: 'mail' is not a command of attache (the commands are "), "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("attache: error: 'mailto' is not a command of attache (the commands are "), "\(result.stderr)")
         }
         // What is right still is.
         let help = try await CLIHarness.run(["--help"])

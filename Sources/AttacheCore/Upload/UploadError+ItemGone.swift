@@ -12,8 +12,11 @@ extension UploadError {
         guard kind == .itemNotFound, let item, item.kind == .message, began || confirmed > 0 else { return self }
         var error = self
         let held = ByteCount(min(confirmed, fileSize)).description(rounding: .down)
-        error.reason = "the message was sent or deleted elsewhere while the file was uploading (at \(held) of \(ByteCount(fileSize))): "
+        error.reason = Self.itemGoneReason + " (at \(held) of \(ByteCount(fileSize))): "
             + "a sent draft moves to Sent Items under a new id, so if it was sent, it left without this file"
         return error
     }
+
+    /// How the reason of ``itemGoneMidUpload(began:confirmed:fileSize:)`` begins.
+    public static let itemGoneReason = "the message was sent or deleted elsewhere while the file was uploading"
 }

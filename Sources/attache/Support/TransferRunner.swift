@@ -138,7 +138,7 @@ struct TransferRunner {
             outcome.failures.append(error.kind)
             object["status"] = "failed"
             object["error"] = error.jsonObject
-            if error.kind != .itemNotFound || snapshot.bytesSent > 0 {
+            if error.kind != .itemNotFound || error.reason.hasPrefix(UploadError.itemGoneReason) {
                 Console.error(error.description)
             } else if outcome.missingItems.insert(job.item).inserted {
                 // The first request of each file is where a wrong id shows: one line for the item.
