@@ -287,3 +287,28 @@ extension ComposeTests {
         }
     }
 }
+
+extension ComposeTests {
+    /// Ctrl-C during `attache mail` sends nothing and keeps the draft with its sessions, for
+    /// `attache resume` then `attache send`.
+    @Test func anInterruptedMailKeepsItsDraftForResumeThenSend() async throws {
+        try await CLIHarness.with(EmulatorConfiguration(rangeDelay: .milliseconds(40))) { harness in
+            let big = try harness.makeFile("video.mp4", size: 8_000_000, seed: 14)
+            let running = try harness.launch("mail", ["--to", "ines.sousa@contoso.test", "--subject", "Video", "--chunk-size", "327680", big.path])
+            _ = try await Eventually.until { (try await harness.openSessions().first?["received"] as? Int ?? 0) >= 327_680 || !running.process.isRunning }
+            running.signal(SIGINT)
+            let result = try await running.finish()
+            #expect(result.status == 130, "\(result.stderr)")
+            #expect(result.stderr.contains("the draft is kept as message"), "\(result.stderr)")
+            #expect(try await harness.stats()["sentMessages"] == 0)
+            #expect(try await Self.drafts(harness).contains("Video"))
+            let resumed = try await harness.attache("resume")
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            let draft = try await Self.id(harness, "Video")
+            let sent = try await harness.attache("send", ["--message", draft])
+            #expect(sent.status == 0, "\(sent.stderr)")
+            let sends = try await Self.sends(harness)
+            #expect(Self.carried(sends.first ?? [:]) == ["video.mp4": big.sha256])
+        }
+    }
+}

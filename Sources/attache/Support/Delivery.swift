@@ -106,6 +106,16 @@ struct Delivery {
                 for job in jobs { ids.append(await service.upload(job)) }
                 return ids
             }
+            if outcome.interrupted > 0 {
+                // Ctrl-C keeps the sessions for `attache resume`, so the draft stays too.
+                Console.error(
+                    "\"\(subject.terminalSafe)\" was not sent: interrupted; the draft is kept as message \(draft.id): "
+                        + "`attache resume` finishes its uploads, then `attache send --message \(draft.id)` sends it")
+                if options.json {
+                    Console.json(["sent": false, "draft": draft.id, "draftKept": true, "error": ["code": "interrupted", "message": "interrupted"]])
+                }
+                return ExitCodes.interrupted
+            }
             let snapshots = await service.snapshots
             if case .refuse(let reason) = SendGate.decide(for: reference, watching: Set(ids), in: snapshots) {
                 let code = outcome.exitCode == ExitCodes.success ? ExitCodes.failed : outcome.exitCode
