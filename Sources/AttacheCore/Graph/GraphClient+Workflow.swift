@@ -7,7 +7,8 @@ extension GraphClient {
     /// What ``itemDetails(_:)`` asks for beyond a list row.
     static func detailSelect(for kind: ItemKind) -> [String] {
         switch kind {
-        case .message: listSelect(for: kind) + ["toRecipients", "ccRecipients", "body", "webLink"]
+        // The list already asks for a message's recipients.
+        case .message: listSelect(for: kind) + ["body", "webLink"]
         case .event: listSelect(for: kind) + ["attendees", "isOrganizer", "body", "webLink"]
         }
     }
