@@ -261,6 +261,7 @@ extension GraphResponder {
             await drive.update(session)
             throw error
         }
+        if configuration.rangeDelay > .zero { try await Task.sleep(for: configuration.rangeDelay) }
         stats.update { $0.drivePutBytes += written }
         guard written == length else {
             await drive.update(session)
