@@ -181,6 +181,15 @@ struct DriveEndpointTests {
             let third = try await harness.graph(.POST, "/me/messages/\(item)/attachments", json: body)
             #expect(third.errorCode == "ErrorMessageSizeExceeded")
             #expect(try await harness.stats()["messageSizeRefusals"] == 2)
+            // A send of a message past the limit (its body grown since) is refused too.
+            let big = String(repeating: "x", count: 2 * 1024 * 1024)
+            let patched = try await harness.graph(
+                .PATCH, "/me/messages/\(item)", json: #"{"toRecipients":[{"emailAddress":{"address":"a@b.test"}}],"body":{"contentType":"text","content":"\#(big)"}}"#)
+            #expect(patched.status == 200)
+            let sent = try await harness.graph(.POST, "/me/messages/\(item)/send")
+            #expect(sent.status == 400)
+            #expect(sent.errorCode == "ErrorMessageSizeExceeded")
+            #expect(try await harness.stats()["sentMessages"] == 0)
         }
     }
 }

@@ -22,6 +22,8 @@ extension GraphResponder {
             throw GraphErrorResponse.badRequest(
                 "At least one recipient isn't valid., A message can't be sent because it contains no recipients.", code: "ErrorInvalidRecipients")
         }
+        // A limit lowered since the files went on, or a body grown past it: not sent.
+        try await checkMessageSize(of: draft, adding: 0)
         _ = try await store.send(draft, newID: EmulatorIDs.item(), at: GraphTimestamp.storable(Date()))
         stats.update { $0.sentMessages += 1 }
         return Response(status: .accepted)
