@@ -181,6 +181,36 @@ struct OneDriveLinkTests {
         }
     }
 
+    /// Three files shared through a link that fails one fragment in three (503s, 429s, cut
+    /// bodies, lost replies, expired sessions, slow replies): each lands once, byte-exact,
+    /// read back through its download URL with --verify, its link in the body once.
+    @Test func sharesLandWholeThroughAFaultyLinkAndReadBackTheSame() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.faultInjection = FaultInjection(rate: 0.3, seed: 2207, retryAfterSeconds: 1, slowReplyDelay: .milliseconds(300))
+        try await CLIHarness.with(configuration) { harness in
+            let item = try await newDraft(harness, "Logs")
+            let files = try (0..<3).map { try harness.makeFile("log-\($0).tar", size: 6 * Self.mib + $0 * 1000, seed: 230 + UInt64($0)) }
+            let shared = try await harness.attache(
+                "upload", files.map(\.path) + ["--message", item, "--link-all", "--fragment-size", "\(4 * Self.fragment)", "--verify", "--json"])
+            #expect(shared.status == 0, "\(shared.stderr)")
+            #expect(shared.jsonLines.count == 3)
+            for line in shared.jsonLines {
+                #expect(line["status"] as? String == "shared")
+                #expect(line["verified"] as? Bool == true)
+            }
+            let items = try await driveItems(harness)
+            #expect(Set(items.compactMap { $0["sha256"] as? String }) == Set(files.map(\.sha256)))
+            #expect(items.count == 3, "no file landed twice: \(items.map { $0["name"] ?? "" })")
+            let body = try await body(harness, "messages", item)
+            for line in shared.jsonLines {
+                let url = try #require(line["webUrl"] as? String)
+                #expect(body.components(separatedBy: url).count == 2)
+            }
+            #expect(try await harness.faults().values.reduce(0, +) > 0, "faults were injected")
+            #expect(try await driveSessions(harness).isEmpty)
+        }
+    }
+
     @Test func aFragmentSizeOneDriveWouldRefuseIsNeverSent() async throws {
         try await CLIHarness.with { harness in
             let file = try harness.makeFile("a.bin", size: Self.mib, seed: 226)

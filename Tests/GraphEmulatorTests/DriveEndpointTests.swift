@@ -43,6 +43,17 @@ struct DriveEndpointTests {
             #expect(last.json["name"] as? String == "report.bin")
             #expect(last.json["size"] as? Int == bytes.count)
             let id = try #require(last.json["id"] as? String)
+            // Its content: a redirect (followed here) to a pre-authenticated URL on the upload
+            // host, which takes no bearer token and serves the bytes.
+            let content = try await harness.graph(.GET, "/me/drive/items/\(id)/content")
+            #expect(content.status == 200)
+            #expect(content.headers.first(name: "Server") == "attache-upload-emulator")
+            #expect(content.body == bytes)
+            let download = try #require(try await harness.graph(.GET, "/me/drive/items/\(id)").json["@microsoft.graph.downloadUrl"] as? String)
+            #expect(download.hasPrefix(harness.emulator.uploadOrigin))
+            #expect(try await harness.send(.GET, download).body == bytes)
+            #expect(try await harness.send(.GET, download, headers: [("Authorization", "Bearer \(EmulatorHarness.demoToken)")]).status == 401)
+            #expect(try await harness.send(.GET, String(download.prefix { $0 != "?" }) + "?authtoken=nope").status == 401)
             let items = try await driveItems(harness)
             #expect(items.first?["sha256"] as? String == sha256(bytes))
             #expect(items.first?["path"] as? String == "/drive/root:/Attachments/attache/report.bin")
@@ -172,9 +183,9 @@ struct DriveEndpointTests {
             #expect(refused.errorCode == "ErrorMessageSizeExceeded")
             #expect(try await harness.openSessions().first?["received"] as? Int == range)
             // A POST past it, too.
-            let small = testBytes(count: 2 * 1024 * 1024)
+            let small = testBytes(count: 2_300_000)
             let body = ##"{"@odata.type":"#microsoft.graph.fileAttachment","name":"b.bin","contentBytes":"\##(small.base64EncodedString())"}"##
-            // The message holds no attachment yet: 2 MiB fits.
+            // The message holds no attachment yet: two of 2.3 MB fit, not three.
             #expect(try await harness.graph(.POST, "/me/messages/\(item)/attachments", json: body).status == 201)
             let second = try await harness.graph(.POST, "/me/messages/\(item)/attachments", json: body)
             #expect(second.status == 201)
@@ -182,7 +193,7 @@ struct DriveEndpointTests {
             #expect(third.errorCode == "ErrorMessageSizeExceeded")
             #expect(try await harness.stats()["messageSizeRefusals"] == 2)
             // A send of a message past the limit (its body grown since) is refused too.
-            let big = String(repeating: "x", count: 2 * 1024 * 1024)
+            let big = String(repeating: "x", count: 900_000)
             let patched = try await harness.graph(
                 .PATCH, "/me/messages/\(item)", json: #"{"toRecipients":[{"emailAddress":{"address":"a@b.test"}}],"body":{"contentType":"text","content":"\#(big)"}}"#)
             #expect(patched.status == 200)

@@ -96,12 +96,26 @@ extension GraphClient {
         _ = try await send(.DELETE, driveRoot + "/items/" + Self.escapeSegment(id), authorization: .bearer, operation: "delete the OneDrive file \(id)")
     }
 
-    /// The SHA-256 of a drive item's bytes, read back whole.
+    /// The SHA-256 of a drive item's bytes, read back: from the pre-authenticated
+    /// `@microsoft.graph.downloadUrl` its metadata gives (no bearer token goes there; the
+    /// `content` endpoint only redirects to it), streamed, never past its size.
     public func driveItemSHA256(_ id: String) async throws -> String {
+        struct Item: Decodable {
+            var size: Int64?
+            var downloadUrl: String?
+            enum CodingKeys: String, CodingKey {
+                case size
+                case downloadUrl = "@microsoft.graph.downloadUrl"
+            }
+        }
         let operation = "read back the OneDrive file \(id)"
-        let reply = try await send(
-            .GET, driveRoot + "/items/" + Self.escapeSegment(id) + "/content", authorization: .bearer, operation: operation, replyLimit: Int.max)
-        return SHA256.hash(data: reply.body.readableBytesView).hexString
+        let reply = try await send(.GET, driveRoot + "/items/" + Self.escapeSegment(id), authorization: .bearer, headers: ["Accept": "application/json"], operation: operation)
+        let item = try decode(Item.self, from: reply, operation: operation)
+        guard let url = item.downloadUrl, let size = item.size, (0...DriveShare.maximumFileSize).contains(size) else {
+            throw GraphError(kind: .malformedReply, message: "the file's metadata has no download URL or size", operation: operation)
+        }
+        let checked = try Self.checkedUploadURL(url, operation: operation)
+        return try await download(checked, into: nil, limit: size, stated: true, operation: operation, authorization: .preAuthenticated, progress: nil).sha256
     }
 
     /// `POST /me/drive/items/{id}/createLink`: the item's link of that type and scope (made,

@@ -21,11 +21,14 @@ enum DriveRoute: Hashable, Sendable {
     case createLink(Reference)
     case content(Reference)
     case uploadSession(String)
+    /// A file's pre-authenticated download URL on the upload host: `/down/{item-id}?authtoken=…`.
+    case download(String)
 
     /// Parses a raw (still percent-encoded) path; `nil` when it is not a drive path.
     static func parse(_ rawPath: String) -> DriveRoute? {
         let segments = rawPath.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if segments.count == 2, segments[0] == "up" { return .uploadSession(GraphRoute.percentDecode(segments[1])) }
+        if segments.count == 2, segments[0] == "down" { return .download(GraphRoute.percentDecode(segments[1])) }
         guard segments.count >= 3, ["v1.0", "beta"].contains(segments[0].lowercased()) else { return nil }
         guard segments[1].lowercased() == "me", segments[2].lowercased() == "drive",
             let drive = rawPath.range(of: "/" + segments[2])

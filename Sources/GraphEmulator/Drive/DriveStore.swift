@@ -19,6 +19,8 @@ actor DriveStore {
         var blobPath: String?
         var sha256: String?
         var mimeType: String?
+        /// What its pre-authenticated download URL carries, as a SHA-256 (files only).
+        var downloadTokenHash: String?
     }
 
     struct Session: Sendable, Hashable {
@@ -72,6 +74,11 @@ actor DriveStore {
         return root
     }
 
+    /// Any user's item, for its pre-authenticated download URL.
+    func item(id: String) -> Item? {
+        items[id]
+    }
+
     func item(id: String, ownerID: String) -> Item? {
         if id.lowercased() == "root" { return root(of: ownerID) }
         guard let item = items[id], item.ownerID == ownerID else { return nil }
@@ -110,6 +117,10 @@ actor DriveStore {
             current = parent
         }
         return "/drive/root:" + (names.isEmpty ? "" : "/" + names.reversed().joined(separator: "/"))
+    }
+
+    func setDownloadTokenHash(_ hash: String, of id: String) {
+        items[id]?.downloadTokenHash = hash
     }
 
     func path(ofItem id: String) -> String {
@@ -164,7 +175,7 @@ actor DriveStore {
 
     /// The session's bytes become a file in its folder (made as needed), under its name or,
     /// by its conflict behaviour, a free one; `nil` when the name is taken and it says fail.
-    func commit(_ session: Session, sha256: String, mimeType: String, now: Date) -> Item? {
+    func commit(_ session: Session, sha256: String, mimeType: String, downloadTokenHash: String, now: Date) -> Item? {
         var parent = items[session.parentID] ?? root(of: session.ownerID)
         for name in session.missingFolders {
             if let existing = child(named: name, of: parent.id), existing.isFolder {
@@ -193,7 +204,7 @@ actor DriveStore {
         }
         let item = Item(
             id: Self.newID(), ownerID: session.ownerID, parentID: parent.id, name: name, isFolder: false, size: session.size ?? session.received,
-            createdAt: now, modifiedAt: now, blobPath: blob, sha256: sha256, mimeType: mimeType)
+            createdAt: now, modifiedAt: now, blobPath: blob, sha256: sha256, mimeType: mimeType, downloadTokenHash: downloadTokenHash)
         items[item.id] = item
         sessions[session.id] = nil
         return item

@@ -20,12 +20,32 @@ extension GraphResponder {
     static let driveWriteScopes: Set<String> = ["Files.ReadWrite", "Files.ReadWrite.All"]
     static let driveReadScopes: Set<String> = driveWriteScopes.union(["Files.Read", "Files.Read.All"])
 
-    func dispatchDrive(_ route: DriveRoute, _ request: Request) async throws -> Response {
-        if case .uploadSession(let id) = route {
+    func dispatchDrive(_ route: DriveRoute, _ request: Request, context: Context) async throws -> Response {
+        switch route {
+        case .uploadSession(let id):
             guard listener == .upload else {
                 throw GraphErrorResponse(.notFound, "itemNotFound", "Upload sessions are served by the host in their uploadUrl, not by Graph.")
             }
             return try await driveUpload(request, sessionID: id)
+        case .download(let id):
+            guard listener == .upload, request.method == .get else {
+                throw GraphErrorResponse(.notFound, "itemNotFound", "Download URLs are served by the host in their URL, not by Graph.")
+            }
+            if request.headers[.authorization] != nil {
+                throw GraphErrorResponse(.unauthorized, "unauthenticated", "The download URL is pre-authenticated; requests to it must not carry an Authorization header.")
+            }
+            let token = ODataQuery(rawQuery: request.uri.query).parameters["authtoken"] ?? ""
+            guard let item = await drive.item(id: id), let hash = item.downloadTokenHash, let path = item.blobPath,
+                Self.constantTimeEqual(Self.sha256Hex(token), hash)
+            else {
+                throw GraphErrorResponse(.unauthorized, "unauthenticated", "The download URL is not valid.")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = item.mimeType ?? "application/octet-stream"
+            let body = item.size == 0 ? ResponseBody() : try await FileIO().loadFile(path: path, context: context)
+            return Response(status: .ok, headers: headers, body: body)
+        default:
+            break
         }
         guard listener == .graph else { throw GraphErrorResponse(.notFound, "ResourceNotFound", "The upload host serves upload URLs only.") }
         let grant = try authenticate(request)
@@ -53,12 +73,12 @@ extension GraphResponder {
         case (.createLink(let reference), .post):
             return try await createLink(request, reference: reference, owner: owner)
         case (.content(let reference), .get):
+            // As on Graph: a redirect to the file's pre-authenticated download URL.
             let item = try await resolve(reference, owner: owner)
-            guard !item.isFolder, let path = item.blobPath else { throw GraphErrorResponse(.badRequest, "invalidRequest", "A folder has no content.") }
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard !item.isFolder, let url = await downloadURL(of: item) else { throw GraphErrorResponse(.badRequest, "invalidRequest", "A folder has no content.") }
             var headers = HTTPFields()
-            headers[.contentType] = "application/octet-stream"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            headers[.location] = url
+            return Response(status: .found, headers: headers)
         default:
             throw GraphErrorResponse(.methodNotAllowed, "invalidRequest", "The request is not supported on this drive resource.")
         }
@@ -92,8 +112,18 @@ extension GraphResponder {
             pairs.append(("folder", .object([("childCount", .int(Int64(await drive.children(of: item.id).count)))])))
         } else {
             pairs.append(("file", .object([("mimeType", .string(item.mimeType ?? "application/octet-stream"))])))
+            if let url = await downloadURL(of: item) { pairs.append(("@microsoft.graph.downloadUrl", .string(url))) }
         }
         return .object(pairs)
+    }
+
+    /// A file's pre-authenticated download URL on the upload host, with a token of its own
+    /// made now (only its hash is kept, so each answer names a fresh one).
+    func downloadURL(of item: DriveStore.Item) async -> String? {
+        guard !item.isFolder else { return nil }
+        let token = EmulatorIDs.authToken()
+        await drive.setDownloadTokenHash(Self.sha256Hex(token), of: item.id)
+        return "\(configuration.uploadPublicOrigin ?? origins.upload ?? configuration.publicOrigin ?? origins.graph ?? "")/down/\(item.id)?authtoken=\(token)"
     }
 
     // MARK: Upload sessions
@@ -177,7 +207,7 @@ extension GraphResponder {
             }
             switch request.method {
             case .put:
-                return try await putFragment(request, session: session)
+                return try await putFragment(request, session: session, fault: faultSchedule.draw(sessionHasBytes: session.received > 0))
             case .get:
                 return driveSessionState(session, status: .ok)
             case .delete:
@@ -204,7 +234,7 @@ extension GraphResponder {
     /// it holds already is 416), under 60 MiB, every one but the last a multiple of 320 KiB,
     /// the total the same every time and within the drive's quota. 202 while incomplete; the
     /// last one commits the file and answers 201 with the driveItem.
-    private func putFragment(_ request: Request, session original: DriveStore.Session) async throws -> Response {
+    private func putFragment(_ request: Request, session original: DriveStore.Session, fault: FaultSchedule.Draw? = nil) async throws -> Response {
         stats.update { $0.drivePutRequests += 1 }
         var session = original
         let reject = { (error: GraphErrorResponse) -> GraphErrorResponse in
@@ -246,11 +276,38 @@ extension GraphResponder {
             throw reject(GraphErrorResponse(.init(code: 507), "quotaLimitReached", "Insufficient Space Available."))
         }
         session.size = range.total
+        // A fault drawn for the request plays out once the checks have passed, as on
+        // Outlook's upload host; OneDrive keeps nothing of a fragment cut short.
+        var keep = length
+        if let fault {
+            switch fault.kind {
+            case .unavailable, .unauthorized:
+                for try await _ in request.body {}
+                throw GraphErrorResponse(
+                    .serviceUnavailable, "serviceNotAvailable", "The service is temporarily unavailable. Try again later.",
+                    retryAfter: fault.injection.retryAfterSeconds)
+            case .throttled:
+                for try await _ in request.body {}
+                throw GraphErrorResponse(
+                    .tooManyRequests, "activityLimitReached", "The app or user has been throttled.", retryAfter: fault.injection.retryAfterSeconds)
+            case .expireSession:
+                for try await _ in request.body {}
+                await drive.removeSession(id: session.id)
+                throw GraphErrorResponse(.notFound, "itemNotFound", "The upload session has expired.")
+            case .slowReply:
+                try await Task.sleep(for: fault.injection.slowReplyDelay)
+            case .cutBody:
+                keep = Int64(Double(length) * fault.fraction)
+            case .dropReply:
+                break
+            }
+        }
         var written: Int64 = 0
         do {
             try await FileSystem.shared.withFileHandle(forReadingAndWritingAt: FilePath(session.partPath), options: .modifyFile(createIfNecessary: true)) { handle in
                 for try await chunk in request.body {
-                    let usable = min(Int64(chunk.readableBytes), length - written)
+                    if keep < length, written >= keep { break }
+                    let usable = min(Int64(chunk.readableBytes), keep - written)
                     guard usable > 0 else { continue }
                     _ = try await handle.write(contentsOf: chunk.readableBytesView.prefix(Int(usable)), toAbsoluteOffset: range.start + written)
                     written += usable
@@ -263,6 +320,10 @@ extension GraphResponder {
         }
         if configuration.rangeDelay > .zero { try await Task.sleep(for: configuration.rangeDelay) }
         stats.update { $0.drivePutBytes += written }
+        if keep < length {
+            await drive.update(session)
+            throw DroppedConnection()
+        }
         guard written == length else {
             await drive.update(session)
             throw reject(GraphErrorResponse(.badRequest, "invalidRequest", "The body had \(written) bytes; Content-Length said \(length)."))
@@ -270,15 +331,18 @@ extension GraphResponder {
         session.received = range.end + 1
         guard session.received == range.total else {
             await drive.update(session)
+            if fault?.kind == .dropReply { throw DroppedConnection() }
             return driveSessionState(session, status: .accepted)
         }
         let sha256 = try await Self.sha256(ofFile: session.partPath)
         let mimeType = ContentSniffer.contentType(declared: nil, name: session.name, head: [])
-        guard let item = await drive.commit(session, sha256: sha256, mimeType: mimeType, now: configuration.clock.date) else {
+        guard let item = await drive.commit(session, sha256: sha256, mimeType: mimeType, downloadTokenHash: "", now: configuration.clock.date) else {
             await drive.update(session)
             throw GraphErrorResponse(.conflict, "nameAlreadyExists", "The specified item name already exists.")
         }
         stats.update { $0.driveCompletedSessions += 1 }
+        // The file is made: only the reply is lost.
+        if fault?.kind == .dropReply { throw DroppedConnection() }
         return json(await driveItemJSON(item, origin: configuration.publicOrigin ?? origins.graph ?? origin(of: request)), status: .created)
     }
 

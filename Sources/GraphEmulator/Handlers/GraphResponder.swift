@@ -73,7 +73,7 @@ struct GraphResponder: HTTPResponder {
     }
 
     private func dispatch(_ request: Request, context: Context) async throws -> Response {
-        if let route = DriveRoute.parse(request.uri.path) { return try await dispatchDrive(route, request) }
+        if let route = DriveRoute.parse(request.uri.path) { return try await dispatchDrive(route, request, context: context) }
         guard let route = GraphRoute.parse(request.uri.path) else {
             let last = request.uri.path.split(separator: "/").last.map(String.init) ?? ""
             throw GraphErrorResponse(.badRequest, "BadRequest", "Resource not found for the segment '\(GraphRoute.percentDecode(last))'.")
