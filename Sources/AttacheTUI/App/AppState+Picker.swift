@@ -75,6 +75,8 @@ extension AppState {
             } else {
                 if let entry = picker.selectedEntry, picker.isMarked(entry.path), picker.duplicateNames.contains(entry.name) {
                     notify("“\(picker.targetTitle)” has an attachment named \(entry.name) already: attached again, it is there twice", .warning)
+                } else if let entry = picker.selectedEntry, picker.isMarked(entry.path), let reason = entry.share {
+                    notify("\(entry.name) would go as a OneDrive link: \(reason.sentence)", .info)
                 }
                 picker.selection = min(count - 1, picker.selection + 1)
             }
