@@ -28,7 +28,7 @@ final class SignInTests {
         let settings = SignInSettings(authority: "https://login.microsoftonline.com/", tenant: "contoso.com")
         #expect(settings.tokenURL == "https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token")
         #expect(settings.deviceCodeURL == "https://login.microsoftonline.com/contoso.com/oauth2/v2.0/devicecode")
-        #expect(settings.scope == "offline_access Mail.ReadWrite Calendars.ReadWrite Mail.Send User.Read")
+        #expect(settings.scope == "offline_access Mail.ReadWrite Calendars.ReadWrite Mail.Send User.Read Files.ReadWrite")
     }
 
     @Test func theIdentityPlatformsErrorsSayWhatToDo() {

@@ -65,7 +65,7 @@ struct AppStateTests {
         }
         #expect(picker.target == Fixtures.messages[0].reference)
         #expect(picker.entries.map(\.name) == ["..", "Photos 2026", "brochure.pdf", "dataset.csv", "movie.mkv", "写真.jpg"])
-        #expect(picker.entries.map(\.plan) == ["", "", "POST", "session", "over 150 MiB", "session"])
+        #expect(picker.entries.map(\.plan) == ["", "", "POST", "session", "→ link", "session"])
         _ = state.handle(.down)
         _ = state.handle(.down)
         let effects = state.handle(.enter)
@@ -74,7 +74,9 @@ struct AppStateTests {
         #expect(state.focus == .transfers)
     }
 
-    @Test func markingSeveralFilesAndRefusingTooLargeOnes() {
+    /// A file over 150 MiB is marked as a OneDrive link, with why; attaching asks, and the
+    /// others go as attachments whatever the answer.
+    @Test func markingSeveralFilesWithOneOverOutlooksLimit() {
         let directory = PickerFixture.make()
         var state = Fixtures.state()
         state.pickerDirectory = directory
@@ -83,12 +85,53 @@ struct AppStateTests {
         _ = state.handle(.character(" "))
         _ = state.handle(.up)  // movie.mkv
         _ = state.handle(.character(" "))
-        #expect(state.status?.text == "'movie.mkv' is 150.0 MiB (157286401 bytes); Outlook takes at most 150 MiB (157286400 bytes) per attachment")
+        #expect(state.status?.text == "movie.mkv would go as a OneDrive link: it is over the 150 MiB Outlook takes per attachment")
+        _ = state.handle(.up)  // the mark moved the selection down: movie.mkv again
         _ = state.handle(.up)  // dataset.csv
         _ = state.handle(.character(" "))
         guard case .picker(let picker) = state.modal else { return }
-        #expect(picker.markedPaths == [directory + "/写真.jpg", directory + "/dataset.csv"])
-        #expect(state.handle(.enter) == [.upload(paths: [directory + "/写真.jpg", directory + "/dataset.csv"], to: Fixtures.messages[0].reference, title: "Quarterly report — Q3 figures")])
+        #expect(picker.markedPaths == [directory + "/写真.jpg", directory + "/movie.mkv", directory + "/dataset.csv"])
+        #expect(state.handle(.enter) == [])
+        guard case .confirm(let question, _) = state.modal else {
+            Issue.record("attaching a file Outlook cannot take asks first")
+            return
+        }
+        #expect(question.hasPrefix("“movie.mkv”: it is over the 150 MiB Outlook takes per attachment. Share it from your OneDrive as a link"))
+        #expect(question.hasSuffix("The other 2 files are attached either way."))
+        let title = "Quarterly report — Q3 figures"
+        let attach = [directory + "/写真.jpg", directory + "/dataset.csv"]
+        #expect(
+            state.handle(.character("y")) == [
+                .upload(paths: attach, to: Fixtures.messages[0].reference, title: title),
+                .share(paths: [directory + "/movie.mkv"], to: Fixtures.messages[0].reference, title: title),
+            ])
+    }
+
+    @Test func noToTheLinkStillAttachesTheOthersAndWithTheConfigNothingIsAsked() {
+        let directory = PickerFixture.make()
+        for asks in [true, false] {
+            var state = Fixtures.state()
+            state.pickerDirectory = directory
+            state.shareWithoutAsking = !asks
+            _ = state.handle(.character("a"))
+            _ = state.handle(.character("G"))
+            _ = state.handle(.character(" "))
+            _ = state.handle(.up)
+            _ = state.handle(.character(" "))
+            let title = "Quarterly report — Q3 figures"
+            let effects = state.handle(.enter)
+            if asks {
+                #expect(effects == [])
+                #expect(state.handle(.character("n")) == [.upload(paths: [directory + "/写真.jpg"], to: Fixtures.messages[0].reference, title: title)])
+                #expect(state.status?.text == "not shared: movie.mkv")
+            } else {
+                #expect(
+                    effects == [
+                        .upload(paths: [directory + "/写真.jpg"], to: Fixtures.messages[0].reference, title: title),
+                        .share(paths: [directory + "/movie.mkv"], to: Fixtures.messages[0].reference, title: title),
+                    ])
+            }
+        }
     }
 
     @Test func pickerFoldersAndEscape() {

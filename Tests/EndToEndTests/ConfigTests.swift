@@ -60,6 +60,8 @@ struct ConfigTests {
             #expect(lines.contains("chunk size      3932160  (default)"), "\(lines)")
             #expect(lines.contains("request timeout 60 s  (default)"), "\(lines)")
             #expect(lines.contains("outage limit    5 min  (default)"), "\(lines)")
+            #expect(lines.contains("link fallback   off: only with --link (the screen asks)  (default)"), "\(lines)")
+            #expect(lines.contains("link folder     Attachments/attache  (default)"), "\(lines)")
             #expect(lines.contains("token           ******** from --token"), "\(lines)")
             #expect(!lines.contains("SECRET"))
             let json = try await CLIHarness.run(["config", "--config", path, "--state-dir", harness.stateDirectory, "--json"])

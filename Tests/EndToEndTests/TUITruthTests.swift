@@ -82,34 +82,47 @@ extension TUITests {
     }
 
     /// Defect 5: in a shared mailbox, where Graph refuses upload sessions with delegated
-    /// permissions, the picker says which files cannot go and why, before anything is sent;
-    /// a small file goes as one request.
-    @Test func thePickerInASharedMailboxSaysWhichFilesCannotGo() async throws {
+    /// permissions, the picker says which files go as OneDrive links, and why, before anything
+    /// is sent; attaching asks, and a yes shares the large file (on the sender's own OneDrive,
+    /// its link in the shared draft's body) while the small one goes as one request.
+    @Test func thePickerInASharedMailboxSaysWhichFilesGoAsLinks() async throws {
         try #require(TmuxSession.available, "tmux is needed: make setup installs it")
         try await CLIHarness.with { harness in
-            _ = try harness.makeFile("big-scan.pdf", size: 5 * Self.mib, seed: 51)
+            let big = try harness.makeFile("big-scan.pdf", size: 5 * Self.mib, seed: 51)
             let small = try harness.makeFile("small-note.txt", size: 20_000, seed: 52)
+            let draft = try await harness.postJSON("/users/\(EmulatorConfiguration.sharedMailbox)/messages", ["subject": "Scans for the team"])
+            let item = try #require(draft["id"] as? String)
             let tmux = try launch(harness, width: 120, height: 30, extra: "--mailbox \(EmulatorConfiguration.sharedMailbox)")
             defer { tmux.kill() }
-            try await tmux.waitFor("the shared mailbox") { $0.contains { $0.contains("Team newsletter") } }
+            try await tmux.waitFor("the shared mailbox") { $0.contains { $0.contains("Scans for the team") } }
             try tmux.send("a")
-            try await tmux.waitFor("big-scan.pdf refused in the picker") { screen in
-                screen.contains { $0.contains("big-scan.pdf") && $0.contains("refused here") }
+            try await tmux.waitFor("big-scan.pdf as a link in the picker") { screen in
+                screen.contains { $0.contains("big-scan.pdf") && $0.contains("→ link") }
                     && screen.contains { $0.contains("small-note.txt") && $0.contains("POST") }
             }
-            try tmux.send("j", "Space")
-            try await tmux.waitFor("why it cannot go") { screen in
-                Self.sentences(screen).contains("Graph refuses upload sessions in another user's mailbox with delegated permissions")
-                    && screen.contains { $0.contains("nothing marked") }
+            try tmux.send("j", "Space", "j", "Space", "Enter")
+            try await tmux.waitFor("the question") { screen in
+                screen.contains { $0.contains("“big-scan.pdf”: Graph takes no large attachments in a shared") }
+                    && screen.contains { $0.contains("Share it from your OneDrive as a link") }
+                    && screen.contains { $0.contains("file is attached either way.") }
             }
-            try tmux.send("j", "Space", "Enter")
-            try await tmux.waitFor("the small file attached", timeout: .seconds(30)) { $0.joined().contains("attached small-note.txt") }
-            let items = try await harness.json("/users/\(EmulatorConfiguration.sharedMailbox)/messages?$select=id,subject&$top=5")["value"] as? [[String: Any]]
-            let item = try #require(items?.first?["id"] as? String)
-            let attached = try #require(try await harness.json("/users/\(EmulatorConfiguration.sharedMailbox)/messages/\(item)/attachments")["value"] as? [[String: Any]])
-            let id = try #require(attached.first { $0["name"] as? String == "small-note.txt" }?["id"] as? String)
-            #expect(try await harness.valueDigest("messages", item, id, mailbox: "users/\(EmulatorConfiguration.sharedMailbox)").sha256 == small.sha256)
+            try tmux.send("y")
+            try await tmux.waitFor("both done", timeout: .seconds(30)) { screen in
+                screen.contains { $0.contains("big-scan.pdf → OneDrive link") && $0.contains("done · link in the message") }
+                    && screen.contains { $0.contains("small-note.txt") && $0.contains("done") }
+            }
+            let mailbox = "users/\(EmulatorConfiguration.sharedMailbox)"
+            let attached = try #require(try await harness.json("/\(mailbox)/messages/\(item)/attachments")["value"] as? [[String: Any]])
+            #expect(attached.map { $0["name"] as? String } == ["small-note.txt"])
+            let id = try #require(attached.first?["id"] as? String)
+            #expect(try await harness.valueDigest("messages", item, id, mailbox: mailbox).sha256 == small.sha256)
             #expect(try await harness.stats()["createSessionRequests"] ?? 0 == 0)
+            let drive = try await harness.http(.GET, harness.emulator.origin + "/_emulator/drive")
+            let files = try #require((try JSONSerialization.jsonObject(with: drive.body) as? [String: Any])?["items"] as? [[String: Any]])
+            #expect(files.map { $0["sha256"] as? String } == [big.sha256])
+            let link = try #require((files.first?["links"] as? [[String: Any]])?.first?["webUrl"] as? String)
+            let body = try await harness.json("/\(mailbox)/messages/\(item)?$select=body")["body"] as? [String: Any]
+            #expect((body?["content"] as? String ?? "").contains(link))
             try tmux.send("q")
             try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
         }

@@ -507,7 +507,7 @@ struct IdentityEndpointTests {
             #expect(get.errorCodes == [900561])
             let grant = try await harness.form("/organizations/oauth2/v2.0/token", [("grant_type", "password"), ("client_id", EmulatorHarness.clientID)])
             #expect(grant.oauthError == "unsupported_grant_type")
-            let scope = try await harness.deviceCode(scope: "offline_access Files.ReadWrite.All")
+            let scope = try await harness.deviceCode(scope: "offline_access Sites.ReadWrite.All")
             #expect(scope.oauthError == "invalid_scope")
             #expect(scope.errorCodes == [70011])
             let twice = try await harness.form(

@@ -137,6 +137,6 @@ struct IdentityStoreTests {
         #expect(scopes.graph == ["Mail.ReadWrite", "User.Read"])
         #expect(scopes.offlineAccess)
         #expect(try ScopeSet(parsing: "https://graph.microsoft.com/.default").graph == ScopeSet.registered)
-        #expect(Self.error { () throws(IdentityError) in _ = try ScopeSet(parsing: "Files.Read") } == "invalid_scope")
+        #expect(Self.error { () throws(IdentityError) in _ = try ScopeSet(parsing: "Sites.Read.All") } == "invalid_scope")
     }
 }

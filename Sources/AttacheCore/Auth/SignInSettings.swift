@@ -15,7 +15,7 @@ public struct SignInSettings: Hashable, Sendable, Codable {
     /// "Microsoft Graph Command Line Tools": a public client Microsoft publishes, which any
     /// tenant can consent to; docs/real-graph.md says how to register one's own.
     public static let defaultClientID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
-    public static let defaultScopes = ["offline_access", "Mail.ReadWrite", "Calendars.ReadWrite", "Mail.Send", "User.Read"]
+    public static let defaultScopes = ["offline_access", "Mail.ReadWrite", "Calendars.ReadWrite", "Mail.Send", "User.Read", "Files.ReadWrite"]
 
     public init(
         authority: String = SignInSettings.defaultAuthority, tenant: String = SignInSettings.defaultTenant,

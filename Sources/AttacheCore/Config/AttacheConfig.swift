@@ -15,6 +15,13 @@ import TOMLKit
 /// outage_tolerance = 300      # seconds a transfer rides out a server it cannot reach
 /// theme = "default"
 ///
+/// [links]                     # files Outlook cannot take, shared from OneDrive instead
+/// fallback = false            # true: as --link always (the screen then does not ask)
+/// folder = "Attachments/attache"
+/// scope = "organization"      # organization, users or anonymous
+/// type = "view"               # view or edit
+/// fragment_size = 10485760    # bytes per fragment: a multiple of 327680 under 60 MiB
+///
 /// [accounts.work]
 /// graph = "https://graph.microsoft.com/v1.0"
 /// authority = "https://login.microsoftonline.com"
@@ -59,6 +66,22 @@ public struct AttacheConfig: Hashable, Sendable {
     /// How long a transfer rides out an outage (no reply, a gateway's 502/504) before it
     /// fails; 0 counts tries instead. `nil` for the default, five minutes.
     public var outageTolerance: Duration?
+    /// `[links] fallback`: share as a link whatever Outlook cannot take, without being asked.
+    public var linkFallback: Bool?
+    /// `[links]`: where and how files are shared (folder, scope, type); `nil` fields keep the defaults.
+    public var linkFolder: String?
+    public var linkScope: DriveShare.LinkScope?
+    public var linkType: DriveShare.LinkType?
+    public var fragmentSize: Int64?
+
+    /// The share the `[links]` table describes, over the defaults.
+    public var share: DriveShare {
+        var share = DriveShare()
+        if let linkFolder { share.folder = linkFolder }
+        if let linkScope { share.linkScope = linkScope }
+        if let linkType { share.linkType = linkType }
+        return share
+    }
 
     /// The longest `outage_tolerance` taken: a day.
     public static let maximumOutageTolerance = 86_400
@@ -150,6 +173,42 @@ public struct AttacheConfig: Hashable, Sendable {
                         throw fail(dotted, "is not a setting attache knows (chunk_size, outage_tolerance, parallel, request_timeout, theme, upload_budget)")
                     }
                 }
+            case "links":
+                guard let links = table[key]?.table else { throw fail(key, "must be a table: [links]") }
+                for inner in links.keys {
+                    let dotted = "links.\(inner)"
+                    switch inner {
+                    case "fallback":
+                        guard let value = links[inner]?.bool else { throw fail(dotted, "must be true or false") }
+                        config.linkFallback = value
+                    case "folder":
+                        guard let value = links[inner]?.string else { throw fail(dotted, "must be a folder of your OneDrive, such as \"Attachments/attache\"") }
+                        do {
+                            try DriveShare.validate(folder: value)
+                        } catch {
+                            throw fail(dotted, "\(error)")
+                        }
+                        config.linkFolder = value
+                    case "scope":
+                        guard let value = links[inner]?.string.flatMap(DriveShare.LinkScope.init(rawValue:)) else {
+                            throw fail(dotted, "must be organization, users or anonymous")
+                        }
+                        config.linkScope = value
+                    case "type":
+                        guard let value = links[inner]?.string.flatMap(DriveShare.LinkType.init(rawValue:)) else { throw fail(dotted, "must be view or edit") }
+                        config.linkType = value
+                    case "fragment_size":
+                        guard let value = links[inner]?.int else { throw fail(dotted, "must be a whole number of bytes") }
+                        do {
+                            try UploadPlan.validate(fragmentLength: Int64(value))
+                        } catch {
+                            throw fail(dotted, "\(error)")
+                        }
+                        config.fragmentSize = Int64(value)
+                    default:
+                        throw fail(dotted, "is not a setting attache knows (fallback, folder, fragment_size, scope, type)")
+                    }
+                }
             case "accounts":
                 guard let accounts = table[key]?.table else { throw fail(key, "must hold tables: [accounts.NAME]") }
                 for name in accounts.keys {
@@ -159,7 +218,7 @@ public struct AttacheConfig: Hashable, Sendable {
             case "token", "access_token", "refresh_token", "client_secret", "password":
                 throw fail(key, "secrets are never kept in the config: sign in with `attache login`, or pass --token-file")
             default:
-                throw fail(key, "is not a setting attache knows (account, [defaults], [accounts.NAME])")
+                throw fail(key, "is not a setting attache knows (account, [defaults], [links], [accounts.NAME])")
             }
         }
         if let account = config.account, config.accounts[account] == nil {

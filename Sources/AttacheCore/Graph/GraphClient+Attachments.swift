@@ -64,12 +64,15 @@ extension GraphClient {
     /// gibibyte is a server that does not stop.
     public static let maximumDownload: Int64 = 1 << 30
 
-    private func download(
-        _ url: String, into sink: DownloadSink?, limit: Int64, stated: Bool, operation: String, progress: (@Sendable (Int64) -> Void)?
+    /// Streams `url` (with the bearer token, or none for a pre-authenticated URL) into
+    /// `sink`, hashing as it goes, never past `limit` bytes.
+    func download(
+        _ url: String, into sink: DownloadSink?, limit: Int64, stated: Bool, operation: String, authorization: Authorization = .bearer,
+        progress: (@Sendable (Int64) -> Void)?
     ) async throws -> (bytes: Int64, sha256: String, contentType: String?) {
         // The bytes as they are: an encoded body would be saved encoded.
         let exchange = try await exchange(
-            .GET, url, authorization: .bearer, headers: ["Accept-Encoding": "identity"], operation: operation, timeout: .seconds(600))
+            .GET, url, authorization: authorization, headers: ["Accept-Encoding": "identity"], operation: operation, timeout: .seconds(600))
         let response = exchange.response
         guard (200..<300).contains(Int(response.status.code)) else {
             let body = await Self.collectErrorBody(response.body, within: requestTimeout.duration)

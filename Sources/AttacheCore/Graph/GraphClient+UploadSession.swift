@@ -31,29 +31,35 @@ extension GraphClient {
         } catch var error as GraphError where error.status == 403 && isOtherMailbox {
             error.knownIssue =
                 "Graph refuses upload sessions in another user's mailbox (\(mailboxAddress ?? mailbox)) with delegated permissions, a known issue: files too large for one request (about 3 MB) cannot be attached there, smaller ones go in one"
+            error.sessionRefusedInSharedMailbox = true
             throw error
         }
         let session = try decode(SessionReply.self, from: reply, operation: operation)
         guard let url = session.uploadUrl else {
             throw GraphError(kind: .malformedReply, message: "no uploadUrl in the upload session", operation: operation)
         }
+        return UploadSession(
+            uploadURL: UploadURL(try Self.checkedUploadURL(url, operation: operation)),
+            expirationDateTime: session.expirationDateTime,
+            nextExpectedRanges: try Self.ranges(session.nextExpectedRanges ?? ["0-"], operation: operation))
+    }
+
+    /// An `uploadUrl` attache will send a file to: one it can parse, over https (plain http
+    /// only to this machine: the file and the URL's own token would cross the network in the clear).
+    static func checkedUploadURL(_ url: String, operation: String) throws -> String {
         let parsed: HTTPURL
         do {
             parsed = try HTTPURL(validating: url)
         } catch {
             throw GraphError(kind: .malformedReply, message: "the uploadUrl is one attache cannot use (\(error))", operation: operation)
         }
-        // The file and the URL's own token would cross the network in the clear.
         guard parsed.scheme == "https" || parsed.isLoopback else {
             throw GraphError(
                 kind: .malformedReply,
                 message: "the uploadUrl is plain http:// to \(parsed.host.terminalSafe); attache sends files only over https (plain http only to this machine)",
                 operation: operation)
         }
-        return UploadSession(
-            uploadURL: UploadURL(url),
-            expirationDateTime: session.expirationDateTime,
-            nextExpectedRanges: try Self.ranges(session.nextExpectedRanges ?? ["0-"], operation: operation))
+        return url
     }
 
     /// `PUT` one range of the open file to the upload URL, streamed from disk in 64 KiB
@@ -65,6 +71,7 @@ extension GraphClient {
         totalSize: Int64,
         to uploadURL: UploadURL,
         fileName: String,
+        toDrive: Bool = false,
         onChunk: @escaping @Sendable (ByteBuffer) -> Void = { _ in }
     ) async throws -> RangeReply {
         let operation = "upload bytes \(range.lowerBound)-\(range.upperBound - 1) of \"\(fileName)\""
@@ -106,6 +113,12 @@ extension GraphClient {
                     kind: .noReply, message: "the range was sent, and no reply began within \(TransferFormat.clock(stallTimeout.seconds))",
                     operation: operation, isUploadSession: true, host: Self.host(of: uploadURL.secretValue))
             }
+        }
+        if toDrive {
+            // OneDrive: 202 while incomplete; the last fragment's 200 or 201 carries the driveItem.
+            guard reply.status == 200 || reply.status == 201 else { return .accepted(try sessionStatus(from: reply, operation: operation)) }
+            let item = try? decode(DriveItem.self, from: reply, operation: operation)
+            return .completed(attachmentID: item.map(\.id).flatMap { $0.isEmpty ? nil : $0 })
         }
         if reply.status == 201 {
             return .completed(attachmentID: reply.headers.first(name: "Location").flatMap(AttachmentLocation.attachmentID(from:)))

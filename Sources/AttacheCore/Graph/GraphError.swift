@@ -30,6 +30,8 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     public var host: String?
     /// A documented Graph limitation that explains this refusal; said before any other hint.
     public var knownIssue: String?
+    /// Graph refused an upload session in a shared or delegated mailbox (its known 403).
+    public var sessionRefusedInSharedMailbox = false
 
     public init(
         kind: Kind, code: String? = nil, message: String? = nil, requestID: String? = nil,

@@ -108,27 +108,42 @@ public struct TransferJournal: Sendable {
                 t.primaryKey(["graphBase", "mailbox"])
             }
         }
+        migrator.registerMigration("v5: files shared from OneDrive") { db in
+            try db.alter(table: TransferRecord.databaseTableName) { t in
+                for column in ["shareFolder", "shareConflict", "linkType", "linkScope", "shareReason", "linkURL", "driveItemName"] {
+                    t.add(column: column, .text)
+                }
+            }
+        }
         return migrator
     }
 
     /// Records a new transfer and returns it. Pass an `id` from ``newID()`` to claim the
     /// transfer before anyone can see its row.
     public func begin(
-        id: String = TransferJournal.newID(), file: LocalFile, item: ItemReference, plan: UploadPlan, graphBase: String, fingerprint: String
+        id: String = TransferJournal.newID(), file: LocalFile, item: ItemReference, plan: UploadPlan, graphBase: String, fingerprint: String,
+        share: DriveShare? = nil
     ) async throws -> TransferRecord {
         let now = Date()
-        let rangeLength: Int64 = if case .uploadSession(let length) = plan { length } else { 0 }
-        let record = TransferRecord(
+        let rangeLength = plan.rangeLength ?? 0
+        var record = TransferRecord(
             id: id, createdAt: now, updatedAt: now, filePath: file.path, fileName: file.name,
             fileSize: file.size, fileModified: file.modified, fingerprint: fingerprint, graphBase: graphBase,
             itemKind: item.kind, itemID: item.id, method: plan.method, rangeLength: rangeLength, uploadURL: nil,
             sessionExpires: nil, sessionStartedAt: nil, serverStartedAt: nil, priorAttachmentIDs: nil, confirmedBytes: 0, state: .queued, lastError: nil, errorCode: nil,
             attachmentID: nil)
-        let database = self.database
+        if plan.isDrive, let share {
+            record.shareFolder = share.folder
+            record.shareConflict = share.conflictBehavior.rawValue
+            record.linkType = share.linkType.rawValue
+            record.linkScope = share.linkScope.rawValue
+            record.shareReason = share.reason?.rawValue
+        }
+        let (database, row) = (self.database, record)
         do {
             // Apart from the calling task, as in `update`: a cancel decides what the upload
             // does next, not whether its row exists.
-            try await Task { try await database.write { db in try record.insert(db) } }.value
+            try await Task { try await database.write { db in try row.insert(db) } }.value
         } catch {
             throw writeError(error)
         }

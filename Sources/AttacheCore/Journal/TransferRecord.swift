@@ -47,9 +47,38 @@ public struct TransferRecord: Codable, Hashable, Sendable, FetchableRecord, Pers
     public var lastError: String?
     /// The code of the failure that ended it: Graph's own, or ``UploadError/Kind``'s.
     public var errorCode: String?
+    /// The attachment's id; for a file shared from OneDrive (`method` `link`), its drive item's.
     public var attachmentID: String?
+    /// For a file shared from OneDrive: the folder, conflict behaviour, link type and scope,
+    /// and why it went as a link.
+    public var shareFolder: String?
+    public var shareConflict: String?
+    public var linkType: String?
+    public var linkScope: String?
+    public var shareReason: String?
+    /// The link, once made; it is in the item's body once the row is done.
+    public var linkURL: String?
+    /// The file's name on OneDrive (it may have been renamed there).
+    public var driveItemName: String?
 
     public var item: ItemReference { ItemReference(kind: itemKind, id: itemID) }
+
+    /// Where the file goes on OneDrive, for a transfer of `method` `link`.
+    public var share: DriveShare? {
+        guard method == UploadPlan.driveSession(fragmentLength: 0).method else { return nil }
+        return DriveShare(
+            folder: shareFolder ?? DriveShare.defaultFolder,
+            conflictBehavior: shareConflict.flatMap(DriveShare.ConflictBehavior.init(rawValue:)) ?? .rename,
+            linkType: linkType.flatMap(DriveShare.LinkType.init(rawValue:)) ?? .view,
+            linkScope: linkScope.flatMap(DriveShare.LinkScope.init(rawValue:)) ?? .organization,
+            reason: shareReason.flatMap(ShareReason.init(rawValue:)))
+    }
+
+    /// The link a finished share put in the item.
+    public var sharedLink: SharedLink? {
+        guard let linkURL, let share, let attachmentID else { return nil }
+        return SharedLink(webURL: linkURL, type: share.linkType, scope: share.linkScope, driveItemID: attachmentID, driveItemName: driveItemName ?? fileName)
+    }
 
     public var localFile: LocalFile {
         LocalFile(path: filePath, name: fileName, size: fileSize, modified: fileModified)

@@ -23,6 +23,8 @@ public enum Advice: Hashable, Sendable, CustomStringConvertible {
     case checkGraphRoot
     /// Trust a proxy's or a private authority's certificate.
     case trustCertificate
+    /// Share the file from OneDrive as a link instead (``DriveShare``).
+    case shareAsLink
 
     /// How advice is worded.
     public enum Style: Hashable, Sendable {
@@ -55,6 +57,8 @@ public enum Advice: Hashable, Sendable, CustomStringConvertible {
         case (.giveToken, .screen): "press L to sign in"
         case (.checkGraphRoot, .commandLine): "is the server running, and is --graph right?"
         case (.checkGraphRoot, .screen): "is the server running, and is the Graph root (--graph, or graph in the config) right?"
+        case (.shareAsLink, .commandLine): "--link shares it from your OneDrive as a link in the item instead"
+        case (.shareAsLink, .screen): "l on the transfer shares it from your OneDrive as a link instead"
         case (.trustCertificate, _): "if a proxy or a private authority signs it, pass its certificate with --ca-file (or SSL_CERT_FILE)"
         }
     }

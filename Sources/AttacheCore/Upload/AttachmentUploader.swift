@@ -55,7 +55,23 @@ struct AttachmentUploader: Sendable {
         report: @escaping @Sendable (TransferUpdate) -> Void
     ) async -> TransferOutcome {
         var recorder = TransferRecorder(journal: journal, logger: logger)
-        let outcome = await perform(job, resuming: record, recorder: &recorder, stop: stop, report: report)
+        var outcome = await perform(job, resuming: record, recorder: &recorder, stop: stop, report: report)
+        if case .failed(var error) = outcome, let reason = error.shareReason {
+            if let linked = job.sharedInstead(because: reason), stop.requested == nil {
+                // Outlook cannot take it (what it held of the file is gone with its session):
+                // the same file goes to OneDrive, as a new transfer in the journal.
+                logger.info("outlook cannot take the file; sharing it as a link", metadata: ["file": "\(job.file.name)", "reason": "\(reason)"])
+                let said = error.description + "; shared as a OneDrive link instead"
+                await recorder.update { $0.lastError = said }
+                recorder.releaseClaim()
+                report(.sharingInstead(linked))
+                recorder = TransferRecorder(journal: journal, logger: logger)
+                outcome = await perform(linked, resuming: nil, recorder: &recorder, stop: stop, report: report)
+            } else if job.linkFallback == nil, !job.plan.isDrive {
+                error.advice.insert(.shareAsLink, at: 0)
+                outcome = .failed(error)
+            }
+        }
         recorder.releaseClaim()
         report(.finished(outcome))
         return outcome
@@ -78,12 +94,19 @@ struct AttachmentUploader: Sendable {
             case .success(let resumed):
                 record = resumed
                 report(.journaled(recordID: resumed.id))
+                if job.plan.isDrive, let driveItemID = resumed.attachmentID {
+                    // Its bytes are on OneDrive already: only the link is left.
+                    report(.confirmed(.nothing))
+                    return await linkPlacer.place(job, driveItemID: driveItemID, recorder: &recorder, report: report)
+                }
                 search = resumed.attachmentSearch()
                 if job.plan == .singleRequest {
                     // A lost POST's candidate is read back: it must hash like the file.
                     search.sha256 = try? await FileDigest.sha256(path: job.file.path)
                 }
             }
+        } else if job.plan.isDrive, let refusal = await linkPlacer.refusal(for: job) {
+            return .failed(refusal)
         } else if let problem = await recorder.begin(job, graphBase: journalGraphBase) {
             return .failed(problem)
         } else if let id = recorder.recordID {
@@ -115,7 +138,7 @@ struct AttachmentUploader: Sendable {
         }
         let (fileGuard, change) = await openGuard(handle, job: job, resuming: record)
         var uploadHosts: LiveUploadEffects.UploadHosts?
-        if let journal, job.plan != .singleRequest {
+        if let journal, case .uploadSession = job.plan {
             let known = await journal.uploadOrigin(graphBase: journalGraphBase, mailbox: graph.mailbox)
             uploadHosts = .init(journal: journal, graphBase: journalGraphBase, mailbox: graph.mailbox, known: known)
         }
@@ -136,11 +159,19 @@ struct AttachmentUploader: Sendable {
             action = driver.step { try $0.start() }
         }
         if let change { action = driver.step { try $0.fileChanged(change.description) } }
-        let outcome = await driver.run(from: action)
+        var outcome = await driver.run(from: action)
         recorder = driver.recorder
+        if job.plan.isDrive, case .attached(let item) = outcome {
+            outcome = await linkPlacer.place(job, driveItemID: item.id, recorder: &recorder, report: report)
+        }
         // Closed outside this task's cancellation, which would make `close()` bail out early.
         await shielded { try? await handle.close() }
         return outcome
+    }
+
+    /// The step after a file for OneDrive is up: its link, in the item.
+    var linkPlacer: LinkPlacer {
+        LinkPlacer(graph: graph, retryPolicy: retryPolicy, clock: clock, logger: logger)
     }
 
     /// Takes the file's identity; for a resume, also checks the file against the journal.

@@ -29,6 +29,10 @@ final class LiveUploadEffects: UploadEffects {
         var known: String?
     }
     let uploadHosts: UploadHosts?
+    /// For a file going to OneDrive: where, and its own pacer (OneDrive's limits are not
+    /// the mailbox's, and its 429s teach only this transfer).
+    private let share: DriveShare?
+    private let drivePacer: UploadPacer
 
     init(
         graph: GraphClient, job: UploadJob, handle: ReadFileHandle?, fileGuard: SourceFileGuard?, clock: AttacheClock, logger: Logger,
@@ -41,7 +45,12 @@ final class LiveUploadEffects: UploadEffects {
         self.fileGuard = Mutex(fileGuard)
         self.clock = clock
         self.logger = logger
+        self.share = job.plan.isDrive ? job.share ?? DriveShare() : nil
+        self.drivePacer = UploadPacer(clock: clock)
     }
+
+    /// The pacer of this transfer's sends: the mailbox's, or its own for OneDrive.
+    private var pacer: UploadPacer { share == nil ? graph.pacer : drivePacer }
 
     /// The client for the next request: less time once cleaning up after a stop.
     private var client: GraphClient {
@@ -59,6 +68,9 @@ final class LiveUploadEffects: UploadEffects {
 
     func createSession() async throws -> UploadSession {
         let (graph, name, size, item, contentId) = (client, job.file.name, job.file.size, job.item, job.contentId)
+        if let share {
+            return try await shielded { try await graph.createDriveUploadSession(name: name, size: size, share: share) }
+        }
         // The upload host's connection opens while the session is made: the first range
         // then goes as soon as the session's reply is in.
         if let origin = uploadHosts?.known { Task { await graph.warmUp(uploadOrigin: origin) } }
@@ -73,12 +85,17 @@ final class LiveUploadEffects: UploadEffects {
     }
 
     func attachmentsNamedLikeTheFile() async -> Set<String>? {
-        try? await client.attachmentIDs(named: job.file.name, on: job.item)
+        if let share {
+            let name = job.file.name
+            return try? await Set(client.driveChildren(of: share.folderComponents).filter { DriveShare.mayBe($0.name ?? "", renamedFrom: name) }.map(\.id))
+        }
+        return try? await client.attachmentIDs(named: job.file.name, on: job.item)
     }
 
     func put(_ range: Range<Int64>, to url: UploadURL, onChunk: @escaping @Sendable (ByteBuffer) -> Void) async throws -> RangeReply {
         guard let handle else { throw FileNotOpen() }
-        return try await client.putRange(range, of: handle, totalSize: job.file.size, to: url, fileName: job.file.name, onChunk: onChunk)
+        return try await client.putRange(
+            range, of: handle, totalSize: job.file.size, to: url, fileName: job.file.name, toDrive: share != nil, onChunk: onChunk)
     }
 
     func sessionStatus(_ url: UploadURL) async throws -> UploadSessionStatus {
@@ -104,11 +121,13 @@ final class LiveUploadEffects: UploadEffects {
     }
 
     func findAttachment(_ search: AttachmentSearch) async throws -> AttachmentInfo? {
-        try await client.findAttachment(search, on: job.item)
+        guard let share else { return try await client.findAttachment(search, on: job.item) }
+        return try await client.findSharedFile(search, size: job.file.size, in: share)
     }
 
     func deleteAttachment(_ id: String) async -> Bool {
         let (graph, item) = (client, job.item)
+        if share != nil { return await shielded { (try? await graph.deleteDriveItem(id)) != nil } }
         return await shielded { (try? await graph.deleteAttachment(id, of: item)) != nil }
     }
 
@@ -123,11 +142,11 @@ final class LiveUploadEffects: UploadEffects {
     // MARK: Pacing
 
     func pace(_ bytes: Int64, onWait: @escaping @Sendable (Duration) -> Void, shouldStop: @escaping @Sendable () -> Bool) async -> UploadPacer.Ticket? {
-        try? await graph.pacer.reserve(bytes, onWait: onWait, shouldStop: shouldStop)
+        try? await pacer.reserve(bytes, onWait: onWait, shouldStop: shouldStop)
     }
 
     func endPaced(_ ticket: UploadPacer.Ticket, failure: (any Error)?) async {
-        let pacer = graph.pacer
+        let pacer = self.pacer
         let refusal = failure as? GraphError
         switch (failure, refusal?.status, refusal?.retryAfter) {
         case (nil, _, _): await pacer.sent(ticket)
@@ -143,7 +162,7 @@ final class LiveUploadEffects: UploadEffects {
     }
 
     func holdMailbox(for duration: Duration) async {
-        await graph.pacer.hold(for: duration)
+        await pacer.hold(for: duration)
     }
 
     // MARK: The file
@@ -191,6 +210,7 @@ final class LiveUploadEffects: UploadEffects {
 
     func attachmentSHA256(_ id: String) async throws -> String {
         let (graph, item) = (client, job.item)
+        if share != nil { return try await graph.driveItemSHA256(id) }
         return try await graph.downloadAttachment(id, of: item, to: nil).sha256
     }
 

@@ -22,9 +22,12 @@ public struct LocalFile: Hashable, Sendable, Codable {
         self.modified = modified
     }
 
-    /// Checks that `path` names a readable regular file no bigger than Outlook takes.
+    /// Checks that `path` names a readable regular file no bigger than Outlook takes (or
+    /// than `maximum`: OneDrive's ``DriveShare/maximumFileSize`` for a file that may go as a link).
     /// - Throws: ``InputFileError`` saying what is wrong with the file, by name.
-    public static func inspect(_ path: String, currentDirectory: String = FileManager.default.currentDirectoryPath) throws(InputFileError) -> LocalFile {
+    public static func inspect(
+        _ path: String, currentDirectory: String = FileManager.default.currentDirectoryPath, upTo maximum: Int64 = AttachmentLimits.maximumFileSize
+    ) throws(InputFileError) -> LocalFile {
         let absolute = path.hasPrefix("/") ? path : (currentDirectory as NSString).appendingPathComponent(path)
         var info = stat()
         // The path's own bytes, which need not be UTF-8 (see PlatformPath).
@@ -45,7 +48,10 @@ public struct LocalFile: Hashable, Sendable, Codable {
         if size == 0, hasContent(absolute) {
             throw InputFileError(.sizeUntrusted, path: path, detail: "it reports 0 bytes, yet has content")
         }
-        guard size <= AttachmentLimits.maximumFileSize else { throw InputFileError(.tooLarge(size), path: path) }
+        guard size <= maximum else {
+            if maximum > AttachmentLimits.maximumFileSize { throw InputFileError(.tooLargeForOneDrive(size), path: path) }
+            throw InputFileError(.tooLarge(size), path: path)
+        }
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         // The attachment's name is Unicode, as Graph takes: a byte that is not UTF-8 as U+FFFD.
         return LocalFile(path: absolute, name: PlatformPath.text((absolute as NSString).lastPathComponent), size: size, modified: modified)
@@ -98,6 +104,8 @@ public struct InputFileError: Error, Hashable, Sendable, CustomStringConvertible
         case notRegularFile
         case unreadable
         case tooLarge(Int64)
+        /// Too large even for OneDrive (250 GiB), where it would have gone as a link.
+        case tooLargeForOneDrive(Int64)
         case changed
         /// Its size cannot be trusted: a file of the kernel's (`/proc`, `/sys`), or one that
         /// reports 0 bytes yet has some.
@@ -122,6 +130,7 @@ public struct InputFileError: Error, Hashable, Sendable, CustomStringConvertible
         case .notRegularFile: "not a file"
         case .unreadable: detail == nil || detail == "permission denied" ? "cannot be read" : "cannot be read: \(detail!)"
         case .tooLarge: "over 150 MiB"
+        case .tooLargeForOneDrive: "over 250 GiB"
         case .changed: "changed"
         case .sizeUntrusted: "its size cannot be trusted"
         }
@@ -135,6 +144,8 @@ public struct InputFileError: Error, Hashable, Sendable, CustomStringConvertible
         case .unreadable: "'\(path)' cannot be read (\(detail ?? "permission denied"))"
         case .tooLarge(let size):
             "'\(path)' is \(ByteCount(size)) (\(size) bytes); Outlook takes at most 150 MiB (\(AttachmentLimits.maximumFileSize) bytes) per attachment"
+        case .tooLargeForOneDrive(let size):
+            "'\(path)' is \(ByteCount(size)) (\(size) bytes); OneDrive takes at most 250 GiB per file"
         case .changed: "'\(path)' changed since its upload began (\(detail ?? "size or time differ")); start it again"
         case .sizeUntrusted:
             "'\(path)' cannot be attached as it is: \(detail ?? "its size cannot be trusted"); copy it to a regular file first (cat '\(path)' > copy)"

@@ -22,6 +22,9 @@ enum ResumeReconciler {
             record.sessionStartedAt = fresh.sessionStartedAt
             record.serverStartedAt = fresh.serverStartedAt
             record.priorAttachmentIDs = fresh.priorAttachmentIDs
+            // A file shared from OneDrive whose upload had ended: only its link is left to place.
+            record.attachmentID = fresh.attachmentID
+            record.linkURL = fresh.linkURL
         }
         recorder.adopt(record)
         return .success(record)

@@ -137,6 +137,25 @@ actor TransferQueue {
         }
     }
 
+    /// Starts a failed or cancelled transfer again as a OneDrive link (``DriveShare``): the
+    /// same file, to the same item, from its first byte. False when it has not ended so, or
+    /// is a link already.
+    public func shareInstead(_ id: TransferID, as share: DriveShare) async -> Bool {
+        guard var entry = entries[id], !entry.snapshot.job.plan.isDrive else { return false }
+        var share = share
+        switch entry.snapshot.phase {
+        case .failed(let error): share.reason = error.shareReason ?? share.reason
+        case .cancelled: break
+        default: return false
+        }
+        if entry.snapshot.fileSize > AttachmentLimits.maximumFileSize { share.reason = .overOutlooksLimit }
+        let job = entry.snapshot.job
+        entry.snapshot.job = .sharing(job.file, to: job.item, as: share, itemTitle: job.itemTitle)
+        entries[id] = entry
+        requeue(id, resuming: nil, checkingFile: true)
+        return true
+    }
+
     /// Pauses a queued or running transfer: like an interrupt, for this one only. Its upload
     /// session is kept; a request in flight gets `grace` to finish first, so what landed is
     /// known. It reads ``TransferSnapshot/Stopping/pausing`` until its run stops, then
@@ -374,6 +393,18 @@ actor TransferQueue {
             entry.snapshot.verifiedSHA256 = sha256
         case .cancelCameTooLate:
             entry.snapshot.cancelCameTooLate = true
+        case .sharingInstead(let job):
+            // A new transfer of the same file, to OneDrive: nothing of it is there yet.
+            entry.snapshot.job = job
+            entry.snapshot.phase = .starting
+            entry.snapshot.confirmedBytes = 0
+            entry.snapshot.confirmedRanges = []
+            entry.snapshot.confirmedBeforeRun = 0
+            entry.snapshot.inFlightBytes = 0
+            entry.snapshot.bytesPerSecond = nil
+            entry.meter = RateMeter(window: TransferQueue.rateWindow)
+        case .shared(let link):
+            entry.snapshot.sharedLink = link
         case .finished(let outcome):
             switch outcome {
             case .attached(let info):

@@ -40,7 +40,7 @@ struct TransferRecorder: Sendable {
         let id = TransferJournal.newID()
         _ = takeClaim(id)
         do {
-            let record = try await journal.begin(id: id, file: file, item: job.item, plan: job.plan, graphBase: graphBase, fingerprint: fingerprint)
+            let record = try await journal.begin(id: id, file: file, item: job.item, plan: job.plan, graphBase: graphBase, fingerprint: fingerprint, share: job.share)
             recordID = record.id
             return nil
         } catch {

@@ -80,6 +80,13 @@ public struct TransferService: Sendable {
         await queue.retry(id)
     }
 
+    /// Starts a failed or cancelled transfer again as a OneDrive link in its item (see
+    /// ``TransferQueue/shareInstead(_:as:)``).
+    @discardableResult
+    public func shareInstead(_ id: TransferID, as share: DriveShare) async -> Bool {
+        await queue.shareInstead(id, as: share)
+    }
+
     /// Forgets the finished transfers (not the paused ones); returns how many.
     @discardableResult
     public func clearFinished() async -> Int {
@@ -176,10 +183,23 @@ public struct TransferService: Sendable {
             // fails the resume at its first check ("its size went from … to …").
             record.fileSize = min(max(0, record.fileSize), AttachmentLimits.maximumFileSize)
             record.confirmedBytes = min(max(0, record.confirmedBytes), record.fileSize)
-            let planned: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: Self.rangeLength(of: record))
-            plan.resumable.append(.init(job: UploadJob(file: record.localFile, item: record.item, plan: planned), record: record))
+            plan.resumable.append(.init(job: UploadJob(file: record.localFile, item: record.item, plan: Self.plan(of: record), share: record.share), record: record))
         }
         return plan
+    }
+
+    /// How a journaled transfer goes on: as it began, in the ranges or fragments it used.
+    static func plan(of record: TransferRecord) -> UploadPlan {
+        switch record.method {
+        case UploadPlan.singleRequest.method:
+            return .singleRequest
+        case UploadPlan.driveSession(fragmentLength: 0).method:
+            // As for ranges: a length no upload could have used is replaced by the default.
+            let length = (try? UploadPlan.validate(fragmentLength: record.rangeLength)).map { record.rangeLength } ?? UploadPlan.defaultFragmentLength
+            return .driveSession(fragmentLength: length)
+        default:
+            return .uploadSession(rangeLength: rangeLength(of: record))
+        }
     }
 
     /// The range length a journaled session goes on with: its own, unless the row holds one
@@ -245,7 +265,22 @@ public struct TransferService: Sendable {
         }
         // The machine decides, as for a running transfer: what is deleted, and whether the
         // attachment is looked for. Picked up where the journal left it, then cancelled.
-        let plan: UploadPlan = record.method == "post" ? .singleRequest : .uploadSession(rangeLength: AttachmentLimits.defaultRangeLength)
+        let plan = Self.plan(of: record)
+        if plan.isDrive, let driveItemID = record.attachmentID {
+            // Up on OneDrive, its link not yet in the item: nothing is shared until it is, so
+            // the file is taken off OneDrive again.
+            do {
+                try await graph.deleteDriveItem(driveItemID)
+            } catch let error as GraphError where error.status == 404 {
+                // Gone already.
+            } catch let error as GraphError {
+                return .failed(failure(error))
+            } catch {
+                return internalError("\(error)")
+            }
+            try? await journal.update(record.id) { $0.state = .cancelled }
+            return .cancelled(sessionDeleted: false)
+        }
         var machine = UploadStateMachine(fileSize: record.fileSize, plan: plan)
         var action: UploadStateMachine.Action
         do {
@@ -278,7 +313,20 @@ public struct TransferService: Sendable {
                 case .findAttachment:
                     // A POST's candidate is read back and must hash like the file (see AttachmentSearch).
                     let sha256 = record.method == "post" ? try? await FileDigest.sha256(path: record.filePath) : nil
-                    if let found = try await graph.findAttachment(record.attachmentSearch(sha256: sha256), on: record.item) {
+                    let search = record.attachmentSearch(sha256: sha256)
+                    let found =
+                        if let share = record.share {
+                            try await graph.findSharedFile(search, size: record.fileSize, in: share)
+                        } else {
+                            try await graph.findAttachment(search, on: record.item)
+                        }
+                    if let found, record.share != nil {
+                        // On OneDrive, but never shared: taken off again, as the cancel asks.
+                        try await graph.deleteDriveItem(found.id)
+                        try? await journal.update(record.id) { $0.state = .cancelled }
+                        return .cancelled(sessionDeleted: sessionDeleted)
+                    }
+                    if let found {
                         try? await journal.update(record.id) {
                             $0.state = .done
                             $0.attachmentID = found.id

@@ -64,6 +64,8 @@ public struct TransferSnapshot: Hashable, Sendable, Identifiable {
     public var verifiedSHA256: String?
     /// The user cancelled, but the server had already made the attachment, which stays.
     public var cancelCameTooLate = false
+    /// For a file shared from OneDrive: its link, once it is in the item's body.
+    public var sharedLink: SharedLink?
     /// When the outage the transfer is riding out began (seconds on the queue's clock); `nil`
     /// once the server answers again. Its phase meanwhile is ``Phase/retrying(retryAt:attempt:reason:)``.
     public var offlineSince: Double?

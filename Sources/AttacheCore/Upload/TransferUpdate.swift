@@ -28,6 +28,10 @@ public enum TransferUpdate: Sendable, Hashable {
     case verified(sha256: String)
     /// A cancel came after the server had made the attachment: it stays.
     case cancelCameTooLate
+    /// Outlook cannot take the file: it goes to OneDrive as this job instead, from its start.
+    case sharingInstead(UploadJob)
+    /// The file is on OneDrive, and this link is in the item's body.
+    case shared(SharedLink)
     /// The transfer ended.
     case finished(TransferOutcome)
 }

@@ -40,6 +40,12 @@ public struct UploadBudget: Hashable, Sendable, CustomStringConvertible {
         public var description: String { "\"\(text)\": \(reason)" }
     }
 
+    /// A size as the budget's first half is written (`35MB`, `1.5GiB`, `30000000`); `nil` when
+    /// it is not one.
+    public static func size(parsing text: String) -> Int64? {
+        bytes(text)
+    }
+
     static func bytes(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0.isNumber || $0 == "." }

@@ -438,8 +438,11 @@ struct UploadDriver {
                 report(.verified(sha256: sha256))
             }
         }
+        // A file for OneDrive is done once its link is in the item (``LinkPlacer``): until
+        // then its row stays unfinished, holding the drive item, for a resume to finish.
+        let state: TransferRecord.State = job.plan.isDrive ? .uploading : .done
         await recorder.update {
-            $0.state = .done
+            $0.state = state
             $0.attachmentID = info.id
             $0.uploadURL = nil
             $0.confirmedBytes = $0.fileSize

@@ -4,6 +4,37 @@ public enum UploadPlan: Hashable, Sendable {
     case singleRequest
     /// `createUploadSession`, then ranged `PUT`s of `rangeLength` bytes (the last may be shorter).
     case uploadSession(rangeLength: Int64)
+    /// To the sender's OneDrive (``DriveShare``): its `createUploadSession`, then fragments
+    /// of `fragmentLength` bytes by OneDrive's rules, then a sharing link.
+    case driveSession(fragmentLength: Int64)
+
+    /// OneDrive's fragments: a multiple of 320 KiB, under 60 MiB.
+    public static let maximumFragmentLength: Int64 = 60 * 1024 * 1024
+    /// 10 MiB, in Microsoft's advised 5–10 MiB: a fragment lost on a slow link costs little,
+    /// and on a fast one the round trips between fragments are few.
+    public static let defaultFragmentLength: Int64 = 32 * AttachmentLimits.rangeGranularity
+
+    /// Checks a OneDrive fragment length: a positive multiple of 320 KiB, under 60 MiB.
+    public static func validate(fragmentLength: Int64) throws(Refusal) {
+        guard fragmentLength > 0, fragmentLength % AttachmentLimits.rangeGranularity == 0, fragmentLength < maximumFragmentLength else {
+            throw .badFragmentLength(fragmentLength)
+        }
+    }
+
+    /// The bytes each ranged `PUT` carries; `nil` for a single `POST`.
+    public var rangeLength: Int64? {
+        switch self {
+        case .singleRequest: nil
+        case .uploadSession(let length): length
+        case .driveSession(let length): length
+        }
+    }
+
+    /// Whether the file goes to OneDrive.
+    public var isDrive: Bool {
+        if case .driveSession = self { return true }
+        return false
+    }
 
     /// Picks the path by the request it would send, as Graph counts it: one `POST` when its
     /// JSON body (the file in base64, and the envelope with the name and content type) fits
@@ -38,11 +69,12 @@ public enum UploadPlan: Hashable, Sendable {
         else { throw .badRangeLength(rangeLength) }
     }
 
-    /// Short name for output: `post` or `session`.
+    /// Short name for output: `post`, `session` or `link`.
     public var method: String {
         switch self {
         case .singleRequest: "post"
         case .uploadSession: "session"
+        case .driveSession: "link"
         }
     }
 
@@ -53,6 +85,7 @@ public enum UploadPlan: Hashable, Sendable {
         case requestTooLarge(bodyBytes: Int64)
         case negativeSize(Int64)
         case badRangeLength(Int64)
+        case badFragmentLength(Int64)
 
         public var description: String {
             switch self {
@@ -64,6 +97,8 @@ public enum UploadPlan: Hashable, Sendable {
                 "its size (\(size)) is negative"
             case .badRangeLength(let length):
                 "a range of \(length) bytes is not a multiple of 327680 (320 KiB) under 4 MiB; try 3932160 (3.75 MiB)"
+            case .badFragmentLength(let length):
+                "a OneDrive fragment of \(length) bytes is not a multiple of 327680 (320 KiB) under 60 MiB; try 10485760 (10 MiB)"
             }
         }
     }

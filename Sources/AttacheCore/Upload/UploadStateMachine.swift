@@ -170,8 +170,7 @@ struct UploadStateMachine: Sendable {
     }
 
     private var rangeLength: Int64 {
-        if case .uploadSession(let length) = plan { return length }
-        return AttachmentLimits.defaultRangeLength
+        plan.rangeLength ?? AttachmentLimits.defaultRangeLength
     }
 
     // MARK: Starting
@@ -183,7 +182,7 @@ struct UploadStateMachine: Sendable {
         case .singleRequest:
             state = .posting
             return .postAttachment
-        case .uploadSession:
+        case .uploadSession, .driveSession:
             return beginSession()
         }
     }

@@ -58,6 +58,12 @@ public enum Effect: Hashable, Sendable {
     case loadItems(ItemKind)
     case loadAttachments(ItemReference)
     case upload(paths: [String], to: ItemReference, title: String?)
+    /// Files to the sender's OneDrive, each shared as a link in the item's body.
+    case share(paths: [String], to: ItemReference, title: String?)
+    /// A failed or cancelled transfer, again as a OneDrive link.
+    case shareInstead(TransferID)
+    /// Opens a link in the browser (`xdg-open`).
+    case openLink(String)
     case cancel(TransferID)
     case retry(TransferID)
     case remove(TransferID)

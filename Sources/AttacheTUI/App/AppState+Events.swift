@@ -180,8 +180,17 @@ extension AppState {
             }
             offerAttendeeUpdate(after: snapshot)
             return [.loadAttachments(snapshot.job.item)]
+        case .attached where snapshot.job.plan.isDrive:
+            notify("shared \(name) (\(ByteCount(snapshot.fileSize))) from OneDrive: its link is in the \(snapshot.job.item.kind == .message ? "message" : "event")", .success)
         case .failed(let error) where error.kind == .notAuthorized && error.status == 401:
             signInNeeded(error.reason)
+        case .failed(let error) where error.shareReason != nil && !snapshot.job.plan.isDrive:
+            // Outlook cannot take it: offer what Outlook on the web does.
+            if modal == nil {
+                _ = offerToShare(snapshot)
+            } else {
+                notify("\(name): \(error.shareReason!.sentence); l on the transfer shares it from your OneDrive as a link", .error, for: 15)
+            }
         case .failed(let error):
             notify("\(name): \(TransferWords.failure(error, writable: writableKinds))", .error, for: 15)
         case .cancelled:
@@ -189,6 +198,29 @@ extension AppState {
         default:
             break
         }
+        return []
+    }
+
+    /// Asks whether to share a failed or cancelled transfer's file from OneDrive as a link
+    /// in its item instead.
+    mutating func offerToShare(_ transfer: TransferSnapshot) -> [Effect] {
+        let name = transfer.job.file.shownName
+        guard !transfer.job.plan.isDrive else {
+            notify("\(name) goes as a OneDrive link already", .info)
+            return []
+        }
+        let why: String
+        switch transfer.phase {
+        case .failed(let error): why = error.shareReason.map { "\($0.sentence.prefix(1).uppercased())\($0.sentence.dropFirst())." } ?? "It failed."
+        case .cancelled: why = "It was cancelled."
+        default:
+            notify("l shares a failed or cancelled transfer as a link; \(name) has not ended so", .warning)
+            return []
+        }
+        let title = self.title(of: transfer.job.item) ?? transfer.job.itemTitle ?? transfer.job.item.description
+        modal = .confirm(
+            question: "\(why) Share “\(name)” (\(ByteCount(transfer.fileSize))) from your OneDrive as a link in “\(title)”, for \(share.linkScope.audience)?",
+            onYes: .shareInstead(transfer.id, name: name))
         return []
     }
 

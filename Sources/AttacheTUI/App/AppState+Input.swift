@@ -177,6 +177,16 @@ extension AppState {
                 return []
             }
             askToSend(item.reference, .sendDraft(subject: subject))
+        case .openExternally where focus == .transfers || isTransferDetailOpen:
+            guard let transfer = selectedTransfer else { return [] }
+            guard let link = transfer.sharedLink else {
+                notify("o opens the link of a file shared from OneDrive; \(transfer.job.file.shownName) has none", .warning)
+                return []
+            }
+            return [.openLink(link.webURL)]
+        case .shareAsLink:
+            guard let transfer = selectedTransfer else { return [] }
+            return offerToShare(transfer)
         case .save, .openExternally:
             guard let item = selectedItem, let attachment = selectedAttachment else {
                 notify("select an attachment first", .warning)

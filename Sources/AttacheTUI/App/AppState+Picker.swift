@@ -75,6 +75,8 @@ extension AppState {
             } else {
                 if let entry = picker.selectedEntry, picker.isMarked(entry.path), picker.duplicateNames.contains(entry.name) {
                     notify("“\(picker.targetTitle)” has an attachment named \(entry.name) already: attached again, it is there twice", .warning)
+                } else if let entry = picker.selectedEntry, picker.isMarked(entry.path), let reason = entry.share {
+                    notify("\(entry.name) would go as a OneDrive link: \(reason.sentence)", .info)
                 }
                 picker.selection = min(count - 1, picker.selection + 1)
             }
@@ -149,7 +151,27 @@ extension AppState {
         modal = nil
         focus = .transfers
         followTransfers = true
-        return [.upload(paths: paths, to: picker.target, title: picker.targetTitle)]
+        let links = paths.filter { picker.shareReason(of: $0) != nil }
+        let attach = paths.filter { picker.shareReason(of: $0) == nil }
+        guard !links.isEmpty else { return [.upload(paths: paths, to: picker.target, title: picker.targetTitle)] }
+        if shareWithoutAsking { return Self.uploads(links: links, attach: attach, to: picker.target, title: picker.targetTitle) }
+        let reasons = Set(links.compactMap { picker.shareReason(of: $0) })
+        let why = reasons.count == 1 ? reasons.first!.sentence : "Outlook cannot take them here"
+        let what = links.count == 1 ? "“\((links[0] as NSString).lastPathComponent)”" : "\(links.count) files"
+        let others = attach.isEmpty ? "" : " The other \(attach.count == 1 ? "file is" : "\(attach.count) files are") attached either way."
+        modal = .confirm(
+            question: "\(what): \(why). Share \(links.count == 1 ? "it" : "them") from your OneDrive as \(links.count == 1 ? "a link" : "links") in “\(picker.targetTitle)”, "
+                + "for \(share.linkScope.audience)?\(others)",
+            onYes: .share(links: links, attach: attach, to: picker.target, title: picker.targetTitle))
+        return []
+    }
+
+    /// The effects that attach `attach` and share `links`.
+    static func uploads(links: [String], attach: [String], to item: ItemReference, title: String?) -> [Effect] {
+        var effects: [Effect] = []
+        if !attach.isEmpty { effects.append(.upload(paths: attach, to: item, title: title)) }
+        if !links.isEmpty { effects.append(.share(paths: links, to: item, title: title)) }
+        return effects
     }
 
     /// Where the selection goes as a filter is typed: the first entry that is not `..`.

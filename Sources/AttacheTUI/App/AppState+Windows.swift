@@ -20,7 +20,7 @@ extension AppState {
             case .moveDown: self.modal = .transferDetail(id, offset: offset + 1)
             case .moveUp: self.modal = .transferDetail(id, offset: max(0, offset - 1))
             case .dismiss: self.modal = nil
-            case .cancel, .retry, .pause:
+            case .cancel, .retry, .pause, .shareAsLink, .openExternally:
                 guard let index = transfers.firstIndex(where: { $0.id == id }) else { return [] }
                 transferSelection = index
                 // What the pane would do; a question it asks takes the window's place.
@@ -82,10 +82,18 @@ extension AppState {
                 return [.quit]
             case .discardMarked:
                 notify("closed the picker; nothing was attached", .info)
+            case .share(let links, let attach, let item, let title):
+                return Self.uploads(links: links, attach: attach, to: item, title: title)
+            case .shareInstead(let id, _):
+                return [.shareInstead(id)]
             }
         case .no:
             self.modal = nil
             if case .discardMarked(let picker) = onYes { self.modal = .picker(picker) }
+            if case .share(let links, let attach, let item, let title) = onYes {
+                notify("not shared: \(links.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))", .info)
+                if !attach.isEmpty { return [.upload(paths: attach, to: item, title: title)] }
+            }
         default:
             break
         }

@@ -54,6 +54,11 @@ public struct AppState: Sendable {
         case quit
         /// Closing the picker with files marked: no brings it back as it was.
         case discardMarked(FilePickerState)
+        /// Files Outlook cannot take, shared from OneDrive as links instead; `attach` go
+        /// as attachments whatever the answer.
+        case share(links: [String], attach: [String], to: ItemReference, title: String?)
+        /// A transfer Outlook refused, started again as a OneDrive link.
+        case shareInstead(TransferID, name: String)
     }
 
     public enum PromptPurpose: Hashable, Sendable {
@@ -202,6 +207,11 @@ public struct AppState: Sendable {
     /// `L`, with what to say), so each says what came back.
     var pendingReports: [ItemKind: Set<String>] = [:]
     var workplaceReport: (notice: String, waiting: Set<ItemKind>)?
+    /// Where and how files are shared from OneDrive (the config's `[links]`).
+    public var share = DriveShare()
+    /// `[links] fallback`: files Outlook cannot take go as links without a question.
+    public var shareWithoutAsking = false
+
     public init(account: String, pickerDirectory: String) {
         self.account = account
         self.pickerDirectory = pickerDirectory
@@ -249,6 +259,12 @@ public struct AppState: Sendable {
 
     public var selectedTransfer: TransferSnapshot? {
         transfers.indices.contains(transferSelection) ? transfers[transferSelection] : nil
+    }
+
+    /// A transfer's details are open (its keys act on the selected transfer).
+    var isTransferDetailOpen: Bool {
+        if case .transferDetail = modal { return true }
+        return false
     }
 
     public var activeTransfers: Int { transfers.filter { $0.phase.isActive }.count }

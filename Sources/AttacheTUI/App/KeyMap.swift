@@ -28,7 +28,7 @@ public enum KeyMap {
         case search, nextMatch, previousMatch
         case read, sendDraft, notifyAttendees, reply, forward
         case save, openExternally, deleteAttachment
-        case clearFinished, pause
+        case clearFinished, pause, shareAsLink
         case toggleMark, parentDirectory, enterDirectory, home, typePath, toggleHidden, sortOrder, showMarked, unmarkAll, closePicker
         case accept, dismiss, erase, clearLine, complete, yes, no
     }
@@ -83,6 +83,8 @@ public enum KeyMap {
         Binding(keys: [.character("p")], action: .pause, scope: .transfers, help: "pause a running transfer, or resume a paused one", hint: "pause"),
         Binding(keys: [.character("r")], action: .retry, scope: .transfers, help: "retry a failed or cancelled transfer", hint: "retry"),
         Binding(keys: [.character("d")], action: .remove, scope: .transfers, help: "remove a finished transfer from the list", hint: "remove"),
+        Binding(keys: [.character("l")], action: .shareAsLink, scope: .transfers, help: "share a file Outlook refused from your OneDrive as a link in the item instead (asks first)"),
+        Binding(keys: [.character("o")], action: .openExternally, scope: .transfers, help: "open the link of a file shared from OneDrive"),
         Binding(keys: [.character("D")], action: .clearFinished, scope: .transfers, help: "remove every finished transfer from the list", hint: "clear"),
         Binding(keys: [.character("S")], action: .sendDraft, scope: .transfers, help: "send the draft the selected transfer went to, once its files are in (asks first)"),
         Binding(keys: [.character("U")], action: .notifyAttendees, scope: .transfers, help: "send the attendees of the event the selected transfer went to an update (asks first)"),
@@ -108,6 +110,8 @@ public enum KeyMap {
         Binding(keys: [.character("c")], action: .cancel, scope: .transferDetail, help: "cancel this transfer", hint: "cancel"),
         Binding(keys: [.character("p")], action: .pause, scope: .transferDetail, help: "pause or resume it", hint: "pause"),
         Binding(keys: [.character("r")], action: .retry, scope: .transferDetail, help: "retry it", hint: "retry"),
+        Binding(keys: [.character("l")], action: .shareAsLink, scope: .transferDetail, help: "share it from your OneDrive as a link instead (asks first)"),
+        Binding(keys: [.character("o")], action: .openExternally, scope: .transferDetail, help: "open its OneDrive link"),
         Binding(keys: [.escape, .character("q"), .enter], action: .dismiss, scope: .transferDetail, help: "close", hint: "close"),
 
         Binding(keys: [.character(" ")], action: .toggleMark, scope: .picker, help: "mark or unmark a file", hint: "mark"),

@@ -18,6 +18,12 @@ public final class TUIApplication {
         /// Starts, cancels and reports every transfer; the screen only shows what it publishes.
         public var transfers: TransferService
         public var rangeLength: Int64
+        /// Where and how files are shared from OneDrive (the config's `[links]`).
+        public var share = DriveShare()
+        /// `[links] fallback`: what Outlook cannot take goes as a link without a question.
+        public var linkFallback = false
+        /// Bytes per OneDrive fragment.
+        public var fragmentLength = UploadPlan.defaultFragmentLength
         /// How many messages (or events) a list loads; a filter searches the mailbox beyond.
         public var listLimit: Int
         public var logger: Logger
@@ -88,6 +94,8 @@ public final class TUIApplication {
         self.state.canSignIn = services.signIn != nil
         self.state.canSwitch = services.session != nil
         self.state.listLimit = services.listLimit
+        self.state.share = services.share
+        self.state.shareWithoutAsking = services.linkFallback
         self.state.downloadDirectory = Self.downloadDirectory(startDirectory: startDirectory)
         if let url = URL(string: services.graph.baseURL), let host = url.host {
             self.state.server = host + (url.port.map { ":\($0)" } ?? "")
@@ -273,6 +281,8 @@ public final class TUIApplication {
         let inbox = self.inbox
         let rangeLength = services.rangeLength
         let listLimit = services.listLimit
+        let (share, fragmentLength) = (services.share, services.fragmentLength)
+        let fallback = services.linkFallback ? share : nil
         switch effect {
         case .search(let kind, let text):
             request({ .searchResults(kind, text, try await graph.searchItems(kind, matching: text, limit: listLimit, expandAttachments: true)) }) {
@@ -292,11 +302,33 @@ public final class TUIApplication {
                 for path in paths {
                     do {
                         let file = try LocalFile.inspect(path)
-                        await transfers.upload(try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title), to: target)
+                        let job = try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: title, linkFallback: fallback)
+                        await transfers.upload(job, to: target)
                     } catch {
                         inbox.post(.uploadRefused("cannot attach to \(title ?? item.description): \(Self.saidAfter(error))"))
                     }
                 }
+            }
+        case .share(let paths, let item, let title):
+            Task.detached {
+                for path in paths {
+                    do {
+                        let file = try LocalFile.inspect(path, upTo: DriveShare.maximumFileSize)
+                        var share = share
+                        share.reason = file.size > AttachmentLimits.maximumFileSize ? .overOutlooksLimit : .sharedMailbox
+                        await transfers.upload(.sharing(file, to: item, as: share, fragmentLength: fragmentLength, itemTitle: title), to: target)
+                    } catch {
+                        inbox.post(.uploadRefused("cannot share to \(title ?? item.description): \(Self.saidAfter(error))"))
+                    }
+                }
+            }
+        case .shareInstead(let id):
+            Task.detached { await transfers.shareInstead(id, as: share) }
+        case .openLink(let url):
+            do {
+                try Opener.open(url, logger: services.logger)
+            } catch {
+                inbox.post(.notice("could not open the link: \(Self.saidAfter(error))", .error))
             }
         case .cancel(let id):
             Task.detached { await transfers.cancel(id) }

@@ -11,6 +11,9 @@ import Foundation
 enum TransferWords {
     /// A few words for a transfer's row: `refused: a shared mailbox takes no upload session`.
     static func short(_ error: UploadError, writable: Set<ItemKind> = []) -> String {
+        if error.shareReason == .messageSizeExceeded {
+            return "past the message's maximum size · l shares it as a link"
+        }
         if error.cause?.knownIssue != nil, error.status == 403 {
             return "refused: Graph takes no upload session in another's mailbox (a known issue)"
         }

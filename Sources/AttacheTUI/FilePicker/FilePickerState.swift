@@ -24,6 +24,8 @@ public struct FilePickerState: Hashable, Sendable {
         /// Why this file cannot go where the picker attaches: an upload session where Graph
         /// refuses them (another user's mailbox).
         public var refusal: String?
+        /// Why this file would go as a OneDrive link rather than as an attachment.
+        public var share: ShareReason?
 
         /// How the file would go up: `POST`, `session`, or why it cannot.
         public var plan: String {
@@ -31,9 +33,11 @@ public struct FilePickerState: Hashable, Sendable {
             case .file(let size):
                 if let problem { return problem.shortReason }
                 if refusal != nil { return "refused here" }
+                if share != nil { return "→ link" }
                 switch try? UploadPlan.forFile(size: size, name: name) {
                 case .singleRequest: return "POST"
                 case .uploadSession: return "session"
+                case .driveSession: return "link"
                 case nil: return size > AttachmentLimits.maximumFileSize ? "over 150 MiB" : "name too long"
                 }
             case .unusable(let why): return why
@@ -52,6 +56,8 @@ public struct FilePickerState: Hashable, Sendable {
     public struct MarkedFile: Hashable, Sendable {
         public var path: String
         public var size: Int64
+        /// Why it would go as a OneDrive link, when it would.
+        public var share: ShareReason?
     }
 
     public enum SortOrder: String, CaseIterable, Hashable, Sendable {
@@ -97,6 +103,11 @@ public struct FilePickerState: Hashable, Sendable {
     /// Graph refuses upload sessions here (another user's mailbox, with delegated
     /// permissions): files that need one are shown refused, with why.
     public var sessionsRefused = false
+
+    /// Why `path` would go as a OneDrive link (marked, or listed here); `nil` for an attachment.
+    public func shareReason(of path: String) -> ShareReason? {
+        marked.first { $0.path == path }?.share ?? entries.first { $0.path == path }?.share
+    }
 
     /// Why a file needing an upload session cannot go to another user's mailbox.
     public static let sessionRefusal =
@@ -153,12 +164,17 @@ public struct FilePickerState: Hashable, Sendable {
             }
             // The same check as `attache upload`'s, so the picker offers what will go.
             do {
-                let file = try LocalFile.inspect(path)
+                // Up to OneDrive's limit: a file Outlook cannot take may still go as a link.
+                let file = try LocalFile.inspect(path, upTo: DriveShare.maximumFileSize)
                 var entry = Entry(name: name, path: path, kind: .file(size: file.size), modified: status.modified)
-                if sessionsRefused, case .uploadSession = try? UploadPlan.forFile(size: file.size, name: file.name) { entry.refusal = Self.sessionRefusal }
+                if file.size > AttachmentLimits.maximumFileSize {
+                    entry.share = .overOutlooksLimit
+                } else if sessionsRefused, case .uploadSession = try? UploadPlan.forFile(size: file.size, name: file.name) {
+                    entry.share = .sharedMailbox
+                }
                 files.append(entry)
             } catch {
-                if case .tooLarge(let size) = error.code {
+                if case .tooLargeForOneDrive(let size) = error.code {
                     // Named as the picker shows it, not by the whole path.
                     let problem = InputFileError(error.code, path: name, detail: error.detail)
                     files.append(Entry(name: name, path: path, kind: .file(size: size), modified: status.modified, problem: problem))
@@ -230,7 +246,7 @@ public struct FilePickerState: Hashable, Sendable {
         if let index = marked.firstIndex(where: { $0.path == entry.path }) {
             marked.remove(at: index)
         } else {
-            marked.append(MarkedFile(path: entry.path, size: size))
+            marked.append(MarkedFile(path: entry.path, size: size, share: entry.share))
         }
         return nil
     }

@@ -23,6 +23,15 @@ struct TransferDetailView: View {
         case .uploadSession(let rangeLength):
             let ranges = (snapshot.fileSize + rangeLength - 1) / max(1, rangeLength)
             fields.append(("path", "upload session, \(ranges) range\(ranges == 1 ? "" : "s") of \(ByteCount(rangeLength))", .dialog))
+        case .driveSession(let fragmentLength):
+            let fragments = (snapshot.fileSize + fragmentLength - 1) / max(1, fragmentLength)
+            let folder = job.share?.folder ?? DriveShare.defaultFolder
+            fields.append(("path", "OneDrive link: \(fragments) fragment\(fragments == 1 ? "" : "s") of \(ByteCount(fragmentLength)) into \(folder)", .dialog))
+            if let reason = job.share?.reason { fields.append(("why a link", reason.sentence, .dialog)) }
+        }
+        if let link = snapshot.sharedLink {
+            fields.append(("OneDrive", "\(link.driveItemName) (\(link.driveItemID))", .dialog))
+            fields.append(("link", "\(link.webURL) (\(link.type.rawValue), \(link.scope.audience))", .dialog))
         }
         fields.append(("state", stateText, stateRole))
         if case .failed(let error) = snapshot.phase {

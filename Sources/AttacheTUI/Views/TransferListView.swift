@@ -72,7 +72,13 @@ struct TransferListView: View {
         var x = startX
         let (nameWidth, barWidth) = Self.layout(for: width)
         let target = state.title(of: snapshot.job.item) ?? snapshot.job.itemTitle ?? snapshot.job.item.description
-        let name = width >= 90 ? "\(snapshot.job.file.shownName) → \(target)" : snapshot.job.file.shownName
+        let name: String
+        if snapshot.job.plan.isDrive {
+            // Shared from OneDrive, whatever the room: the row must not pass for an attachment.
+            name = width >= 90 ? "\(snapshot.job.file.shownName) → OneDrive link in \(target)" : "\(snapshot.job.file.shownName) → OneDrive link"
+        } else {
+            name = width >= 90 ? "\(snapshot.job.file.shownName) → \(target)" : snapshot.job.file.shownName
+        }
         x += buffer.put(" " + DisplayWidth.pad(name, to: nameWidth), x: x, y: y, role: .normal, limit: maxX - x)
         x += 1
         for (text, role) in TransferBar(snapshot: snapshot, unicode: unicode).cells(width: barWidth) where x < maxX {
@@ -143,13 +149,19 @@ struct TransferListView: View {
         }
         switch snapshot.phase {
         case .queued: return ("queued", .dim)
-        case .starting: return (snapshot.job.plan == .singleRequest ? "sending" : "opening session", .busy)
+        case .starting:
+            switch snapshot.job.plan {
+            case .singleRequest: return ("sending", .busy)
+            case .uploadSession: return ("opening session", .busy)
+            case .driveSession: return ("opening a OneDrive session", .busy)
+            }
         case .uploading: return ("uploading", .busy)
         case .checking(let what): return (what, .busy)
         case .retrying(let retryAt, let attempt, let reason):
             return ("retrying in \(TransferFormat.clock(max(0, retryAt - now))) (try \(attempt + 1)): \(reason)", .warn)
         case .waiting(let until, let reason):
             return ("\(reason) · \(TransferFormat.clock(max(0, until - now)))", .warn)
+        case .attached where snapshot.job.plan.isDrive: return ("done · link in the \(snapshot.job.item.kind == .message ? "message" : "event")", .ok)
         case .attached: return (snapshot.cancelCameTooLate ? "done: attached before the cancel" : "done", .ok)
         case .failed(let error): return ("failed: \(TransferWords.short(error, writable: writable))", .error)
         case .cancelled: return ("cancelled", .warn)

@@ -16,7 +16,7 @@ public struct EmulatorConfiguration: Sendable {
 
         public static let allScopes: Set<String> = [
             "Mail.ReadWrite", "Calendars.ReadWrite", "Mail.Send", "Mail.ReadWrite.Shared", "Calendars.ReadWrite.Shared", "Mail.Send.Shared",
-            "User.Read", "offline_access",
+            "User.Read", "offline_access", "Files.ReadWrite",
         ]
         public static let readOnlyScopes: Set<String> = ["Mail.Read", "Calendars.Read", "User.Read"]
     }
@@ -120,6 +120,18 @@ public struct EmulatorConfiguration: Sendable {
     /// Who may work in whose mailbox: a mailbox's address → its delegates' (lower case).
     /// They reach it through `/users/{address}` with the `.Shared` permissions.
     public var delegates: [String: Set<String>] = [sharedMailbox: [demoUser]]
+    /// The tenant's maximum message size: an upload, a `POST` or a send that would make a
+    /// message larger is refused with `ErrorMessageSizeExceeded`. A message counts its body
+    /// and its attachments' sizes. `nil`: no limit but Outlook's 150 MiB per attachment
+    /// (what tests of the upload protocol alone use); `attache serve` starts with
+    /// ``newTenantMessageSize``.
+    public var maximumMessageSize: Int64?
+    /// Exchange Online's default for a new tenant: 35 MB (35,840 KB), which an admin can raise to 150 MB.
+    public static let newTenantMessageSize: Int64 = 35 * 1024 * 1024
+    /// Bytes each user's OneDrive holds: 1 TB by default, as a Microsoft 365 plan's.
+    public var driveQuota: Int64 = 1024 * 1024 * 1024 * 1024
+    /// Whether "anyone" links may be made; admins often turn them off.
+    public var anonymousLinks = true
 
     public init(
         host: String = "127.0.0.1",

@@ -44,7 +44,7 @@ public enum GraphEmulator {
         let identity = IdentityStore(configuration: configuration.identity, clock: configuration.clock)
         let origins = ListenerOrigins()
         let responder = GraphResponder(
-            store: store, configuration: configuration, stats: EmulatorStats(),
+            store: store, drive: try DriveStore(directory: (store.dataDirectory as NSString).appendingPathComponent("drive")), configuration: configuration, stats: EmulatorStats(),
             faultSchedule: FaultSchedule(configuration.faultInjection), logger: logger,
             identity: identity, origins: origins, throttle: MailboxThrottle(configuration.limits), grantTable: grantTable)
         var uploadResponder = responder

@@ -93,6 +93,7 @@ extension GraphResponder {
         guard let contents = Data(base64Encoded: base64) else {
             throw GraphErrorResponse.badRequest("The contentBytes of the attachment are not valid base64.")
         }
+        try await checkMessageSize(of: item, adding: Int64(contents.count))
         let row = AttachmentRow(
             id: EmulatorIDs.attachment(), itemID: item.id, name: name,
             contentType: ContentSniffer.contentType(

@@ -13,7 +13,9 @@ extension GraphResponder {
     /// - `PUT /_emulator/faults` with `{"rate":0.2,"seed":7,"kinds":["cut-body",…]}` → injects
     ///   faults from now on (`{"rate":0}` stops), its generator seeded afresh;
     /// - `POST /_emulator/sessions/{id}/expire` → makes a session expire now;
-    /// - `POST /_emulator/sessions/{id}/revoke` → its upload URL answers 401 from now on.
+    /// - `POST /_emulator/sessions/{id}/revoke` → its upload URL answers 401 from now on;
+    /// - `GET /_emulator/drive` → the files in the drives (with their SHA-256 and links) and
+    ///   the open drive upload sessions.
     func control(_ request: Request, path: [String], query: ODataQuery) async throws -> Response {
         if path == ["health"], request.method == .get {
             return json(.object([("status", .string("ok"))]))
@@ -57,10 +59,34 @@ extension GraphResponder {
                 ("eventUpdatesSent", .int(Int64(counters.eventUpdatesSent))),
                 ("attendeeNotifications", .int(Int64(counters.attendeeNotifications))),
                 ("openSessions", .int(Int64(open))),
+                ("driveSessionRequests", .int(Int64(counters.driveSessionRequests))),
+                ("drivePutRequests", .int(Int64(counters.drivePutRequests))),
+                ("drivePutBytes", .int(counters.drivePutBytes)),
+                ("driveRejectedFragments", .int(Int64(counters.driveRejectedFragments))),
+                ("driveCompletedSessions", .int(Int64(counters.driveCompletedSessions))),
+                ("driveDeletedSessions", .int(Int64(counters.driveDeletedSessions))),
+                ("driveLinksCreated", .int(Int64(counters.driveLinksCreated))),
+                ("messageSizeRefusals", .int(Int64(counters.messageSizeRefusals))),
             ]
             let faults: [(String, JSONValue)] = faultSchedule.injected.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int(Int64($0.value))) }
             pairs.append(("faults", .object(faults)))
             return json(.object(pairs))
+        case (["drive"], .get):
+            var items: [JSONValue] = []
+            for item in await drive.allItems.sorted(by: { $0.createdAt < $1.createdAt }) where !item.isFolder {
+                let links = await drive.links(of: item.id).map { link -> JSONValue in
+                    .object([("type", .string(link.type)), ("scope", .string(link.scope)), ("webUrl", .string(link.webUrl))])
+                }
+                items.append(
+                    .object([
+                        ("id", .string(item.id)), ("name", .string(item.name)), ("path", .string(await drive.path(of: item))),
+                        ("size", .int(item.size)), ("sha256", .string(item.sha256 ?? "")), ("links", .array(links)),
+                    ]))
+            }
+            let sessions = await drive.openSessions.map { session -> JSONValue in
+                .object([("name", .string(session.name)), ("size", .int(session.size ?? -1)), ("received", .int(session.received))])
+            }
+            return json(.object([("items", .array(items)), ("sessions", .array(sessions))]))
         case (["faults"], .put):
             let body = try await request.body.collect(upTo: 64 * 1024)
             // Foundation's parser, not JSONValue's: the rate is a fraction.

@@ -33,6 +33,8 @@ extension GraphResponder {
                 )
             }
         }
+        // A limit lowered since the files went on, or a body grown past it: not sent.
+        try await checkMessageSize(of: draft, adding: 0)
         let attachments = try await store.attachments(itemID: draft.id)
         var carried: [SentMessage.Attachment] = []
         for row in attachments {

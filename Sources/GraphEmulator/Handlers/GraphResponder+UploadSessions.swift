@@ -193,6 +193,16 @@ extension GraphResponder {
                     .rangeNotSatisfiable, "ErrorInvalidRange",
                     "The range starts at byte \(range.start), but the session expects byte \(session.received) next."))
         }
+        if configuration.maximumMessageSize != nil, let item = try await store.item(id: session.itemID, owner: owner.id, kind: session.itemKind) {
+            // The range that would take the message past the tenant's limit is refused, and
+            // the session stays as it was: Outlook fails an upload part-way, not at its start.
+            do {
+                try await checkMessageSize(of: item, adding: length, pending: session.received)
+            } catch {
+                for try await _ in request.body {}
+                throw reject(error as? GraphErrorResponse ?? Self.messageSizeExceeded)
+            }
+        }
 
         var keep = length
         if let fault {

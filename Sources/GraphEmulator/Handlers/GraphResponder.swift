@@ -17,6 +17,8 @@ struct GraphResponder: HTTPResponder {
     }
 
     let store: MailboxStore
+    /// Each user's OneDrive.
+    let drive: DriveStore
     let configuration: EmulatorConfiguration
     let stats: EmulatorStats
     let locks = KeyedLock()
@@ -71,6 +73,7 @@ struct GraphResponder: HTTPResponder {
     }
 
     private func dispatch(_ request: Request, context: Context) async throws -> Response {
+        if let route = DriveRoute.parse(request.uri.path) { return try await dispatchDrive(route, request, context: context) }
         guard let route = GraphRoute.parse(request.uri.path) else {
             let last = request.uri.path.split(separator: "/").last.map(String.init) ?? ""
             throw GraphErrorResponse(.badRequest, "BadRequest", "Resource not found for the segment '\(GraphRoute.percentDecode(last))'.")

@@ -17,11 +17,11 @@ struct ScopeSet: Sendable, Hashable {
     static let knownGraph: [String] = [
         "Mail.Read", "Mail.ReadWrite", "Mail.Send", "Mail.Read.Shared", "Mail.ReadWrite.Shared", "Mail.Send.Shared",
         "Calendars.Read", "Calendars.ReadWrite", "Calendars.Read.Shared", "Calendars.ReadWrite.Shared",
-        "User.Read", "User.ReadBasic.All",
+        "User.Read", "User.ReadBasic.All", "Files.Read", "Files.ReadWrite", "Files.Read.All", "Files.ReadWrite.All",
     ]
 
     /// What `.default` stands for: every permission the app is registered with, here attache's.
-    static let registered: Set<String> = ["Mail.ReadWrite", "Calendars.ReadWrite", "Mail.Send", "User.Read"]
+    static let registered: Set<String> = ["Mail.ReadWrite", "Calendars.ReadWrite", "Mail.Send", "User.Read", "Files.ReadWrite"]
 
     /// Parses `scope`; throws `invalid_scope` for a scope the emulator does not know.
     init(parsing text: String) throws(IdentityError) {

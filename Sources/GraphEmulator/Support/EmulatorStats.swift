@@ -21,6 +21,17 @@ final class EmulatorStats: Sendable {
         var eventUpdatesSent = 0
         /// Notices those updates sent, one per attendee.
         var attendeeNotifications = 0
+        /// OneDrive: `createUploadSession` requests, fragments and their bytes, fragments
+        /// refused, files committed, sessions deleted, links made.
+        var driveSessionRequests = 0
+        var drivePutRequests = 0
+        var drivePutBytes: Int64 = 0
+        var driveRejectedFragments = 0
+        var driveCompletedSessions = 0
+        var driveDeletedSessions = 0
+        var driveLinksCreated = 0
+        /// Requests refused with `ErrorMessageSizeExceeded`.
+        var messageSizeRefusals = 0
         /// 429s for Outlook's limits, by the limit's name.
         var throttled: [String: Int] = [:]
     }

@@ -64,6 +64,12 @@ struct ConfigCommand: AsyncParsableCommand {
         row("request timeout", "\(Int(settings.requestTimeout.seconds)) s", config.requestTimeout == nil ? "default" : "config")
         row("outage limit", TransferFormat.span(settings.outageTolerance.seconds), config.outageTolerance == nil ? "default" : "config")
         row("upload budget", settings.uploadBudget.map { "\($0.value)" } ?? "none until a 429 teaches one", settings.uploadBudget?.source ?? "default")
+        let share = config.share
+        row(
+            "link fallback", config.linkFallback == true ? "on: what Outlook cannot take goes as a OneDrive link" : "off: only with --link (the screen asks)",
+            config.linkFallback == nil ? "default" : "config")
+        row("link folder", share.folder, config.linkFolder == nil ? "default" : "config")
+        row("link", "\(share.linkType.rawValue), for \(share.linkScope.audience)", config.linkScope == nil && config.linkType == nil ? "default" : "config")
         if json {
             var object: [String: Any?] = [:]
             for (name, value, source) in rows {

@@ -85,9 +85,12 @@ struct ScreenCommand: AsyncParsableCommand {
         let transfers = first.transferService(
             journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4))
         let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
-        let services = TUIApplication.Services(
+        var services = TUIApplication.Services(
             graph: first.graph, transfers: transfers, rangeLength: rangeLength, logger: logger,
             signIn: Self.signIn(global, http: first.http, logger: logger), session: session)
+        services.share = defaults.share
+        services.linkFallback = defaults.linkFallback == true
+        services.fragmentLength = defaults.fragmentSize ?? UploadPlan.defaultFragmentLength
         let account = first.accountDescription
         let resumed = await Self.resume(transfers.planResume(unfinished), on: transfers)
         let interrupted: Int

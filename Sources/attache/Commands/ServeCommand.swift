@@ -130,6 +130,17 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: "Trust it with --ca-file, SSL_CERT_FILE or REQUESTS_CA_BUNDLE: Microsoft's libraries (MSAL, azure-identity) take only an https authority."))
     var tls = false
 
+    @Option(help: ArgumentHelp(
+        "The tenant's maximum message size, or off: an upload, POST or send past it is refused with ErrorMessageSizeExceeded.",
+        discussion: "35MiB is a new Exchange Online tenant's; an admin can raise it to 150MiB.", valueName: "size"))
+    var maxMessageSize: String = "35MiB"
+
+    @Option(help: ArgumentHelp("Bytes each user's OneDrive holds; an upload past it gets 507.", valueName: "size"))
+    var driveQuota: String = "1024GiB"
+
+    @Flag(help: "Refuse anonymous (\"anyone\") sharing links, as many tenants' admins do.")
+    var noAnonymousLinks = false
+
     @Flag(help: "Lift Outlook's limits: any number of requests, at once and in all, and of bytes.")
     var noLimits = false
 
@@ -159,6 +170,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--fixture must be demo, walkthrough or none")
         }
         _ = try limits()
+        _ = try messageSizeLimit()
+        guard let quota = UploadBudget.size(parsing: driveQuota), quota > 0 else {
+            throw ValidationError("--drive-quota must be a size, such as 1024GiB or 500MB")
+        }
         guard EmulatorConfiguration.RangeKeyCase(rawValue: rangeKeyCase) != nil else {
             throw ValidationError("--range-key-case must be pascal or camel")
         }
@@ -197,6 +212,15 @@ struct ServeCommand: AsyncParsableCommand {
         return limits
     }
 
+    /// The maximum message size the option sets; `nil` for off.
+    func messageSizeLimit() throws -> Int64? {
+        guard maxMessageSize != "off" else { return nil }
+        guard let size = UploadBudget.size(parsing: maxMessageSize), size > 0 else {
+            throw ValidationError("--max-message-size must be a size, such as 35MiB or 150MiB, or off")
+        }
+        return size
+    }
+
     /// The token given, or the documented one.
     var demoToken: String { token ?? EmulatorConfiguration.developerToken }
 
@@ -223,6 +247,9 @@ struct ServeCommand: AsyncParsableCommand {
                 deviceCodeInterval: .seconds(deviceCodeInterval)))
         configuration.uploadPort = uploadPort
         configuration.limits = try limits()
+        configuration.maximumMessageSize = try messageSizeLimit()
+        configuration.driveQuota = UploadBudget.size(parsing: driveQuota) ?? configuration.driveQuota
+        configuration.anonymousLinks = !noAnonymousLinks
         configuration.uploadPublicOrigin = uploadOrigin
         configuration.rangeKeyCase = EmulatorConfiguration.RangeKeyCase(rawValue: rangeKeyCase) ?? .pascal
         if tls {

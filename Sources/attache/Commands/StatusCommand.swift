@@ -43,7 +43,7 @@ struct StatusCommand: AsyncParsableCommand {
             let done = "\(ByteCount(record.confirmedBytes))/\(ByteCount(record.fileSize))"
             var line = "\(record.id.padding(toLength: 9, withPad: " ", startingAt: 0))  "
                 + "\(state.padding(toLength: 11, withPad: " ", startingAt: 0))  "
-                + "\(done.padding(toLength: 23, withPad: " ", startingAt: 0))  \(record.fileName) → \(record.item)"
+                + "\(done.padding(toLength: 23, withPad: " ", startingAt: 0))  \(record.fileName) → \(record.share == nil ? "" : "OneDrive link in ")\(record.item)"
             if let error = record.lastError, record.state == .failed { line += "  (\(error))" }
             if let holder { line += "  (\(holder))" }
             Console.out(line)
@@ -57,6 +57,7 @@ struct StatusCommand: AsyncParsableCommand {
             "item": ["kind": record.itemKind.rawValue, "id": record.itemID], "attachmentId": record.attachmentID,
             "error": record.lastError.map { message in ["code": record.errorCode ?? "failed", "message": message] }, "graph": record.graphBase, "hasSession": record.uploadURL != nil,
             "running": holder != nil, "pid": holder?.pid,
+            "sharedAs": record.share == nil ? nil : "link", "webUrl": record.linkURL, "driveFolder": record.share?.folder,
             "created": GraphDate.format(record.createdAt), "updated": GraphDate.format(record.updatedAt),
         ]
     }

@@ -18,6 +18,12 @@ struct UploadCommand: AsyncParsableCommand {
             an upload session in ranges of --chunk-size bytes. Every file is checked before anything is \
             sent; a file that cannot be attached stops the whole command, so no item is left \
             half-done. Ctrl-C stops and keeps the sessions: `attache resume` finishes them.
+
+            With --link, a file Outlook cannot take (over 150 MiB, past the tenant's maximum \
+            message size, or too large for one request in a shared mailbox) goes to your \
+            OneDrive instead (--link-folder), and a line with its sharing link (--link-scope, \
+            --link-type) is added to the item's body, as Outlook on the web does. --link-all \
+            shares every file that way. docs/links.md says what is shared, and with whom.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -40,6 +46,24 @@ struct UploadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Transfers at once, 1 to 8 (default: 4, or the config's parallel; Outlook allows 4 requests at once per mailbox).", valueName: "n"))
     var parallel: Int?
 
+    @Flag(help: "Where Outlook cannot take a file, share it from your OneDrive as a link in the item instead (also [links] fallback in the config).")
+    var link = false
+
+    @Flag(help: "Share every file from your OneDrive as a link in the item; attach none.")
+    var linkAll = false
+
+    @Option(help: ArgumentHelp("The OneDrive folder shared files go to (default: Attachments/attache, or [links] folder).", valueName: "path"))
+    var linkFolder: String?
+
+    @Option(help: ArgumentHelp("Who the link works for: organization, users (the people it is sent to) or anonymous (default: organization).", valueName: "scope"))
+    var linkScope: String?
+
+    @Option(help: ArgumentHelp("view or edit (default: view).", valueName: "type"))
+    var linkType: String?
+
+    @Option(help: ArgumentHelp("Bytes per OneDrive fragment: a multiple of 327680 under 60 MiB (default: 10485760, or [links] fragment_size).", valueName: "bytes"))
+    var fragmentSize: Int64?
+
     @Flag(help: "One JSON object per file on stdout.")
     var json = false
 
@@ -59,6 +83,14 @@ struct UploadCommand: AsyncParsableCommand {
             throw ValidationError("--chunk-size: \(error)")
         }
         if let parallel, !(1...8).contains(parallel) { throw ValidationError("--parallel must be from 1 to 8") }
+        if let linkScope, DriveShare.LinkScope(rawValue: linkScope) == nil { throw ValidationError("--link-scope must be organization, users or anonymous") }
+        if let linkType, DriveShare.LinkType(rawValue: linkType) == nil { throw ValidationError("--link-type must be view or edit") }
+        do {
+            if let linkFolder { try DriveShare.validate(folder: linkFolder) }
+            if let fragmentSize { try UploadPlan.validate(fragmentLength: fragmentSize) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if notify, event == nil { throw ValidationError("--notify goes with --event: a message's recipients get it when it is sent (attache send)") }
     }
 
@@ -70,19 +102,22 @@ struct UploadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.logger()
+        let config = try EffectiveSettings(global).config
+        let linking = link || linkAll || config.linkFallback == true
         // Check every file first: a bad one stops everything before a single request.
         var checked: [LocalFile] = []
         var problems: [InputFileError] = []
         for path in files {
             do {
-                checked.append(try LocalFile.inspect(path))
+                checked.append(try LocalFile.inspect(path, upTo: linking ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize))
             } catch {
                 problems.append(error)
             }
         }
         guard problems.isEmpty else {
             for problem in problems {
-                Console.error("cannot attach to \(targetDescription): \(problem); nothing was attached")
+                let hint = if case .tooLarge = problem.code { "; --link shares it from your OneDrive as a link instead" } else { "" }
+                Console.error("cannot attach to \(targetDescription): \(problem)\(hint); nothing was attached")
             }
             throw ExitCode(ExitCodes.badInput)
         }
@@ -98,7 +133,15 @@ struct UploadCommand: AsyncParsableCommand {
             }
             let defaults = try EffectiveSettings(global).config
             let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
-            let jobs = try checked.map { file in try UploadJob(file: file, item: target.0, rangeLength: rangeLength, itemTitle: target.1) }
+            let share = share(config)
+            let fragments = fragmentSize ?? config.fragmentSize ?? UploadPlan.defaultFragmentLength
+            let jobs = try checked.map { file in
+                // An empty file has nothing to share: it is attached.
+                if linkAll, file.size > 0 { return UploadJob.sharing(file, to: target.0, as: share, fragmentLength: fragments, itemTitle: target.1) }
+                var job = try UploadJob(file: file, item: target.0, rangeLength: rangeLength, itemTitle: target.1, linkFallback: linking ? share : nil)
+                if case .driveSession = job.plan { job.plan = .driveSession(fragmentLength: fragments) }
+                return job
+            }
             let service = connection.transferService(
                 journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4), verify: verify)
             let runner = TransferRunner(service: service, json: json)
@@ -135,6 +178,15 @@ struct UploadCommand: AsyncParsableCommand {
             Console.error("could not send the attendees of \(event) an update: \(error); the files are attached")
             return ExitCodes.failed
         }
+    }
+
+    /// Where and how files are shared: the flags over the config over the defaults.
+    func share(_ config: AttacheConfig) -> DriveShare {
+        var share = config.share
+        if let linkFolder { share.folder = linkFolder }
+        if let scope = linkScope.flatMap(DriveShare.LinkScope.init(rawValue:)) { share.linkScope = scope }
+        if let type = linkType.flatMap(DriveShare.LinkType.init(rawValue:)) { share.linkType = type }
+        return share
     }
 
     /// The item to attach to: as named (not looked up first: the first request of each file

@@ -68,6 +68,8 @@ struct Delivery {
             case .uploadSession(let range):
                 let count = (file.size + range - 1) / max(range, 1)
                 how = "upload session, \(count) range\(count == 1 ? "" : "s") of up to \(ByteCount(range))"
+            case .driveSession:
+                how = "to OneDrive, shared as a link in the body"
             }
             let inline = entry.contentId.map { ", inline as cid:\($0.terminalSafe)" } ?? ""
             lines.append("file \(file.path.terminalSafe) (\(ByteCount(file.size))): \(how)\(inline)")

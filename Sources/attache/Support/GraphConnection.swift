@@ -107,8 +107,10 @@ struct GraphConnection {
         do {
             var emulatorLogger = Logger(label: "attache.emulator")
             emulatorLogger.logLevel = .warning
-            let emulator = try await GraphEmulator.start(
-                EmulatorConfiguration(dataDirectory: options.paths.emulatorData), logger: emulatorLogger)
+            var configuration = EmulatorConfiguration(dataDirectory: options.paths.emulatorData)
+            // A new tenant's, as `attache serve` starts with: larger files go as links.
+            configuration.maximumMessageSize = EmulatorConfiguration.newTenantMessageSize
+            let emulator = try await GraphEmulator.start(configuration, logger: emulatorLogger)
             logger.info("embedded emulator listening", metadata: ["origin": "\(emulator.origin)"])
             var graph = GraphClient(
                 baseURL: emulator.graphBaseURL, http: http, credentials: StaticAccessToken(token), logger: logger, mailbox: mailbox, pacer: pacer)

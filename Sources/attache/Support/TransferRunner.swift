@@ -73,6 +73,10 @@ struct TransferRunner {
                 let line = "'\(snapshot.job.file.name)': the server answers again after \(TransferFormat.span(service.now - since)); going on"
                 await say(line)
             }
+            if let reason = snapshot.job.share?.reason, reason != .overOutlooksLimit, waitsNoted.insert("\(snapshot.id)/link").inserted {
+                // Outlook refused it part-way: said as it happens, not only at the end.
+                await say("'\(snapshot.job.file.name)': \(reason.sentence), so it goes to your OneDrive and is shared as a link instead")
+            }
             if board == nil, snapshot.offlineSince == nil, case .retrying(let retryAt, let attempt, let reason) = snapshot.phase, retryAt - service.now >= 10,
                 waitsNoted.insert("\(snapshot.id)/\(attempt)").inserted
             {
@@ -108,6 +112,29 @@ struct TransferRunner {
             "seconds": (seconds * 1000).rounded() / 1000, "bytesSent": snapshot.bytesSent,
         ]
         switch snapshot.phase {
+        case .attached(let info) where job.plan.isDrive:
+            // Shared from OneDrive: the link is in the item's body.
+            outcome.attached += 1
+            object["status"] = "shared"
+            object["sharedAs"] = "link"
+            object["driveItemId"] = info.id
+            if let reason = job.share?.reason { object["why"] = reason.rawValue }
+            if let link = snapshot.sharedLink {
+                object["webUrl"] = link.webURL
+                object["driveItemName"] = link.driveItemName
+                object["link"] = ["webUrl": link.webURL, "type": link.type.rawValue, "scope": link.scope.rawValue]
+            }
+            if let sha256 = snapshot.verifiedSHA256 {
+                object["verified"] = true
+                object["sha256"] = sha256
+            }
+            if !json {
+                let why = job.share?.reason.map { " (\($0.sentence))" } ?? ""
+                let rate = seconds > 0 ? ", \(TransferFormat.rate(Double(job.file.size) / seconds))" : ""
+                Console.out(
+                    "shared \(job.file.name) (\(ByteCount(job.file.size))) from OneDrive as a link in \(job.item.kind.rawValue) \(job.item.id)\(why): "
+                        + "\(snapshot.sharedLink?.webURL ?? info.id) [\(TransferFormat.elapsed(seconds))\(rate)]")
+            }
         case .attached(let info):
             outcome.attached += 1
             object["status"] = "attached"
