@@ -312,3 +312,28 @@ extension ComposeTests {
         }
     }
 }
+
+extension ComposeTests {
+    /// With --link, a file past the tenant's maximum message size goes to OneDrive and its
+    /// link into the body; the message leaves once the small file is attached and the link
+    /// is written, with the link in its body.
+    @Test func mailWithLinkSendsWhatOutlookCannotTakeAsALink() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.maximumMessageSize = EmulatorConfiguration.newTenantMessageSize
+        try await CLIHarness.with(configuration) { harness in
+            let small = try harness.makeFile("notes.txt", size: 1_000, seed: 15)
+            let footage = try harness.makeFile("footage.bin", size: 40 * 1024 * 1024, seed: 16)
+            let result = try await harness.attache(
+                "mail", ["--to", "ines.sousa@contoso.test", "--subject", "Footage", "--body", "Footage below.", "--link", small.path, footage.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let sends = try await Self.sends(harness)
+            try #require(sends.count == 1)
+            #expect(Self.carried(sends[0]) == ["notes.txt": small.sha256])
+            let drive = try await harness.json(harness.emulator.origin + "/_emulator/drive")
+            let item = try #require((drive["items"] as? [[String: Any]])?.first)
+            #expect(item["sha256"] as? String == footage.sha256)
+            let link = try #require((item["links"] as? [[String: Any]])?.first?["webUrl"] as? String)
+            #expect((sends[0]["body"] as? String)?.contains(link) == true, "\(sends[0]["body"] ?? "")")
+        }
+    }
+}

@@ -17,7 +17,10 @@ struct MailCommand: AsyncParsableCommand {
             the exit code and --json say what failed. --dry-run prints the plan and makes \
             nothing. With --from, the draft is made in your own mailbox with `from` set (Graph \
             takes no upload session in a shared mailbox), so the sent copy stays in your Sent \
-            Items; Graph refuses the send with ErrorSendAsDenied without Send As or Send on Behalf.
+            Items; Graph refuses the send with ErrorSendAsDenied without Send As or Send on Behalf. \
+            With --link, a file Outlook cannot take (over 150 MiB, past the tenant's maximum \
+            message size) goes to your OneDrive and its sharing link into the body before the \
+            message is sent.
 
             Example: attache mail --to ops@contoso.com --body-file - logs.tgz < notes
             """)
@@ -36,7 +39,8 @@ struct MailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.logger()
-        let files = try Delivery.check(compose.files, inline: compose.inlineFiles, for: "a new message")
+        let delivery = Delivery(options: compose, global: global)
+        let files = try Delivery.check(compose.files, inline: compose.inlineFiles, for: "a new message", linking: delivery.linking)
         let body: String?
         do {
             body = try compose.readBody()
@@ -45,7 +49,6 @@ struct MailCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let content = compose.content(subject: subject, body: body ?? "")
-        let delivery = Delivery(options: compose, global: global)
         if compose.dryRun {
             try delivery.printPlan(content, files: files, draft: "a new draft")
             return

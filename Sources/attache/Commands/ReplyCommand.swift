@@ -72,7 +72,9 @@ struct Answer {
     func run() async throws {
         let logger = try global.logger()
         let original = ItemReference.message(message)
-        let files = try Delivery.check(compose.files, inline: compose.inlineFiles, for: "the \(response == .forward ? "forward" : "reply")")
+        let delivery = Delivery(options: compose, global: global)
+        let files = try Delivery.check(
+            compose.files, inline: compose.inlineFiles, for: "the \(response == .forward ? "forward" : "reply")", linking: delivery.linking)
         let body: String?
         do {
             body = try compose.readBody()
@@ -80,7 +82,6 @@ struct Answer {
             Console.error("\(error); nothing was made or sent")
             throw ExitCode(ExitCodes.badInput)
         }
-        let delivery = Delivery(options: compose, global: global)
         if compose.dryRun {
             try delivery.printPlan(compose.content(subject: nil, body: body), files: files, draft: "\(response.rawValue) of \(original)")
             return

@@ -35,6 +35,9 @@ struct ComposeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Send as, or on behalf of, this mailbox (needs Send As or Send on Behalf).", valueName: "address"))
     var from: String?
 
+    @Flag(help: "Where Outlook cannot take a file, share it from your OneDrive as a link in the body instead (also [links] fallback in the config).")
+    var link = false
+
     @Flag(help: "On a failure, keep the draft (its id is printed) instead of deleting it.")
     var keepDraft = false
 

@@ -17,29 +17,48 @@ struct Delivery {
 
     /// Every file checked before anything is made: a missing or unusable one stops the
     /// command with nothing made and nothing sent.
-    static func check(_ paths: [String], inline: [(contentId: String, path: String)] = [], for what: String) throws -> [Attachable] {
+    /// - Parameter linking: files Outlook cannot take may go as OneDrive links, so up to OneDrive's limit.
+    static func check(_ paths: [String], inline: [(contentId: String, path: String)] = [], for what: String, linking: Bool = false) throws -> [Attachable] {
         var checked: [Attachable] = []
         var problems: [InputFileError] = []
         for (path, contentId) in paths.map({ ($0, String?.none) }) + inline.map({ ($0.path, Optional($0.contentId)) }) {
             do {
-                checked.append(Attachable(file: try LocalFile.inspect(path), contentId: contentId))
+                let limit = linking && contentId == nil ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize
+                checked.append(Attachable(file: try LocalFile.inspect(path, upTo: limit), contentId: contentId))
             } catch {
                 problems.append(error)
             }
         }
         guard problems.isEmpty else {
-            for problem in problems { Console.error("cannot attach to \(what): \(problem); nothing was made or sent") }
+            for problem in problems {
+                let hint = if case .tooLarge = problem.code, !linking { "; --link shares it from your OneDrive as a link instead" } else { "" }
+                Console.error("cannot attach to \(what): \(problem)\(hint); nothing was made or sent")
+            }
             throw ExitCode(ExitCodes.badInput)
         }
         for entry in checked {
             do {
-                _ = try UploadJob(file: entry.file, item: .message("-"), contentId: entry.contentId)
+                _ = try UploadJob(file: entry.file, item: .message("-"), linkFallback: linking && entry.contentId == nil ? DriveShare() : nil, contentId: entry.contentId)
             } catch {
                 Console.error("cannot attach '\(entry.file.name)' to \(what): \(error); nothing was made or sent")
                 throw ExitCode(ExitCodes.badInput)
             }
         }
         return checked
+    }
+
+    /// Whether files Outlook cannot take go as OneDrive links: `--link`, or the config's `[links] fallback`.
+    var linking: Bool {
+        options.link || (try? EffectiveSettings(global).config.linkFallback) == true
+    }
+
+    /// A job for `entry`: by its size, or as a OneDrive link where Outlook cannot take it.
+    func job(_ entry: Attachable, to item: ItemReference, title: String?) throws -> UploadJob {
+        let config = try EffectiveSettings(global).config
+        let share = linking && entry.contentId == nil ? config.share : nil
+        var job = try UploadJob(file: entry.file, item: item, rangeLength: try rangeLength, itemTitle: title, linkFallback: share, contentId: entry.contentId)
+        if case .driveSession = job.plan { job.plan = .driveSession(fragmentLength: config.fragmentSize ?? UploadPlan.defaultFragmentLength) }
+        return job
     }
 
     var rangeLength: Int64 {
@@ -50,7 +69,6 @@ struct Delivery {
 
     /// `--dry-run`: who it goes to and each file's path, as lines or one JSON object.
     func printPlan(_ content: DraftContent, files: [Attachable], draft: String) throws {
-        let length = try rangeLength
         var planned: [[String: Any?]] = []
         var lines: [String] = ["draft: \(draft)"]
         for (label, list) in [("to", content.to), ("cc", content.cc), ("bcc", content.bcc)] where !list.isEmpty {
@@ -60,7 +78,7 @@ struct Delivery {
         if let subject = content.subject { lines.append("subject: \(subject.terminalSafe)") }
         for entry in files {
             let file = entry.file
-            let job = try UploadJob(file: file, item: .message("-"), rangeLength: length, contentId: entry.contentId)
+            let job = try job(entry, to: .message("-"), title: nil)
             let how: String
             switch job.plan {
             case .singleRequest:
@@ -95,8 +113,7 @@ struct Delivery {
         if !files.isEmpty {
             let jobs: [UploadJob]
             do {
-                let length = try rangeLength
-                jobs = try files.map { try UploadJob(file: $0.file, item: reference, rangeLength: length, itemTitle: subject, contentId: $0.contentId) }
+                jobs = try files.map { try job($0, to: reference, title: subject) }
             } catch {
                 return await abandon(draft, connection: connection, code: ExitCodes.badInput, reason: "\(error)", errorCode: "fileUnusable")
             }
@@ -129,8 +146,13 @@ struct Delivery {
                     draft, connection: connection, code: code, reason: "\(jobs.count - outcome.attached) of \(jobs.count) files did not attach",
                     errorCode: "attachmentFailed")
             }
-            // Confirmed on the draft itself: each attachment made is there.
-            let made = Set(snapshots.compactMap { snapshot -> String? in if case .attached(let info) = snapshot.phase { info.id } else { nil } })
+            // Confirmed on the draft itself: each attachment made is there (a file shared as a
+            // OneDrive link is a line in the body, not an attachment).
+            let made = Set(
+                snapshots.compactMap { snapshot -> String? in
+                    guard !snapshot.job.plan.isDrive, snapshot.sharedLink == nil, case .attached(let info) = snapshot.phase else { return nil }
+                    return info.id
+                })
             do {
                 let present = Set(try await connection.graph.attachments(of: reference).map(\.id))
                 let missing = made.subtracting(present)
