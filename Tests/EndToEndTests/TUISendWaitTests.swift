@@ -38,3 +38,33 @@ extension TUITests {
         }
     }
 }
+
+extension TUITests {
+    /// An upload to the draft that another attache runs (`attache upload` in a shell) keeps
+    /// `S` from sending it, and the refusal says why.
+    @Test func sendRefusesWhileAnotherAttacheUploadsToTheDraft() async throws {
+        try #require(TmuxSession.available, "tmux is needed: make setup installs it")
+        try await CLIHarness.with(EmulatorConfiguration(rangeDelay: .milliseconds(60))) { harness in
+            let draft = try await WorkflowCommandsTests.id(harness, "messages", "Signed contract scan for legal")
+            let scan = try harness.makeFile("scan.pdf", size: 8_000_000, seed: 51)
+            let upload = try await harness.launchUpload(scan.path, to: draft, until: 327_680)
+            let tmux = try launch(harness, width: 140, height: 30)
+            defer { tmux.kill() }
+            try await tmux.waitFor("the demo mailbox") { $0.contains { $0.contains("Signed contract scan") } }
+            try tmux.send("G")
+            try await tmux.waitFor("the draft selected") { $0.contains { $0.contains("Attachments · Signed contract scan") } }
+            try tmux.send("S")
+            try await tmux.waitFor("the question") { $0.joined().contains("Send the draft “Signed contract scan for legal” now?") }
+            try tmux.send("y")
+            try await tmux.waitFor("the refusal") { screen in
+                let text = screen.joined()
+                return text.contains("was not sent") && text.contains("still running in another attache")
+            }
+            #expect(try await harness.stats()["sentMessages"] == 0)
+            try tmux.send("q")
+            try await tmux.waitFor("attache to exit") { $0.contains("attache-exited-0") }
+            upload.signal(SIGINT)
+            _ = try await upload.finish()
+        }
+    }
+}

@@ -35,3 +35,19 @@ extension SendGate {
         }
     }
 }
+
+extension SendGate {
+    /// For a process that weighs its own transfers itself (the screen): whether another
+    /// attache has uploads to `item` under way or left unfinished, from the journal, leaving
+    /// out the rows in `except` (its own). Never waits: `.refuse` names them.
+    public static func othersRunning(to item: ItemReference, journal: TransferJournal, graphBase: String, except own: Set<String>) async throws -> Decision {
+        guard journal.isShared else { return .send }
+        let others = try await journal.unfinished().filter { $0.item == item && $0.graphBase == graphBase && !own.contains($0.id) }
+        guard !others.isEmpty else { return .send }
+        let decision = decide(records: others, running: { journal.holder(of: $0.id) != nil }, watching: Set(others.map(\.id)))
+        if case .wait(let files) = decision {
+            return .refuse("\(Decision.describe(waitingFor: files)) to it \(files.count == 1 ? "is" : "are") still running in another attache; send it once \(files.count == 1 ? "it lands" : "they land")")
+        }
+        return decision
+    }
+}

@@ -370,7 +370,12 @@ public final class TUIApplication {
         case .cancelDownload(let id):
             downloads.removeValue(forKey: id)?.cancel()
         case .sendDraft(let item, let subject):
+            // This screen's own transfers the state has weighed; another attache's uploads to
+            // the draft (an `attache upload` in a shell) are in the journal.
+            let own = Set(state.transfers.compactMap(\.recordID))
             request({
+                let decision = try await SendGate.othersRunning(to: item, journal: transfers.journal, graphBase: transfers.graphBase, except: own)
+                if case .refuse(let reason) = decision { return .notice("“\(subject)” was not sent: \(reason)", .error) }
                 try await graph.sendDraft(item)
                 return .draftSent(item, subject: subject)
             }) { [.notice("could not send “\(subject)”: \(Self.saidAfter($0))", .error)] }
