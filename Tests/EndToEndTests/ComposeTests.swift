@@ -326,6 +326,7 @@ extension ComposeTests {
             let result = try await harness.attache(
                 "mail", ["--to", "ines.sousa@contoso.test", "--subject", "Footage", "--body", "Footage below.", "--link", small.path, footage.path])
             #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasSuffix("sent \"Footage\" with 1 attachment and 1 OneDrive link\n"), "\(result.stdout)")
             let sends = try await Self.sends(harness)
             try #require(sends.count == 1)
             #expect(Self.carried(sends[0]) == ["notes.txt": small.sha256])

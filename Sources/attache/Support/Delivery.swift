@@ -110,6 +110,8 @@ struct Delivery {
         let reference = draft.reference
         let subject = draft.subject ?? ""
         var ids: [TransferID] = []
+        /// Files that went as OneDrive links: lines in the body, not attachments.
+        var linked = 0
         if !files.isEmpty {
             let jobs: [UploadJob]
             do {
@@ -136,6 +138,7 @@ struct Delivery {
                 return ExitCodes.interrupted
             }
             let snapshots = await service.snapshots
+            linked = snapshots.filter { ids.contains($0.id) && $0.job.plan.isDrive }.count
             if case .refuse(let reason) = SendGate.decide(for: reference, watching: Set(ids), in: snapshots) {
                 let code = outcome.exitCode == ExitCodes.success ? ExitCodes.failed : outcome.exitCode
                 return await abandon(draft, connection: connection, code: code, reason: reason, errorCode: "attachmentFailed")
@@ -184,9 +187,14 @@ struct Delivery {
         }
         let sentAs = sendAs.map { " as \($0.display.terminalSafe)" } ?? ""
         if options.json {
-            Console.json(["sent": true, "draft": reference.id, "subject": subject, "attachments": files.count, "from": sendAs?.display])
+            Console.json([
+                "sent": true, "draft": reference.id, "subject": subject, "attachments": files.count - linked, "links": linked, "from": sendAs?.display,
+            ])
         } else {
-            Console.out("sent \"\(subject.terminalSafe)\"\(sentAs) with \(files.count) attachment\(files.count == 1 ? "" : "s")")
+            let attached = files.count - linked
+            var carried = "\(attached) attachment\(attached == 1 ? "" : "s")"
+            if linked > 0 { carried += " and \(linked) OneDrive link\(linked == 1 ? "" : "s")" }
+            Console.out("sent \"\(subject.terminalSafe)\"\(sentAs) with \(carried)")
         }
         if sendAs != nil, !options.json {
             Console.err("attache: the sent copy is kept in your own Sent Items (the draft was made in your mailbox, with from set)")
