@@ -41,13 +41,7 @@ struct MailCommand: AsyncParsableCommand {
         let logger = try global.logger()
         let delivery = Delivery(options: compose, global: global)
         let files = try Delivery.check(compose.files, inline: compose.inlineFiles, for: "a new message", linking: delivery.linking)
-        let body: String?
-        do {
-            body = try compose.readBody()
-        } catch {
-            Console.error("\(error); nothing was made or sent")
-            throw ExitCode(ExitCodes.badInput)
-        }
+        let body = try compose.bodyOrExit()
         let content = compose.content(subject: subject, body: body ?? "")
         if compose.dryRun {
             try delivery.printPlan(content, files: files, draft: "a new draft")

@@ -75,13 +75,7 @@ struct Answer {
         let delivery = Delivery(options: compose, global: global)
         let files = try Delivery.check(
             compose.files, inline: compose.inlineFiles, for: "the \(response == .forward ? "forward" : "reply")", linking: delivery.linking)
-        let body: String?
-        do {
-            body = try compose.readBody()
-        } catch {
-            Console.error("\(error); nothing was made or sent")
-            throw ExitCode(ExitCodes.badInput)
-        }
+        let body = try compose.bodyOrExit()
         if compose.dryRun {
             try delivery.printPlan(compose.content(subject: nil, body: body), files: files, draft: "\(response.rawValue) of \(original)")
             return

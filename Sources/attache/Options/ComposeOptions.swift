@@ -99,22 +99,40 @@ struct ComposeOptions: ParsableArguments {
         list.compactMap { try? EmailAddress(parsing: $0) }
     }
 
-    /// The body: given, read from a file, or from standard input.
-    /// - Throws: ``InputFileError`` for a body file that cannot be read.
+    /// The most a body may be: more would not fit Graph's 4 MiB request.
+    static let maximumBody = 4 * 1024 * 1024
+
+    /// The body: given, read from a file, or from standard input, at most ``maximumBody``
+    /// bytes read (a FIFO or a device where the file should be is refused, never waited on).
+    /// - Throws: ``InputFileError`` for a body file that cannot be read or is too large.
     func readBody() throws -> String? {
         if let body { return body }
         guard let bodyFile else { return nil }
+        let tooLarge = InputFileError(.unreadable, path: bodyFile, detail: "a body over 4 MiB would not fit Graph's request; attach it as a file instead")
+        let data: Data
         if bodyFile == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            return String(decoding: data, as: UTF8.self)
+            data = (try? FileHandle.standardInput.read(upToCount: Self.maximumBody + 1)) ?? Data()
+        } else {
+            do {
+                data = try RegularFile.read(bodyFile, limit: Int64(Self.maximumBody))
+            } catch .tooLarge {
+                throw tooLarge
+            } catch {
+                throw InputFileError(.unreadable, path: bodyFile, detail: "\(error)")
+            }
         }
-        guard let data = FileManager.default.contents(atPath: bodyFile) else {
-            throw InputFileError(.unreadable, path: bodyFile, detail: "the body file cannot be read")
-        }
-        guard data.count <= 4 * 1024 * 1024 else {
-            throw InputFileError(.unreadable, path: bodyFile, detail: "a body over 4 MiB would not fit Graph's request; attach it as a file instead")
-        }
+        guard data.count <= Self.maximumBody else { throw tooLarge }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// ``readBody()``, or one line naming the file and exit 64 when it cannot be read.
+    func bodyOrExit() throws -> String? {
+        do {
+            return try readBody()
+        } catch {
+            Console.error("\(error); nothing was made or sent")
+            throw ExitCode(ExitCodes.badInput)
+        }
     }
 
     /// What the options put in the draft.
