@@ -314,6 +314,33 @@ extension ComposeTests {
 }
 
 extension ComposeTests {
+    /// An inline image interrupted, whose session then expired, is started afresh by
+    /// `attache resume`: still inline, under its content id (the journal keeps it).
+    @Test func anInlineImageResumedAfreshStaysInline() async throws {
+        try await CLIHarness.with(EmulatorConfiguration(rangeDelay: .milliseconds(40))) { harness in
+            let photo = try harness.makeFile("photo.jpg", size: 6_000_000, seed: 17)
+            let running = try harness.launch(
+                "mail", ["--to", "ines.sousa@contoso.test", "--subject", "Photo", "--html", "--body", #"<img src="cid:p1">"#,
+                         "--chunk-size", "327680", "--inline", "p1=\(photo.path)"])
+            _ = try await Eventually.until { (try await harness.openSessions().first?["received"] as? Int ?? 0) >= 327_680 || !running.process.isRunning }
+            running.signal(SIGINT)
+            #expect(try await running.finish().status == 130)
+            let session = try #require(try await harness.openSessions().first?["id"] as? String)
+            _ = try await harness.http(.POST, harness.emulator.origin + "/_emulator/sessions/\(session)/expire")
+            let resumed = try await harness.attache("resume")
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(try await harness.stats()["createSessionRequests"] == 2, "a session of its own for the fresh start")
+            let sent = try await harness.attache("send", ["--message", try await Self.id(harness, "Photo")])
+            #expect(sent.status == 0, "\(sent.stderr)")
+            let attachment = try #require((try await Self.sends(harness).first?["attachments"] as? [[String: Any]])?.first)
+            #expect(attachment["contentId"] as? String == "p1")
+            #expect(attachment["isInline"] as? Bool == true)
+            #expect(attachment["sha256"] as? String == photo.sha256)
+        }
+    }
+}
+
+extension ComposeTests {
     /// With --link, a file past the tenant's maximum message size goes to OneDrive and its
     /// link into the body; the message leaves once the small file is attached and the link
     /// is written, with the link in its body.

@@ -115,6 +115,11 @@ public struct TransferJournal: Sendable {
                 }
             }
         }
+        migrator.registerMigration("v6: inline attachments") { db in
+            try db.alter(table: TransferRecord.databaseTableName) { t in
+                t.add(column: "contentId", .text)
+            }
+        }
         return migrator
     }
 
@@ -122,7 +127,7 @@ public struct TransferJournal: Sendable {
     /// transfer before anyone can see its row.
     public func begin(
         id: String = TransferJournal.newID(), file: LocalFile, item: ItemReference, plan: UploadPlan, graphBase: String, fingerprint: String,
-        share: DriveShare? = nil
+        share: DriveShare? = nil, contentId: String? = nil
     ) async throws -> TransferRecord {
         let now = Date()
         let rangeLength = plan.rangeLength ?? 0
@@ -132,6 +137,7 @@ public struct TransferJournal: Sendable {
             itemKind: item.kind, itemID: item.id, method: plan.method, rangeLength: rangeLength, uploadURL: nil,
             sessionExpires: nil, sessionStartedAt: nil, serverStartedAt: nil, priorAttachmentIDs: nil, confirmedBytes: 0, state: .queued, lastError: nil, errorCode: nil,
             attachmentID: nil)
+        record.contentId = contentId
         if plan.isDrive, let share {
             record.shareFolder = share.folder
             record.shareConflict = share.conflictBehavior.rawValue

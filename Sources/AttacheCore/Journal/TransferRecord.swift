@@ -60,6 +60,8 @@ public struct TransferRecord: Codable, Hashable, Sendable, FetchableRecord, Pers
     public var linkURL: String?
     /// The file's name on OneDrive (it may have been renamed there).
     public var driveItemName: String?
+    /// Attached inline under this content id (`cid:` in an HTML body); `nil` for an ordinary attachment.
+    public var contentId: String?
 
     public var item: ItemReference { ItemReference(kind: itemKind, id: itemID) }
 

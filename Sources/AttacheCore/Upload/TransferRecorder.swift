@@ -40,7 +40,7 @@ struct TransferRecorder: Sendable {
         let id = TransferJournal.newID()
         _ = takeClaim(id)
         do {
-            let record = try await journal.begin(id: id, file: file, item: job.item, plan: job.plan, graphBase: graphBase, fingerprint: fingerprint, share: job.share)
+            let record = try await journal.begin(id: id, file: file, item: job.item, plan: job.plan, graphBase: graphBase, fingerprint: fingerprint, share: job.share, contentId: job.contentId)
             recordID = record.id
             return nil
         } catch {

@@ -183,7 +183,10 @@ public struct TransferService: Sendable {
             // fails the resume at its first check ("its size went from … to …").
             record.fileSize = min(max(0, record.fileSize), AttachmentLimits.maximumFileSize)
             record.confirmedBytes = min(max(0, record.confirmedBytes), record.fileSize)
-            plan.resumable.append(.init(job: UploadJob(file: record.localFile, item: record.item, plan: Self.plan(of: record), share: record.share), record: record))
+            var job = UploadJob(file: record.localFile, item: record.item, plan: Self.plan(of: record), share: record.share)
+            // Inline it was, inline it stays: also when the resume has to start it afresh.
+            job.contentId = record.contentId
+            plan.resumable.append(.init(job: job, record: record))
         }
         return plan
     }
