@@ -76,8 +76,11 @@ extension GraphClient {
         let response = exchange.response
         guard (200..<300).contains(Int(response.status.code)) else {
             let body = await Self.collectErrorBody(response.body, within: requestTimeout.duration)
-            throw Self.errorFromReply(
+            var error = Self.errorFromReply(
                 .init(status: Int(response.status.code), headers: response.headers, body: body), operation: operation, secrets: exchange.secrets)
+            // A pre-authenticated URL's refusal says nothing of the sign-in's token.
+            if authorization == .preAuthenticated { error.isUploadSession = true }
+            throw error
         }
         if let encoding = response.headers.first(name: "Content-Encoding"), encoding.lowercased() != "identity" {
             throw GraphError(

@@ -19,8 +19,9 @@ actor DriveStore {
         var blobPath: String?
         var sha256: String?
         var mimeType: String?
-        /// What its pre-authenticated download URL carries, as a SHA-256 (files only).
-        var downloadTokenHash: String?
+        /// What its pre-authenticated download URL carries (files only): made with the file,
+        /// so every URL handed out for it stays good, as Graph's do for an hour and more.
+        var downloadToken: String?
     }
 
     struct Session: Sendable, Hashable {
@@ -119,10 +120,6 @@ actor DriveStore {
         return "/drive/root:" + (names.isEmpty ? "" : "/" + names.reversed().joined(separator: "/"))
     }
 
-    func setDownloadTokenHash(_ hash: String, of id: String) {
-        items[id]?.downloadTokenHash = hash
-    }
-
     func path(ofItem id: String) -> String {
         items[id].map(path(of:)) ?? "/drive/root:"
     }
@@ -175,7 +172,7 @@ actor DriveStore {
 
     /// The session's bytes become a file in its folder (made as needed), under its name or,
     /// by its conflict behaviour, a free one; `nil` when the name is taken and it says fail.
-    func commit(_ session: Session, sha256: String, mimeType: String, downloadTokenHash: String, now: Date) -> Item? {
+    func commit(_ session: Session, sha256: String, mimeType: String, downloadToken: String, now: Date) -> Item? {
         var parent = items[session.parentID] ?? root(of: session.ownerID)
         for name in session.missingFolders {
             if let existing = child(named: name, of: parent.id), existing.isFolder {
@@ -204,7 +201,7 @@ actor DriveStore {
         }
         let item = Item(
             id: Self.newID(), ownerID: session.ownerID, parentID: parent.id, name: name, isFolder: false, size: session.size ?? session.received,
-            createdAt: now, modifiedAt: now, blobPath: blob, sha256: sha256, mimeType: mimeType, downloadTokenHash: downloadTokenHash)
+            createdAt: now, modifiedAt: now, blobPath: blob, sha256: sha256, mimeType: mimeType, downloadToken: downloadToken)
         items[item.id] = item
         sessions[session.id] = nil
         return item

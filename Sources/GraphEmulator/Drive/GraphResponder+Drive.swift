@@ -35,8 +35,8 @@ extension GraphResponder {
                 throw GraphErrorResponse(.unauthorized, "unauthenticated", "The download URL is pre-authenticated; requests to it must not carry an Authorization header.")
             }
             let token = ODataQuery(rawQuery: request.uri.query).parameters["authtoken"] ?? ""
-            guard let item = await drive.item(id: id), let hash = item.downloadTokenHash, let path = item.blobPath,
-                Self.constantTimeEqual(Self.sha256Hex(token), hash)
+            guard let item = await drive.item(id: id), let expected = item.downloadToken, let path = item.blobPath,
+                Self.constantTimeEqual(token, expected)
             else {
                 throw GraphErrorResponse(.unauthorized, "unauthenticated", "The download URL is not valid.")
             }
@@ -117,12 +117,9 @@ extension GraphResponder {
         return .object(pairs)
     }
 
-    /// A file's pre-authenticated download URL on the upload host, with a token of its own
-    /// made now (only its hash is kept, so each answer names a fresh one).
+    /// A file's pre-authenticated download URL on the upload host.
     func downloadURL(of item: DriveStore.Item) async -> String? {
-        guard !item.isFolder else { return nil }
-        let token = EmulatorIDs.authToken()
-        await drive.setDownloadTokenHash(Self.sha256Hex(token), of: item.id)
+        guard !item.isFolder, let token = item.downloadToken else { return nil }
         return "\(configuration.uploadPublicOrigin ?? origins.upload ?? configuration.publicOrigin ?? origins.graph ?? "")/down/\(item.id)?authtoken=\(token)"
     }
 
@@ -336,7 +333,7 @@ extension GraphResponder {
         }
         let sha256 = try await Self.sha256(ofFile: session.partPath)
         let mimeType = ContentSniffer.contentType(declared: nil, name: session.name, head: [])
-        guard let item = await drive.commit(session, sha256: sha256, mimeType: mimeType, downloadTokenHash: "", now: configuration.clock.date) else {
+        guard let item = await drive.commit(session, sha256: sha256, mimeType: mimeType, downloadToken: EmulatorIDs.authToken(), now: configuration.clock.date) else {
             await drive.update(session)
             throw GraphErrorResponse(.conflict, "nameAlreadyExists", "The specified item name already exists.")
         }
