@@ -1,5 +1,4 @@
 import Clocks
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -56,7 +55,7 @@ extension GraphResponder {
         let owner = grant.user.id
         switch (route, request.method) {
         case (.item(let reference), .get):
-            return json(await driveItemJSON(try await resolve(reference, owner: owner), origin: origin(of: request)))
+            return json(await driveItemJSON(try await resolve(reference, owner: owner), for: request))
         case (.item(let reference), .delete):
             let item = try await resolve(reference, owner: owner)
             guard item.parentID != nil else { throw GraphErrorResponse(.forbidden, "accessDenied", "The root of a drive cannot be deleted.") }
@@ -66,7 +65,7 @@ extension GraphResponder {
             let folder = try await resolve(reference, owner: owner)
             guard folder.isFolder else { throw GraphErrorResponse(.badRequest, "invalidRequest", "The item is not a folder.") }
             var values: [JSONValue] = []
-            for child in await drive.children(of: folder.id).prefix(1000) { values.append(await driveItemJSON(child, origin: origin(of: request))) }
+            for child in await drive.children(of: folder.id).prefix(1000) { values.append(await driveItemJSON(child, for: request)) }
             return json(.object([("value", .array(values))]))
         case (.createUploadSession(let reference), .post):
             return try await createDriveSession(request, reference: reference, owner: owner)
@@ -75,7 +74,7 @@ extension GraphResponder {
         case (.content(let reference), .get):
             // As on Graph: a redirect to the file's pre-authenticated download URL.
             let item = try await resolve(reference, owner: owner)
-            guard !item.isFolder, let url = await downloadURL(of: item) else { throw GraphErrorResponse(.badRequest, "invalidRequest", "A folder has no content.") }
+            guard !item.isFolder, let url = downloadURL(of: item, for: request) else { throw GraphErrorResponse(.badRequest, "invalidRequest", "A folder has no content.") }
             var headers = HTTPFields()
             headers[.location] = url
             return Response(status: .found, headers: headers)
@@ -94,7 +93,10 @@ extension GraphResponder {
         return found
     }
 
-    func driveItemJSON(_ item: DriveStore.Item, origin: String) async -> JSONValue {
+    /// The driveItem as Graph writes it, its URLs named for `request` (Graph's own origin,
+    /// also in a reply from the upload host).
+    func driveItemJSON(_ item: DriveStore.Item, for request: Request) async -> JSONValue {
+        let origin = graphOrigin(of: request)
         var pairs: [(String, JSONValue)] = [
             ("@odata.context", .string("\(origin)/v1.0/$metadata#driveItem")),
             ("id", .string(item.id)),
@@ -112,15 +114,20 @@ extension GraphResponder {
             pairs.append(("folder", .object([("childCount", .int(Int64(await drive.children(of: item.id).count)))])))
         } else {
             pairs.append(("file", .object([("mimeType", .string(item.mimeType ?? "application/octet-stream"))])))
-            if let url = await downloadURL(of: item) { pairs.append(("@microsoft.graph.downloadUrl", .string(url))) }
+            if let url = downloadURL(of: item, for: request) { pairs.append(("@microsoft.graph.downloadUrl", .string(url))) }
         }
         return .object(pairs)
     }
 
     /// A file's pre-authenticated download URL on the upload host.
-    func downloadURL(of item: DriveStore.Item) async -> String? {
+    func downloadURL(of item: DriveStore.Item, for request: Request) -> String? {
         guard !item.isFolder, let token = item.downloadToken else { return nil }
-        return "\(configuration.uploadPublicOrigin ?? origins.upload ?? configuration.publicOrigin ?? origins.graph ?? "")/down/\(item.id)?authtoken=\(token)"
+        return "\(uploadOrigin(of: request))/down/\(item.id)?authtoken=\(token)"
+    }
+
+    /// Graph's origin for URLs in a reply, whichever listener answers.
+    func graphOrigin(of request: Request) -> String {
+        listener == .graph ? origin(of: request) : configuration.publicOrigin ?? origins.graph ?? origin(of: request)
     }
 
     // MARK: Upload sessions
@@ -331,7 +338,7 @@ extension GraphResponder {
             if fault?.kind == .dropReply { throw DroppedConnection() }
             return driveSessionState(session, status: .accepted)
         }
-        let sha256 = try await Self.sha256(ofFile: session.partPath)
+        let sha256 = try await Self.sha256Hex(ofFile: session.partPath)
         let mimeType = ContentSniffer.contentType(declared: nil, name: session.name, head: [])
         guard let item = await drive.commit(session, sha256: sha256, mimeType: mimeType, downloadToken: EmulatorIDs.authToken(), now: configuration.clock.date) else {
             await drive.update(session)
@@ -340,15 +347,7 @@ extension GraphResponder {
         stats.update { $0.driveCompletedSessions += 1 }
         // The file is made: only the reply is lost.
         if fault?.kind == .dropReply { throw DroppedConnection() }
-        return json(await driveItemJSON(item, origin: configuration.publicOrigin ?? origins.graph ?? origin(of: request)), status: .created)
-    }
-
-    static func sha256(ofFile path: String) async throws -> String {
-        var hasher = SHA256()
-        try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
-            for try await chunk in handle.readChunks(chunkLength: .mebibytes(1)) { hasher.update(data: chunk.readableBytesView) }
-        }
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return json(await driveItemJSON(item, for: request), status: .created)
     }
 
     // MARK: Links
@@ -382,7 +381,7 @@ extension GraphResponder {
             throw GraphErrorResponse(.badRequest, "invalidRequest", "The expirationDateTime '\(expiration)' is not a date and time.")
         }
         let (link, created) = await drive.link(
-            for: item.id, type: type, scope: scope, expirationDateTime: expiration, origin: configuration.publicOrigin ?? origins.graph ?? origin(of: request))
+            for: item.id, type: type, scope: scope, expirationDateTime: expiration, origin: origin(of: request))
         if created { stats.update { $0.driveLinksCreated += 1 } }
         var linkPairs: [(String, JSONValue)] = [("type", .string(link.type)), ("scope", .string(link.scope)), ("webUrl", .string(link.webUrl))]
         if link.type == "embed" { linkPairs.append(("webHtml", .string("<iframe src=\"\(link.webUrl)\"></iframe>"))) }

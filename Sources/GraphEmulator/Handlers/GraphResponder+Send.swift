@@ -39,7 +39,7 @@ extension GraphResponder {
         var carried: [SentMessage.Attachment] = []
         for row in attachments {
             carried.append(
-                .init(name: row.name, size: row.size, sha256: try Self.sha256Hex(ofFile: store.blobPath(row.blobName)), isInline: row.isInline, contentId: row.contentId))
+                .init(name: row.name, size: row.size, sha256: try await Self.sha256Hex(ofFile: store.blobPath(row.blobName)), isInline: row.isInline, contentId: row.contentId))
         }
         let sent = try await store.send(draft, newID: EmulatorIDs.item(), at: GraphTimestamp.storable(Date()))
         let record = SentMessage(

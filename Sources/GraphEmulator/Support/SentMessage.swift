@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A message as it left: who it went to, and the attachments it had at that moment, each
@@ -48,22 +47,5 @@ struct SentMessage: Sendable, Hashable {
                     })
             ),
         ])
-    }
-}
-
-extension GraphResponder {
-    /// The SHA-256 of a file, read in pieces (an attachment may be 150 MB).
-    static func sha256Hex(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return hex(SHA256.hash(data: Data())) }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-        }
-        return hex(hasher.finalize())
-    }
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 }
