@@ -65,6 +65,11 @@ struct DriveShareTests {
         let small = try UploadJob(file: LocalFile(path: "/tmp/a", name: "a", size: 10, modified: 0), item: item, linkFallback: DriveShare())
         #expect(small.plan == .singleRequest)
         #expect(small.sharedInstead(because: .messageSizeExceeded)?.share?.reason == .messageSizeExceeded)
+        // The share's fragment length is the one its fallback goes in, whatever the path to it.
+        let configured = DriveShare(fragmentLength: 327_680)
+        #expect(try UploadJob(file: file, item: item, linkFallback: configured).plan == .driveSession(fragmentLength: 327_680))
+        let refused = try UploadJob(file: LocalFile(path: "/tmp/a", name: "a", size: 10, modified: 0), item: item, linkFallback: configured)
+        #expect(refused.sharedInstead(because: .messageSizeExceeded)?.plan == .driveSession(fragmentLength: 327_680))
         #expect(try UploadJob(file: LocalFile(path: "/tmp/a", name: "a", size: 10, modified: 0), item: item).sharedInstead(because: .sharedMailbox) == nil)
     }
 
@@ -79,7 +84,7 @@ struct DriveShareTests {
             fragment_size = 5242880
             """, path: "config.toml")
         #expect(config.linkFallback == true)
-        #expect(config.share == DriveShare(folder: "Shares/attache", linkType: .edit, linkScope: .users))
+        #expect(config.share == DriveShare(folder: "Shares/attache", linkType: .edit, linkScope: .users, fragmentLength: 5_242_880))
         #expect(config.fragmentSize == 5_242_880)
         for bad in ["scope = \"everyone\"", "type = \"own\"", "fragment_size = 1000", "folder = \"a:b\"", "fallback = \"yes\"", "when = 1"] {
             #expect(throws: ConfigError.self) { try AttacheConfig.parse("[links]\n\(bad)\n", path: "config.toml") }

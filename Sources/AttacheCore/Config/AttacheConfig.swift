@@ -80,6 +80,7 @@ public struct AttacheConfig: Hashable, Sendable {
         if let linkFolder { share.folder = linkFolder }
         if let linkScope { share.linkScope = linkScope }
         if let linkType { share.linkType = linkType }
+        if let fragmentSize { share.fragmentLength = fragmentSize }
         return share
     }
 

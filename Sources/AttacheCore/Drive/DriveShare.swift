@@ -11,6 +11,9 @@ public struct DriveShare: Hashable, Sendable {
     public var linkScope: LinkScope
     /// Why this file goes as a link; `nil` when it was asked for (`--link-all`).
     public var reason: ShareReason?
+    /// Bytes per fragment for a file shared this way (a job's own, once planned, is its
+    /// ``UploadPlan/driveSession(fragmentLength:)``'s).
+    public var fragmentLength: Int64
 
     /// OneDrive's largest file: 250 GiB.
     public static let maximumFileSize: Int64 = 250 * 1024 * 1024 * 1024
@@ -20,13 +23,14 @@ public struct DriveShare: Hashable, Sendable {
 
     public init(
         folder: String = DriveShare.defaultFolder, conflictBehavior: ConflictBehavior = .rename, linkType: LinkType = .view,
-        linkScope: LinkScope = .organization, reason: ShareReason? = nil
+        linkScope: LinkScope = .organization, reason: ShareReason? = nil, fragmentLength: Int64 = UploadPlan.defaultFragmentLength
     ) {
         self.folder = folder
         self.conflictBehavior = conflictBehavior
         self.linkType = linkType
         self.linkScope = linkScope
         self.reason = reason
+        self.fragmentLength = fragmentLength
     }
 
     /// The folder's names, without empty ones: `Attachments/attache` → `["Attachments", "attache"]`.

@@ -48,11 +48,9 @@ public struct UploadJob: Hashable, Sendable {
         self.contentId = contentId
     }
 
-    /// `file` to OneDrive, shared as `share` in `item`'s body, in fragments of `fragmentLength`.
-    public static func sharing(
-        _ file: LocalFile, to item: ItemReference, as share: DriveShare, fragmentLength: Int64 = UploadPlan.defaultFragmentLength, itemTitle: String? = nil
-    ) -> UploadJob {
-        UploadJob(file: file, item: item, plan: .driveSession(fragmentLength: fragmentLength), itemTitle: itemTitle, share: share)
+    /// `file` to OneDrive, shared as `share` in `item`'s body, in fragments of the share's length.
+    public static func sharing(_ file: LocalFile, to item: ItemReference, as share: DriveShare, itemTitle: String? = nil) -> UploadJob {
+        UploadJob(file: file, item: item, plan: .driveSession(fragmentLength: share.fragmentLength), itemTitle: itemTitle, share: share)
     }
 
     /// This job as its link fallback, for `reason`; `nil` when it has none (or is a link already).
@@ -70,9 +68,7 @@ extension UploadJob {
     func checkedAgain() throws(InputFileError) -> UploadJob {
         let limit = plan.isDrive || linkFallback != nil ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize
         let file = try LocalFile.inspect(self.file.path, upTo: limit)
-        if case .driveSession(let fragmentLength) = plan, let share {
-            return .sharing(file, to: item, as: share, fragmentLength: fragmentLength, itemTitle: itemTitle)
-        }
+        if plan.isDrive { return UploadJob(file: file, item: item, plan: plan, itemTitle: itemTitle, share: share) }
         let rangeLength: Int64 = if case .uploadSession(let length) = plan { length } else { AttachmentLimits.defaultRangeLength }
         do {
             return try UploadJob(file: file, item: item, rangeLength: rangeLength, itemTitle: itemTitle, linkFallback: linkFallback, contentId: contentId)

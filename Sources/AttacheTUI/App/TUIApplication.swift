@@ -22,8 +22,6 @@ public final class TUIApplication {
         public var share = DriveShare()
         /// `[links] fallback`: what Outlook cannot take goes as a link without a question.
         public var linkFallback = false
-        /// Bytes per OneDrive fragment.
-        public var fragmentLength = UploadPlan.defaultFragmentLength
         /// How many messages (or events) a list loads; a filter searches the mailbox beyond.
         public var listLimit: Int
         public var logger: Logger
@@ -281,7 +279,7 @@ public final class TUIApplication {
         let inbox = self.inbox
         let rangeLength = services.rangeLength
         let listLimit = services.listLimit
-        let (share, fragmentLength) = (services.share, services.fragmentLength)
+        let share = services.share
         let fallback = services.linkFallback ? share : nil
         switch effect {
         case .search(let kind, let text):
@@ -316,7 +314,7 @@ public final class TUIApplication {
                         let file = try LocalFile.inspect(path, upTo: DriveShare.maximumFileSize)
                         var share = share
                         share.reason = file.size > AttachmentLimits.maximumFileSize ? .overOutlooksLimit : .sharedMailbox
-                        await transfers.upload(.sharing(file, to: item, as: share, fragmentLength: fragmentLength, itemTitle: title), to: target)
+                        await transfers.upload(.sharing(file, to: item, as: share, itemTitle: title), to: target)
                     } catch {
                         inbox.post(.uploadRefused("cannot share to \(title ?? item.description): \(Self.saidAfter(error))"))
                     }

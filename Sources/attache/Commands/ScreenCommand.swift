@@ -90,7 +90,6 @@ struct ScreenCommand: AsyncParsableCommand {
             signIn: Self.signIn(global, http: first.http, logger: logger), session: session)
         services.share = defaults.share
         services.linkFallback = defaults.linkFallback == true
-        services.fragmentLength = defaults.fragmentSize ?? UploadPlan.defaultFragmentLength
         let account = first.accountDescription
         let resumed = await Self.resume(transfers.planResume(unfinished), on: transfers)
         let interrupted: Int

@@ -134,13 +134,10 @@ struct UploadCommand: AsyncParsableCommand {
             let defaults = try EffectiveSettings(global).config
             let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
             let share = share(config)
-            let fragments = fragmentSize ?? config.fragmentSize ?? UploadPlan.defaultFragmentLength
             let jobs = try checked.map { file in
                 // An empty file has nothing to share: it is attached.
-                if linkAll, file.size > 0 { return UploadJob.sharing(file, to: target.0, as: share, fragmentLength: fragments, itemTitle: target.1) }
-                var job = try UploadJob(file: file, item: target.0, rangeLength: rangeLength, itemTitle: target.1, linkFallback: linking ? share : nil)
-                if case .driveSession = job.plan { job.plan = .driveSession(fragmentLength: fragments) }
-                return job
+                if linkAll, file.size > 0 { return UploadJob.sharing(file, to: target.0, as: share, itemTitle: target.1) }
+                return try UploadJob(file: file, item: target.0, rangeLength: rangeLength, itemTitle: target.1, linkFallback: linking ? share : nil)
             }
             let service = connection.transferService(
                 journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4), verify: verify)
@@ -186,6 +183,7 @@ struct UploadCommand: AsyncParsableCommand {
         if let linkFolder { share.folder = linkFolder }
         if let scope = linkScope.flatMap(DriveShare.LinkScope.init(rawValue:)) { share.linkScope = scope }
         if let type = linkType.flatMap(DriveShare.LinkType.init(rawValue:)) { share.linkType = type }
+        if let fragmentSize { share.fragmentLength = fragmentSize }
         return share
     }
 

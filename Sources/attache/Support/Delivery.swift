@@ -56,9 +56,7 @@ struct Delivery {
     func job(_ entry: Attachable, to item: ItemReference, title: String?) throws -> UploadJob {
         let config = try EffectiveSettings(global).config
         let share = linking && entry.contentId == nil ? config.share : nil
-        var job = try UploadJob(file: entry.file, item: item, rangeLength: try rangeLength, itemTitle: title, linkFallback: share, contentId: entry.contentId)
-        if case .driveSession = job.plan { job.plan = .driveSession(fragmentLength: config.fragmentSize ?? UploadPlan.defaultFragmentLength) }
-        return job
+        return try UploadJob(file: entry.file, item: item, rangeLength: try rangeLength, itemTitle: title, linkFallback: share, contentId: entry.contentId)
     }
 
     var rangeLength: Int64 {
