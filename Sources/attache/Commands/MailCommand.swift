@@ -39,7 +39,7 @@ struct MailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.logger()
-        let delivery = Delivery(options: compose, global: global)
+        let delivery = try Delivery(options: compose, global: global)
         let files = try Delivery.check(compose.files, inline: compose.inlineFiles, for: "a new message", linking: delivery.linking)
         let body = try compose.bodyOrExit()
         let content = compose.content(subject: subject, body: body ?? "")

@@ -72,7 +72,7 @@ struct Answer {
     func run() async throws {
         let logger = try global.logger()
         let original = ItemReference.message(message)
-        let delivery = Delivery(options: compose, global: global)
+        let delivery = try Delivery(options: compose, global: global)
         let files = try Delivery.check(
             compose.files, inline: compose.inlineFiles, for: "the \(response == .forward ? "forward" : "reply")", linking: delivery.linking)
         let body = try compose.bodyOrExit()

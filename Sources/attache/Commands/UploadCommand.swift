@@ -131,8 +131,7 @@ struct UploadCommand: AsyncParsableCommand {
                 Console.error("\(error); nothing was attached")
                 return Console.exitCode(for: error)
             }
-            let defaults = try EffectiveSettings(global).config
-            let rangeLength = EffectiveSettings.value(chunkSize, configured: defaults.chunkSize, default: AttachmentLimits.defaultRangeLength)
+            let rangeLength = EffectiveSettings.value(chunkSize, configured: config.chunkSize, default: AttachmentLimits.defaultRangeLength)
             let share = share(config)
             let jobs = try checked.map { file in
                 // An empty file has nothing to share: it is attached.
@@ -140,7 +139,7 @@ struct UploadCommand: AsyncParsableCommand {
                 return try UploadJob(file: file, item: target.0, rangeLength: rangeLength, itemTitle: target.1, linkFallback: linking ? share : nil)
             }
             let service = connection.transferService(
-                journal: journal, concurrency: EffectiveSettings.value(parallel, configured: defaults.parallel, default: 4), verify: verify)
+                journal: journal, concurrency: EffectiveSettings.value(parallel, configured: config.parallel, default: 4), verify: verify)
             let runner = TransferRunner(service: service, json: json)
             let code = await runner.run {
                 var ids: [TransferID] = []

@@ -14,6 +14,14 @@ struct Delivery {
 
     var options: ComposeOptions
     var global: GlobalOptions
+    /// The config in effect, read once for the whole delivery.
+    var config: AttacheConfig
+
+    init(options: ComposeOptions, global: GlobalOptions) throws {
+        self.options = options
+        self.global = global
+        self.config = try EffectiveSettings(global).config
+    }
 
     /// Every file checked before anything is made: a missing or unusable one stops the
     /// command with nothing made and nothing sent.
@@ -49,20 +57,17 @@ struct Delivery {
 
     /// Whether files Outlook cannot take go as OneDrive links: `--link`, or the config's `[links] fallback`.
     var linking: Bool {
-        options.link || (try? EffectiveSettings(global).config.linkFallback) == true
+        options.link || config.linkFallback == true
     }
 
     /// A job for `entry`: by its size, or as a OneDrive link where Outlook cannot take it.
     func job(_ entry: Attachable, to item: ItemReference, title: String?) throws -> UploadJob {
-        let config = try EffectiveSettings(global).config
         let share = linking && entry.contentId == nil ? config.share : nil
-        return try UploadJob(file: entry.file, item: item, rangeLength: try rangeLength, itemTitle: title, linkFallback: share, contentId: entry.contentId)
+        return try UploadJob(file: entry.file, item: item, rangeLength: rangeLength, itemTitle: title, linkFallback: share, contentId: entry.contentId)
     }
 
     var rangeLength: Int64 {
-        get throws {
-            EffectiveSettings.value(options.chunkSize, configured: try EffectiveSettings(global).config.chunkSize, default: AttachmentLimits.defaultRangeLength)
-        }
+        EffectiveSettings.value(options.chunkSize, configured: config.chunkSize, default: AttachmentLimits.defaultRangeLength)
     }
 
     /// `--dry-run`: who it goes to and each file's path, as lines or one JSON object.
@@ -117,9 +122,8 @@ struct Delivery {
             } catch {
                 return await abandon(draft, connection: connection, code: ExitCodes.badInput, reason: "\(error)", errorCode: "fileUnusable")
             }
-            let defaults = (try? EffectiveSettings(global).config)
             let service = connection.transferService(
-                journal: journal, concurrency: EffectiveSettings.value(options.parallel, configured: defaults?.parallel, default: 4))
+                journal: journal, concurrency: EffectiveSettings.value(options.parallel, configured: config.parallel, default: 4))
             let runner = TransferRunner(service: service, json: options.json)
             let outcome = await runner.run {
                 for job in jobs { ids.append(await service.upload(job)) }
