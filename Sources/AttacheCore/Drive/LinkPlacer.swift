@@ -43,8 +43,8 @@ struct LinkPlacer {
             } else {
                 failure = UploadError(.internalError, reason: "it is on OneDrive, but \(doing) failed: \(error)", fileName: job.file.name, item: job.item)
             }
-            // Worth a resume only when the server may say yes next time.
-            if (error as? GraphError)?.status.map({ $0 >= 500 || $0 == 429 }) ?? true { failure.advice = [.resume] }
+            // Worth a resume only when the server may say yes next time (RequestFailure decides).
+            if (error as? GraphError)?.requestFailure.isRetryable ?? true { failure.advice = [.resume] }
             let (text, code) = (failure.description, failure.code)
             await recorder.update { row in
                 row.state = .interrupted
