@@ -32,12 +32,15 @@ struct ParserRegressionTests {
     }
 
     /// What `attache resume` plans for a journal row of an interrupted session.
-    func resumable(rangeLength: Int64, fileSize: Int64 = 12_000_000, confirmed: Int64 = 0) async throws -> TransferService.ResumePlan.Resumable {
+    func resumable(
+        rangeLength: Int64, fileSize: Int64 = 12_000_000, confirmed: Int64 = 0, plan: UploadPlan? = nil
+    ) async throws -> TransferService.ResumePlan.Resumable {
         let logger = Logger(label: "test")
         let journal = try TransferJournal(inMemoryWith: logger)
         let file = LocalFile(path: "/tmp/a.bin", name: "a.bin", size: fileSize, modified: 1)
         let record = try await journal.begin(
-            file: file, item: .message("M="), plan: .uploadSession(rangeLength: rangeLength), graphBase: "embedded", fingerprint: "f")
+            file: file, item: .message("M="), plan: plan ?? .uploadSession(rangeLength: rangeLength), graphBase: "embedded", fingerprint: "f",
+            share: DriveShare())
         try await journal.update(record.id) {
             $0.uploadURL = Self.uploadURL
             $0.confirmedBytes = confirmed
@@ -98,5 +101,19 @@ struct ParserRegressionTests {
         let resumed = try await resumable(rangeLength: 3_932_160, fileSize: 12_000_000, confirmed: 7_864_320)
         #expect(resumed.job.file.size == 12_000_000)
         #expect(resumed.record.confirmedBytes == 7_864_320)
+    }
+
+    /// A file shared from OneDrive may be past Outlook's 150 MiB: its resume keeps its size
+    /// (cut to 150 MiB, it failed as a file that had changed), within OneDrive's limit.
+    @Test func aJournaledShareKeepsASizePastOutlooksLimit() async throws {
+        let size: Int64 = 200 * 1024 * 1024
+        let resumed = try await resumable(
+            rangeLength: UploadPlan.defaultFragmentLength, fileSize: size, confirmed: 83_886_080,
+            plan: .driveSession(fragmentLength: UploadPlan.defaultFragmentLength))
+        #expect(resumed.job.plan == .driveSession(fragmentLength: UploadPlan.defaultFragmentLength))
+        #expect(resumed.job.file.size == size)
+        #expect(resumed.record.confirmedBytes == 83_886_080)
+        let beyond = try await resumable(rangeLength: UploadPlan.defaultFragmentLength, fileSize: .max, plan: .driveSession(fragmentLength: 327_680))
+        #expect(beyond.job.file.size == DriveShare.maximumFileSize)
     }
 }

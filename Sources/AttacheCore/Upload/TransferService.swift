@@ -181,9 +181,10 @@ public struct TransferService: Sendable {
             // or hand-edited journal's -1 or 2^63 - 1 would trap the progress line and the
             // screen, or overflow what the upload may send. A size that is not the file's
             // fails the resume at its first check ("its size went from … to …").
-            record.fileSize = min(max(0, record.fileSize), AttachmentLimits.maximumFileSize)
+            let planned = Self.plan(of: record)
+            record.fileSize = min(max(0, record.fileSize), planned.isDrive ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize)
             record.confirmedBytes = min(max(0, record.confirmedBytes), record.fileSize)
-            var job = UploadJob(file: record.localFile, item: record.item, plan: Self.plan(of: record), share: record.share)
+            var job = UploadJob(file: record.localFile, item: record.item, plan: planned, share: record.share)
             // Inline it was, inline it stays: also when the resume has to start it afresh.
             job.contentId = record.contentId
             plan.resumable.append(.init(job: job, record: record))
