@@ -18,6 +18,11 @@ public struct DriveShare: Hashable, Sendable {
     /// OneDrive's largest file: 250 GiB.
     public static let maximumFileSize: Int64 = 250 * 1024 * 1024 * 1024
 
+    /// The largest file that can go: OneDrive's when it may go as a link, else Outlook's 150 MiB.
+    public static func largestFile(linking: Bool) -> Int64 {
+        linking ? maximumFileSize : AttachmentLimits.maximumFileSize
+    }
+
     /// Outlook's own "Attachments" folder, with attache's files kept apart in it.
     public static let defaultFolder = "Attachments/attache"
 

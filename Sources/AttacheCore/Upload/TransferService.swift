@@ -182,7 +182,7 @@ public struct TransferService: Sendable {
             // screen, or overflow what the upload may send. A size that is not the file's
             // fails the resume at its first check ("its size went from … to …").
             let planned = Self.plan(of: record)
-            record.fileSize = min(max(0, record.fileSize), planned.isDrive ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize)
+            record.fileSize = min(max(0, record.fileSize), DriveShare.largestFile(linking: planned.isDrive))
             record.confirmedBytes = min(max(0, record.confirmedBytes), record.fileSize)
             var job = UploadJob(file: record.localFile, item: record.item, plan: planned, share: record.share)
             // Inline it was, inline it stays: also when the resume has to start it afresh.

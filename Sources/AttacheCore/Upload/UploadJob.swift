@@ -66,8 +66,7 @@ extension UploadJob {
     /// anew), for a transfer started over: a file that changed goes as it now is.
     /// - Throws: ``InputFileError`` for a file that is gone, unreadable or now too large.
     func checkedAgain() throws(InputFileError) -> UploadJob {
-        let limit = plan.isDrive || linkFallback != nil ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize
-        let file = try LocalFile.inspect(self.file.path, upTo: limit)
+        let file = try LocalFile.inspect(self.file.path, upTo: DriveShare.largestFile(linking: plan.isDrive || linkFallback != nil))
         if plan.isDrive { return UploadJob(file: file, item: item, plan: plan, itemTitle: itemTitle, share: share) }
         let rangeLength: Int64 = if case .uploadSession(let length) = plan { length } else { AttachmentLimits.defaultRangeLength }
         do {

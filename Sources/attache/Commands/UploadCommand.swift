@@ -109,7 +109,7 @@ struct UploadCommand: AsyncParsableCommand {
         var problems: [InputFileError] = []
         for path in files {
             do {
-                checked.append(try LocalFile.inspect(path, upTo: linking ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize))
+                checked.append(try LocalFile.inspect(path, upTo: DriveShare.largestFile(linking: linking)))
             } catch {
                 problems.append(error)
             }

@@ -31,7 +31,7 @@ struct Delivery {
         var problems: [InputFileError] = []
         for (path, contentId) in paths.map({ ($0, String?.none) }) + inline.map({ ($0.path, Optional($0.contentId)) }) {
             do {
-                let limit = linking && contentId == nil ? DriveShare.maximumFileSize : AttachmentLimits.maximumFileSize
+                let limit = DriveShare.largestFile(linking: linking && contentId == nil)
                 checked.append(Attachable(file: try LocalFile.inspect(path, upTo: limit), contentId: contentId))
             } catch {
                 problems.append(error)
