@@ -155,7 +155,7 @@ struct Delivery {
             // OneDrive link is a line in the body, not an attachment).
             let made = Set(
                 snapshots.compactMap { snapshot -> String? in
-                    guard !snapshot.job.plan.isDrive, snapshot.sharedLink == nil, case .attached(let info) = snapshot.phase else { return nil }
+                    guard !snapshot.job.plan.isDrive, case .attached(let info) = snapshot.phase else { return nil }
                     return info.id
                 })
             do {
